@@ -1,0 +1,168 @@
+// Package auth decides who may do what where. Every permission decision in
+// Lantian goes through Can; handlers never test roles themselves.
+package auth
+
+import (
+	"slices"
+
+	"github.com/lantian-org/lantian/internal/people"
+	"github.com/lantian-org/lantian/internal/region"
+)
+
+// Action is something a principal may want to do.
+type Action string
+
+// Actions of the foundation; later packages add theirs to the table below.
+const (
+	RegionRead Action = "region.read"
+	RegionEdit Action = "region.edit"
+	UnitRead   Action = "unit.read"
+	UnitEdit   Action = "unit.edit" // create, change and close
+	UnitImport Action = "unit.import"
+	PersonRead Action = "person.read"
+	PersonEdit Action = "person.edit" // create, change, assign roles, reset passwords
+	AuditRead  Action = "audit.read"
+	MobileRead Action = "person.read_mobile" // see mobiles unmasked
+)
+
+// Principal is the signed-in person with their role assignments.
+type Principal struct {
+	PersonID int64
+	Username string
+	Name     string
+	Roles    []people.Assignment
+}
+
+// Target is where an action applies: a region code, a unit (with its grid), or both empty for "anywhere".
+type Target struct {
+	Region string
+	UnitID int64
+}
+
+// grants says which roles may take which action; scope is checked separately.
+var grants = map[Action][]people.Role{
+	RegionRead: {people.Admin, people.Leader, people.Inspector, people.Patroller, people.Volunteer, people.UnitContact},
+	RegionEdit: {people.Admin},
+	UnitRead:   {people.Admin, people.Leader, people.Inspector, people.Patroller, people.Volunteer, people.UnitContact},
+	UnitEdit:   {people.Admin, people.Leader},
+	UnitImport: {people.Admin},
+	PersonRead: {people.Admin, people.Leader},
+	PersonEdit: {people.Admin, people.Leader},
+	AuditRead:  {people.Admin},
+	MobileRead: {people.Admin},
+}
+
+// covers reports whether one assignment's scope includes the target.
+func covers(a people.Assignment, t Target) bool {
+	if a.Role == people.UnitContact {
+		// A unit contact's scope is the unit alone, and the grid it lies in for reading its map.
+		return t.UnitID != 0 && t.UnitID == a.UnitID
+	}
+	if a.Region == "" {
+		return false
+	}
+	if t.Region == "" {
+		// "Anywhere": only a scope at district level or above reaches every record.
+		return region.LevelOf(a.Region) == region.District
+	}
+	return region.Contains(a.Region, t.Region)
+}
+
+// Can reports whether p may take action a on target t.
+func (p *Principal) Can(a Action, t Target) bool {
+	if p == nil {
+		return false
+	}
+	roles := grants[a]
+	for _, as := range p.Roles {
+		if slices.Contains(roles, as.Role) && covers(as, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// CanSomewhere reports whether p may take action a in at least part of the tree
+// (to show a menu entry, say); each record is still checked with Can.
+func (p *Principal) CanSomewhere(a Action) bool {
+	if p == nil {
+		return false
+	}
+	for _, as := range p.Roles {
+		if slices.Contains(grants[a], as.Role) {
+			return true
+		}
+	}
+	return false
+}
+
+// Scopes returns the region codes where p may take action a, with nested ones
+// removed; queries filter by these prefixes. Unit contacts' units come from UnitScopes.
+func (p *Principal) Scopes(a Action) []string {
+	if p == nil {
+		return nil
+	}
+	var out []string
+	for _, as := range p.Roles {
+		if as.Role == people.UnitContact || as.Region == "" || !slices.Contains(grants[a], as.Role) {
+			continue
+		}
+		out = append(out, as.Region)
+	}
+	// Drop scopes inside others.
+	var roots []string
+	for _, s := range out {
+		inside := false
+		for _, o := range out {
+			if o != s && region.Contains(o, s) {
+				inside = true
+				break
+			}
+		}
+		if !inside && !slices.Contains(roots, s) {
+			roots = append(roots, s)
+		}
+	}
+	return roots
+}
+
+// UnitScopes returns the units p reaches through a unit_contact role for action a.
+func (p *Principal) UnitScopes(a Action) []int64 {
+	if p == nil || !slices.Contains(grants[a], people.UnitContact) {
+		return nil
+	}
+	var out []int64
+	for _, as := range p.Roles {
+		if as.Role == people.UnitContact && as.UnitID != 0 {
+			out = append(out, as.UnitID)
+		}
+	}
+	return out
+}
+
+// CanGrant reports whether p may give role r over target t: admins anything
+// in scope; leaders any role but admin, strictly inside or at their scope.
+func (p *Principal) CanGrant(r people.Role, t Target) bool {
+	if !p.Can(PersonEdit, t) {
+		return false
+	}
+	if r == people.Admin {
+		for _, as := range p.Roles {
+			if as.Role == people.Admin && covers(as, t) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// IsAdmin reports whether p holds the admin role anywhere.
+func (p *Principal) IsAdmin() bool {
+	return p != nil && slices.ContainsFunc(p.Roles, func(a people.Assignment) bool { return a.Role == people.Admin })
+}
+
+// Has reports whether p holds role r anywhere.
+func (p *Principal) Has(r people.Role) bool {
+	return p != nil && slices.ContainsFunc(p.Roles, func(a people.Assignment) bool { return a.Role == r })
+}

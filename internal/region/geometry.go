@@ -1,0 +1,183 @@
+package region
+
+import (
+	"encoding/json"
+	"math"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+
+	"github.com/lantian-org/lantian/internal/apperr"
+)
+
+// Geometry is a region's outline in WGS-84: a Polygon or a MultiPolygon.
+type Geometry struct {
+	orb.Geometry
+}
+
+// ParseGeometry reads a GeoJSON geometry (or a Feature holding one) and validates it.
+func ParseGeometry(data []byte) (*Geometry, error) {
+	var probe struct {
+		Type     string          `json:"type"`
+		Geometry json.RawMessage `json:"geometry"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return nil, apperr.Wrap(err, apperr.Invalid, "err.geojson_syntax")
+	}
+	if probe.Type == "Feature" {
+		data = probe.Geometry
+	}
+	var raw struct {
+		Type        string          `json:"type"`
+		Coordinates json.RawMessage `json:"coordinates"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, apperr.Wrap(err, apperr.Invalid, "err.geojson_syntax")
+	}
+	geo := &Geometry{}
+	switch raw.Type {
+	case "Polygon":
+		var c [][][2]float64
+		if err := json.Unmarshal(raw.Coordinates, &c); err != nil {
+			return nil, apperr.Wrap(err, apperr.Invalid, "err.geojson_syntax")
+		}
+		geo.Geometry = toPolygon(c)
+	case "MultiPolygon":
+		var c [][][][2]float64
+		if err := json.Unmarshal(raw.Coordinates, &c); err != nil {
+			return nil, apperr.Wrap(err, apperr.Invalid, "err.geojson_syntax")
+		}
+		mp := orb.MultiPolygon{}
+		for _, p := range c {
+			mp = append(mp, toPolygon(p))
+		}
+		geo.Geometry = mp
+	default:
+		return nil, apperr.New(apperr.Invalid, "err.geojson_type")
+	}
+	if err := geo.Validate(); err != nil {
+		return nil, err
+	}
+	return geo, nil
+}
+
+func toPolygon(c [][][2]float64) orb.Polygon {
+	p := orb.Polygon{}
+	for _, ring := range c {
+		r := orb.Ring{}
+		for _, pt := range ring {
+			r = append(r, orb.Point(pt))
+		}
+		p = append(p, r)
+	}
+	return p
+}
+
+// MarshalJSON writes the geometry as GeoJSON.
+func (g *Geometry) MarshalJSON() ([]byte, error) {
+	switch t := g.Geometry.(type) {
+	case orb.Polygon:
+		return json.Marshal(struct {
+			Type        string      `json:"type"`
+			Coordinates orb.Polygon `json:"coordinates"`
+		}{"Polygon", t})
+	case orb.MultiPolygon:
+		return json.Marshal(struct {
+			Type        string           `json:"type"`
+			Coordinates orb.MultiPolygon `json:"coordinates"`
+		}{"MultiPolygon", t})
+	}
+	return []byte("null"), nil
+}
+
+// Validate rejects anything but closed, simple polygons with WGS-84 coordinates.
+func (g *Geometry) Validate() error {
+	var polys []orb.Polygon
+	switch t := g.Geometry.(type) {
+	case orb.Polygon:
+		polys = []orb.Polygon{t}
+	case orb.MultiPolygon:
+		polys = t
+	default:
+		return apperr.New(apperr.Invalid, "err.geojson_type")
+	}
+	if len(polys) == 0 {
+		return apperr.New(apperr.Invalid, "err.geojson_empty")
+	}
+	for _, p := range polys {
+		if len(p) == 0 {
+			return apperr.New(apperr.Invalid, "err.geojson_empty")
+		}
+		for _, ring := range p {
+			if len(ring) < 4 {
+				return apperr.New(apperr.Invalid, "err.geojson_ring_short")
+			}
+			if !ring.Closed() {
+				return apperr.New(apperr.Invalid, "err.geojson_not_closed")
+			}
+			for _, pt := range ring {
+				if math.IsNaN(pt[0]) || math.IsNaN(pt[1]) || pt[0] < -180 || pt[0] > 180 || pt[1] < -90 || pt[1] > 90 {
+					return apperr.New(apperr.Invalid, "err.geojson_coords")
+				}
+			}
+			if selfIntersects(ring) {
+				return apperr.New(apperr.Invalid, "err.geojson_self_intersect")
+			}
+		}
+	}
+	return nil
+}
+
+// Contains reports whether the WGS-84 point (lon, lat) lies inside the geometry.
+func (g *Geometry) Contains(lon, lat float64) bool {
+	pt := orb.Point{lon, lat}
+	switch t := g.Geometry.(type) {
+	case orb.Polygon:
+		return planar.PolygonContains(t, pt)
+	case orb.MultiPolygon:
+		return planar.MultiPolygonContains(t, pt)
+	}
+	return false
+}
+
+// Bound returns the bounding box.
+func (g *Geometry) Bound() orb.Bound { return g.Geometry.Bound() }
+
+// selfIntersects checks every pair of non-adjacent edges of a closed ring.
+// Rings here have tens of points, so the quadratic check is cheap.
+func selfIntersects(r orb.Ring) bool {
+	n := len(r) - 1 // last point repeats the first
+	for i := 0; i < n; i++ {
+		a1, a2 := r[i], r[i+1]
+		for j := i + 1; j < n; j++ {
+			if j == i+1 || (i == 0 && j == n-1) {
+				continue // adjacent edges share a point
+			}
+			if segmentsIntersect(a1, a2, r[j], r[j+1]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func cross(o, a, b orb.Point) float64 {
+	return (a[0]-o[0])*(b[1]-o[1]) - (a[1]-o[1])*(b[0]-o[0])
+}
+
+func onSegment(p, q, r orb.Point) bool {
+	return math.Min(p[0], r[0]) <= q[0] && q[0] <= math.Max(p[0], r[0]) &&
+		math.Min(p[1], r[1]) <= q[1] && q[1] <= math.Max(p[1], r[1])
+}
+
+func segmentsIntersect(p1, p2, p3, p4 orb.Point) bool {
+	d1 := cross(p3, p4, p1)
+	d2 := cross(p3, p4, p2)
+	d3 := cross(p1, p2, p3)
+	d4 := cross(p1, p2, p4)
+	if ((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0)) {
+		return true
+	}
+	return (d1 == 0 && onSegment(p3, p1, p4)) || (d2 == 0 && onSegment(p3, p2, p4)) ||
+		(d3 == 0 && onSegment(p1, p3, p2)) || (d4 == 0 && onSegment(p1, p4, p2))
+}

@@ -1,0 +1,20 @@
+package store
+
+import "strconv"
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// ph returns the n-th positional placeholder; both drivers accept $n.
+func ph(n int) string { return "$" + strconv.Itoa(n) }
+
+// likeEscape escapes LIKE wildcards in user text; queries add ESCAPE '\'.
+func likeEscape(s string) string {
+	out := make([]rune, 0, len(s))
+	for _, r := range s {
+		if r == '%' || r == '_' || r == '\\' {
+			out = append(out, '\\')
+		}
+		out = append(out, r)
+	}
+	return string(out)
+}
