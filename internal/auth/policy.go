@@ -166,3 +166,28 @@ func (p *Principal) IsAdmin() bool {
 func (p *Principal) Has(r people.Role) bool {
 	return p != nil && slices.ContainsFunc(p.Roles, func(a people.Assignment) bool { return a.Role == r })
 }
+
+// CanOnPerson reports whether p may take action a on a person whose roles lie
+// at targets: reading needs any of them in scope; editing needs all of them (a
+// leader cannot edit someone who also holds a role elsewhere). A person with
+// no roles needs district scope.
+func (p *Principal) CanOnPerson(a Action, targets []Target) bool {
+	if p.Can(a, Target{}) {
+		return true
+	}
+	if len(targets) == 0 {
+		return false
+	}
+	all, some := true, false
+	for _, t := range targets {
+		if p.Can(a, t) {
+			some = true
+		} else {
+			all = false
+		}
+	}
+	if a == PersonRead {
+		return some
+	}
+	return all
+}

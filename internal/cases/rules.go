@@ -213,6 +213,7 @@ type Error struct {
 	Detail string
 }
 
+// Error returns the sentinel's text with the detail.
 func (e *Error) Error() string { return e.Kind.Error() + ": " + e.Detail }
 
 // Unwrap returns Kind, so errors.Is(err, ErrForbidden) works.

@@ -1,0 +1,177 @@
+// Package api serves Lantian's JSON API under /api/v1. Requests carry a
+// bearer token from POST /api/v1/tokens; errors always have the shape
+// {"error":{"code","message","fields"}} with the message in the caller's language.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/lantian-org/lantian/internal/app"
+	"github.com/lantian-org/lantian/internal/apperr"
+	"github.com/lantian-org/lantian/internal/auth"
+	"github.com/lantian-org/lantian/internal/locale"
+	"github.com/lantian-org/lantian/internal/store"
+)
+
+// MaxBody is the largest JSON body the API reads.
+const MaxBody = 1 << 20
+
+// API is the JSON API.
+type API struct {
+	app *app.App
+}
+
+// New returns the API over the shared services.
+func New(a *app.App) *API { return &API{app: a} }
+
+type ctxKey int
+
+const (
+	keyUser ctxKey = iota
+	keyToken
+)
+
+func userOf(r *http.Request) *auth.Principal {
+	u, _ := r.Context().Value(keyUser).(*auth.Principal)
+	return u
+}
+
+// Routes registers the API on mux.
+func (a *API) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /api/v1/tokens", a.createToken)
+	in := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, a.authed(h)) }
+	in("DELETE /api/v1/tokens/current", a.deleteToken)
+	in("GET /api/v1/me", a.me)
+	in("GET /api/v1/regions", a.listRegions)
+	in("GET /api/v1/regions/lookup", a.lookupRegion)
+	in("GET /api/v1/regions/{code}", a.getRegion)
+	in("GET /api/v1/units", a.listUnits)
+	in("POST /api/v1/units", a.createUnit)
+	in("GET /api/v1/units/{id}", a.getUnit)
+	in("PATCH /api/v1/units/{id}", a.patchUnit)
+	in("DELETE /api/v1/units/{id}", a.closeUnit)
+	in("GET /api/v1/people", a.listPeople)
+	in("POST /api/v1/people", a.createPerson)
+	in("GET /api/v1/people/{id}", a.getPerson)
+	in("PATCH /api/v1/people/{id}", a.patchPerson)
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		a.fail(w, r, apperr.ErrNotFound)
+	})
+}
+
+// authed requires a valid bearer token.
+func (a *API) authed(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, th, err := a.app.Auth.FromBearer(r)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		ctx := context.WithValue(r.Context(), keyUser, p)
+		ctx = context.WithValue(ctx, keyToken, th)
+		h(w, r.WithContext(ctx))
+	})
+}
+
+func printer(r *http.Request, def string) locale.Printer {
+	return locale.New(locale.FromRequest(r, def))
+}
+
+// writeJSON writes v with status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
+var statusOf = map[apperr.Code]int{
+	apperr.Invalid: http.StatusUnprocessableEntity, apperr.Unauthorized: http.StatusUnauthorized,
+	apperr.Forbidden: http.StatusForbidden, apperr.NotFound: http.StatusNotFound, apperr.Conflict: http.StatusConflict,
+	apperr.TooMany: http.StatusTooManyRequests, apperr.TooLarge: http.StatusRequestEntityTooLarge,
+	apperr.Internal: http.StatusInternalServerError,
+}
+
+// fail writes err in the API's error shape; internal errors are logged and never shown.
+func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
+	e := apperr.As(err)
+	status := statusOf[e.Code]
+	if e.BadRequest {
+		status = http.StatusBadRequest
+	}
+	if e.Code == apperr.Internal {
+		a.app.Log.Error("api failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	code := e.Code
+	if code == apperr.TooLarge {
+		code = apperr.Invalid
+	}
+	p := printer(r, a.app.Cfg.Lang)
+	body := map[string]any{"code": code, "message": p.Msg(e.Msg)}
+	if f := p.Fields(e); f != nil {
+		body["fields"] = f
+	}
+	if e.Code == apperr.TooMany {
+		w.Header().Set("Retry-After", "60")
+	}
+	writeJSON(w, status, map[string]any{"error": body})
+}
+
+// decode reads a JSON body into v: 413 over MaxBody, 400 when malformed.
+func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+	dec := json.NewDecoder(r.Body)
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return apperr.Wrap(err, apperr.TooLarge, "err.body_too_large")
+		}
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			f := apperr.Fields{}
+			f.Add(te.Field, "err.format")
+			e := apperr.As(f.Err())
+			e.Err = err
+			return e
+		}
+		e := apperr.Wrap(err, apperr.Invalid, "err.bad_json")
+		e.BadRequest = true
+		return e
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		e := apperr.New(apperr.Invalid, "err.bad_json")
+		e.BadRequest = true
+		return e
+	}
+	return nil
+}
+
+// pageOf reads page and page_size: defaults 1 and 20, size clamped to 100.
+func pageOf(r *http.Request) store.Page {
+	q := r.URL.Query()
+	p, _ := strconv.Atoi(q.Get("page"))
+	s, _ := strconv.Atoi(q.Get("page_size"))
+	return store.Page{Page: p, Size: s}.Clamp()
+}
+
+func (a *API) actor(r *http.Request) store.Actor {
+	u := userOf(r)
+	return store.Actor{ID: u.PersonID, Name: u.Username, IP: a.app.Auth.ClientIP(r)}
+}
+
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.ErrNotFound
+	}
+	return id, nil
+}
+
+func trimmed(s string) string { return strings.TrimSpace(s) }

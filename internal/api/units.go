@@ -1,0 +1,227 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/lantian-org/lantian/internal/apperr"
+	"github.com/lantian-org/lantian/internal/auth"
+	"github.com/lantian-org/lantian/internal/region"
+	"github.com/lantian-org/lantian/internal/store"
+	"github.com/lantian-org/lantian/internal/unit"
+)
+
+type unitJSON struct {
+	ID         int64          `json:"id"`
+	Name       string         `json:"name"`
+	Kind       unit.Kind      `json:"kind"`
+	CreditCode string         `json:"credit_code"`
+	Address    string         `json:"address"`
+	Lat        *float64       `json:"lat"`
+	Lon        *float64       `json:"lon"`
+	Region     string         `json:"region"`
+	Contacts   []unit.Contact `json:"contacts"`
+	Tags       []string       `json:"tags"`
+	Status     string         `json:"status"`
+	CreatedAt  string         `json:"created_at"`
+	UpdatedAt  string         `json:"updated_at"`
+}
+
+func (a *API) toUnitJSON(u unit.Unit) unitJSON {
+	out := unitJSON{ID: u.ID, Name: u.Name, Kind: u.Kind, CreditCode: u.CreditCode, Address: u.Address, Region: u.Region,
+		Contacts: u.Contacts, Tags: u.Tags, Status: u.Status,
+		CreatedAt: u.CreatedAt.In(a.app.Loc).Format("2006-01-02T15:04:05Z07:00"), UpdatedAt: u.UpdatedAt.In(a.app.Loc).Format("2006-01-02T15:04:05Z07:00")}
+	if u.HasLocation() {
+		lat, lon := u.Lat, u.Lon
+		out.Lat, out.Lon = &lat, &lon
+	}
+	if out.Contacts == nil {
+		out.Contacts = []unit.Contact{}
+	}
+	if out.Tags == nil {
+		out.Tags = []string{}
+	}
+	return out
+}
+
+func (a *API) listUnits(w http.ResponseWriter, r *http.Request) {
+	u := userOf(r)
+	q := r.URL.Query()
+	f := store.UnitFilter{Roots: u.Scopes(auth.UnitRead), UnitIDs: u.UnitScopes(auth.UnitRead), Kind: q.Get("kind"),
+		Tag: q.Get("tag"), Q: q.Get("q"), Status: q.Get("status"), Sort: q.Get("sort"), Page: pageOf(r)}
+	if rg := q.Get("region"); rg != "" {
+		if !region.ValidCode(rg) {
+			a.fail(w, r, apperr.Field("region", "err.region_code"))
+			return
+		}
+		f.Region = rg
+	}
+	units, total, err := a.app.DB.Units(r.Context(), f)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	items := make([]unitJSON, 0, len(units))
+	for _, un := range units {
+		items = append(items, a.toUnitJSON(un))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": total})
+}
+
+// unitInput is the body of POST and PATCH; nil fields are left as they are on PATCH.
+type unitInput struct {
+	Name       *string         `json:"name"`
+	Kind       *string         `json:"kind"`
+	CreditCode *string         `json:"credit_code"`
+	Address    *string         `json:"address"`
+	Lat        *float64        `json:"lat"`
+	Lon        *float64        `json:"lon"`
+	Region     *string         `json:"region"`
+	Contacts   *[]unit.Contact `json:"contacts"`
+	Tags       *[]string       `json:"tags"`
+	Status     *string         `json:"status"`
+}
+
+func (in unitInput) apply(u *unit.Unit, a *API) error {
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	set(&u.Name, in.Name)
+	if in.Kind != nil {
+		u.Kind = unit.Kind(*in.Kind)
+	}
+	set(&u.CreditCode, in.CreditCode)
+	set(&u.Address, in.Address)
+	set(&u.Status, in.Status)
+	if in.Contacts != nil {
+		u.Contacts = *in.Contacts
+	}
+	if in.Tags != nil {
+		u.Tags = *in.Tags
+	}
+	moved := false
+	if in.Lat != nil || in.Lon != nil {
+		if in.Lat == nil || in.Lon == nil {
+			return apperr.Field("lat", "err.coords")
+		}
+		u.Lat, u.Lon, moved = *in.Lat, *in.Lon, true
+	}
+	if in.Region != nil {
+		u.Region = trimmed(*in.Region)
+	} else if moved {
+		// A new location without a grid: find the grid from the point.
+		g, err := a.app.Index.Lookup(u.Lat, u.Lon)
+		if err != nil {
+			return apperr.Field("lat", apperr.As(err).Msg.Key)
+		}
+		u.Region = g
+	}
+	if u.Region == "" {
+		return apperr.Field("region", "err.required")
+	}
+	if u.HasLocation() {
+		if _, err := a.app.Index.Lookup(u.Lat, u.Lon); err != nil {
+			return apperr.Field("lat", apperr.As(err).Msg.Key)
+		}
+	}
+	return nil
+}
+
+func (a *API) createUnit(w http.ResponseWriter, r *http.Request) {
+	u := userOf(r)
+	var in unitInput
+	if err := decode(w, r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	var un unit.Unit
+	if err := in.apply(&un, a); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if !u.Can(auth.UnitEdit, auth.Target{Region: un.Region}) {
+		a.fail(w, r, apperr.ErrForbidden)
+		return
+	}
+	if err := a.app.DB.CreateUnit(r.Context(), a.actor(r), &un); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, a.toUnitJSON(un))
+}
+
+// loadUnit returns the unit if the caller may read it; 404 otherwise.
+func (a *API) loadUnit(r *http.Request) (unit.Unit, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return unit.Unit{}, err
+	}
+	un, err := a.app.DB.Unit(r.Context(), id)
+	if err != nil {
+		return un, err
+	}
+	if !userOf(r).Can(auth.UnitRead, auth.Target{Region: un.Region, UnitID: un.ID}) {
+		return un, apperr.ErrNotFound
+	}
+	return un, nil
+}
+
+func (a *API) getUnit(w http.ResponseWriter, r *http.Request) {
+	un, err := a.loadUnit(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, a.toUnitJSON(un))
+}
+
+func (a *API) patchUnit(w http.ResponseWriter, r *http.Request) {
+	un, err := a.loadUnit(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	u := userOf(r)
+	if !u.Can(auth.UnitEdit, auth.Target{Region: un.Region, UnitID: un.ID}) {
+		a.fail(w, r, apperr.ErrForbidden)
+		return
+	}
+	var in unitInput
+	if err := decode(w, r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if err := in.apply(&un, a); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if !u.Can(auth.UnitEdit, auth.Target{Region: un.Region}) {
+		a.fail(w, r, apperr.ErrForbidden)
+		return
+	}
+	if err := a.app.DB.UpdateUnit(r.Context(), a.actor(r), &un); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, a.toUnitJSON(un))
+}
+
+// closeUnit marks the unit closed; its history stays.
+func (a *API) closeUnit(w http.ResponseWriter, r *http.Request) {
+	un, err := a.loadUnit(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if !userOf(r).Can(auth.UnitEdit, auth.Target{Region: un.Region, UnitID: un.ID}) {
+		a.fail(w, r, apperr.ErrForbidden)
+		return
+	}
+	un.Status = unit.Closed
+	if err := a.app.DB.UpdateUnit(r.Context(), a.actor(r), &un); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, a.toUnitJSON(un))
+}

@@ -1,0 +1,85 @@
+// Package app wires the services the web pages and the JSON API share. It
+// holds values built once in main; it has no behaviour of its own beyond
+// keeping the point-to-grid index in step with the stored polygons.
+package app
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/lantian-org/lantian/internal/auth"
+	"github.com/lantian-org/lantian/internal/authn"
+	"github.com/lantian-org/lantian/internal/config"
+	"github.com/lantian-org/lantian/internal/people"
+	"github.com/lantian-org/lantian/internal/region"
+	"github.com/lantian-org/lantian/internal/store"
+)
+
+// App is the set of shared services.
+type App struct {
+	Cfg   config.Config
+	Loc   *time.Location
+	DB    *store.DB
+	Auth  *authn.Service
+	Index *region.Index
+	Log   *slog.Logger
+}
+
+// New builds the services over an open database and loads the region index.
+func New(ctx context.Context, cfg config.Config, loc *time.Location, db *store.DB, log *slog.Logger) (*App, error) {
+	a := &App{Cfg: cfg, Loc: loc, DB: db, Log: log, Index: &region.Index{},
+		Auth: &authn.Service{DB: db, Throttle: authn.NewThrottle()}}
+	return a, a.ReloadIndex(ctx)
+}
+
+// ReloadIndex rebuilds the point-to-grid index from the database; call it after polygons change.
+func (a *App) ReloadIndex(ctx context.Context) error {
+	rs, err := a.DB.AllRegions(ctx)
+	if err != nil {
+		return err
+	}
+	a.Index.Rebuild(rs)
+	return nil
+}
+
+// RegionRoots returns the region subtrees u may read: their role scopes, and
+// for unit contacts the grid of each of their units.
+func (a *App) RegionRoots(ctx context.Context, u *auth.Principal) ([]string, error) {
+	roots := u.Scopes(auth.RegionRead)
+	for _, id := range u.UnitScopes(auth.UnitRead) {
+		un, err := a.DB.Unit(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		roots = append(roots, un.Region)
+	}
+	return roots, nil
+}
+
+// InRoots reports whether code lies under one of roots.
+func InRoots(roots []string, code string) bool {
+	for _, r := range roots {
+		if region.Contains(r, code) {
+			return true
+		}
+	}
+	return false
+}
+
+// PersonTargets lists where a person's roles lie, for auth.CanOnPerson.
+func (a *App) PersonTargets(ctx context.Context, p people.Person) ([]auth.Target, error) {
+	var out []auth.Target
+	for _, as := range p.Roles {
+		if as.Role == people.UnitContact {
+			un, err := a.DB.Unit(ctx, as.UnitID)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, auth.Target{Region: un.Region})
+			continue
+		}
+		out = append(out, auth.Target{Region: as.Region})
+	}
+	return out, nil
+}

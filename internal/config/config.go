@@ -1,0 +1,80 @@
+// Package config holds Lantian's settings, read from flags with LANTIAN_*
+// environment variables as defaults. It is built once in main and passed on
+// as a value; nothing reads it globally.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+)
+
+// Config is everything an operator can set.
+type Config struct {
+	DB      string // SQLite file path or postgres:// URL
+	Addr    string // listen address
+	Data    string // folder for uploaded files
+	Lang    string // default UI language
+	BaseURL string // public URL, for links and the Secure cookie flag
+	TZ      string // the street's time zone
+	// TileURL is an optional map tile template ({z}/{x}/{y}); empty draws polygons on a plain background.
+	TileURL string
+	// TileCRS is the tiles' coordinate system: "wgs84" (also CGCS2000, Tianditu) or "gcj02" (AMap, Tencent).
+	TileCRS string
+	// TileAttribution is shown in the map corner when tiles are used.
+	TileAttribution string
+	LogFormat       string // "text" or "json"
+}
+
+// Default returns the defaults of a fresh install.
+func Default() Config {
+	return Config{
+		DB: "./lantian.db", Addr: "127.0.0.1:8080", Data: "./data", Lang: "zh-CN", TZ: "Asia/Shanghai",
+		TileCRS: "wgs84", LogFormat: "text",
+	}
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+// Register binds the config's fields to flags on fs, taking LANTIAN_* variables as defaults.
+func (c *Config) Register(fs *flag.FlagSet) {
+	fs.StringVar(&c.DB, "db", env("LANTIAN_DB", c.DB), "SQLite file or postgres:// URL (LANTIAN_DB)")
+	fs.StringVar(&c.Addr, "addr", env("LANTIAN_ADDR", c.Addr), "listen address (LANTIAN_ADDR)")
+	fs.StringVar(&c.Data, "data", env("LANTIAN_DATA", c.Data), "folder for uploaded files (LANTIAN_DATA)")
+	fs.StringVar(&c.Lang, "lang", env("LANTIAN_LANG", c.Lang), "default language: zh-CN or en (LANTIAN_LANG)")
+	fs.StringVar(&c.BaseURL, "base-url", env("LANTIAN_BASE_URL", c.BaseURL), "public URL, e.g. https://lantian.example.gov.cn (LANTIAN_BASE_URL)")
+	fs.StringVar(&c.TZ, "tz", env("LANTIAN_TZ", c.TZ), "time zone of the street (LANTIAN_TZ)")
+	fs.StringVar(&c.TileURL, "tile-url", env("LANTIAN_TILE_URL", c.TileURL), "map tile URL template; empty for no tiles (LANTIAN_TILE_URL)")
+	fs.StringVar(&c.TileCRS, "tile-crs", env("LANTIAN_TILE_CRS", c.TileCRS), "tile coordinate system: wgs84 or gcj02 (LANTIAN_TILE_CRS)")
+	fs.StringVar(&c.TileAttribution, "tile-attribution", env("LANTIAN_TILE_ATTRIBUTION", c.TileAttribution), "attribution shown with tiles (LANTIAN_TILE_ATTRIBUTION)")
+	fs.StringVar(&c.LogFormat, "log-format", env("LANTIAN_LOG_FORMAT", c.LogFormat), "log format: text or json (LANTIAN_LOG_FORMAT)")
+}
+
+// Validate checks the values and loads the time zone.
+func (c *Config) Validate() (*time.Location, error) {
+	if c.Lang != "zh-CN" && c.Lang != "en" {
+		return nil, fmt.Errorf("--lang must be zh-CN or en, not %q", c.Lang)
+	}
+	if c.TileCRS != "wgs84" && c.TileCRS != "gcj02" {
+		return nil, fmt.Errorf("--tile-crs must be wgs84 or gcj02, not %q", c.TileCRS)
+	}
+	if c.BaseURL != "" && !strings.HasPrefix(c.BaseURL, "http://") && !strings.HasPrefix(c.BaseURL, "https://") {
+		return nil, fmt.Errorf("--base-url must start with http:// or https://")
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	loc, err := time.LoadLocation(c.TZ)
+	if err != nil {
+		return nil, fmt.Errorf("--tz: %w", err)
+	}
+	return loc, nil
+}
+
+// Secure reports whether cookies should carry the Secure flag.
+func (c *Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }

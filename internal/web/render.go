@@ -1,0 +1,195 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/lantian-org/lantian/internal/apperr"
+	"github.com/lantian-org/lantian/internal/auth"
+	"github.com/lantian-org/lantian/internal/locale"
+	"github.com/lantian-org/lantian/internal/people"
+	"github.com/lantian-org/lantian/internal/region"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// Page is the data every template gets; each page's data struct embeds it.
+type Page struct {
+	Title  string
+	Lang   string
+	User   *auth.Principal
+	Path   string
+	Nav    []NavItem
+	Flash  string
+	Error  string            // a message for the whole form or page
+	Fields map[string]string // translated field errors, by field
+	Tiles  TileConfig
+	Now    time.Time
+}
+
+// NavItem is one entry of the top menu.
+type NavItem struct {
+	Href, Label string
+	Active      bool
+}
+
+// TileConfig tells the map script which tiles to draw, if any.
+type TileConfig struct {
+	URL, CRS, Attribution string
+}
+
+// renderer holds one parsed template set per language and page.
+type renderer struct {
+	pages map[string]map[string]*template.Template // lang → page → template
+	asset func(string) string
+	loc   *time.Location
+}
+
+func newRenderer(asset func(string) string, loc *time.Location) (*renderer, error) {
+	r := &renderer{pages: map[string]map[string]*template.Template{}, asset: asset, loc: loc}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, lang := range locale.Languages {
+		p := locale.New(lang)
+		base, err := template.New("layout.html").Funcs(r.funcs(p)).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
+		if err != nil {
+			return nil, err
+		}
+		r.pages[lang] = map[string]*template.Template{}
+		for _, n := range names {
+			name := strings.TrimPrefix(n, "templates/")
+			if name == "layout.html" || name == "partials.html" {
+				continue
+			}
+			t, err := template.Must(base.Clone()).ParseFS(templateFS, n)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", n, err)
+			}
+			r.pages[lang][strings.TrimSuffix(name, ".html")] = t
+		}
+	}
+	return r, nil
+}
+
+func (r *renderer) funcs(p locale.Printer) template.FuncMap {
+	return template.FuncMap{
+		"t":     p.T,
+		"asset": r.asset,
+		"mask":  people.MaskMobile,
+		"date": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.In(r.loc).Format("2006-01-02")
+		},
+		"datetime": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.In(r.loc).Format("2006-01-02 15:04")
+		},
+		"level": func(l region.Level) string { return p.T(fmt.Sprintf("region.level.%d", l)) },
+		"role":  func(r people.Role) string { return p.T("role." + string(r)) },
+		"kind":  func(k any) string { return p.T(fmt.Sprintf("unit.kind.%v", k)) },
+		"tag":   func(t string) string { return p.T("unit.tag." + t) },
+		"add":   func(a, b int) int { return a + b },
+		"join":  strings.Join,
+		"contains": func(list []string, s string) bool {
+			for _, x := range list {
+				if x == s {
+					return true
+				}
+			}
+			return false
+		},
+	}
+}
+
+// render writes a page with status; a template error becomes a plain 500.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	lang := langOf(r)
+	t, ok := s.tpl.pages[lang][name]
+	if !ok {
+		s.serverError(w, r, fmt.Errorf("no template %q", name))
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if _, err := r.Cookie("flash"); err == nil {
+		http.SetCookie(w, &http.Cookie{Name: "flash", Path: "/", MaxAge: -1})
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	buf.WriteTo(w)
+}
+
+// page returns the common page data for r.
+func (s *Server) page(r *http.Request, titleKey string) Page {
+	p := printer(r)
+	user := userOf(r)
+	pg := Page{Title: p.T(titleKey), Lang: p.Lang, User: user, Path: r.URL.Path, Now: time.Now(),
+		Tiles: TileConfig{URL: s.app.Cfg.TileURL, CRS: s.app.Cfg.TileCRS, Attribution: s.app.Cfg.TileAttribution}}
+	if user != nil {
+		pg.Nav = s.nav(r, user)
+	}
+	if c, err := r.Cookie("flash"); err == nil {
+		pg.Flash = p.T(c.Value)
+	}
+	return pg
+}
+
+// withError fills the page's error fields from err.
+func (pg *Page) withError(p locale.Printer, err error) {
+	e := apperr.As(err)
+	pg.Error = p.Msg(e.Msg)
+	pg.Fields = p.Fields(e)
+}
+
+func (s *Server) nav(r *http.Request, u *auth.Principal) []NavItem {
+	p := printer(r)
+	items := []NavItem{{Href: "/", Label: p.T("nav.home")}, {Href: "/regions", Label: p.T("nav.regions")}, {Href: "/units", Label: p.T("nav.units")}}
+	if u.CanSomewhere(auth.PersonRead) {
+		items = append(items, NavItem{Href: "/people", Label: p.T("nav.people")})
+	}
+	if u.CanSomewhere(auth.AuditRead) {
+		items = append(items, NavItem{Href: "/audit", Label: p.T("nav.audit")})
+	}
+	for i := range items {
+		h := items[i].Href
+		items[i].Active = r.URL.Path == h || (h != "/" && strings.HasPrefix(r.URL.Path, h))
+	}
+	return items
+}
+
+// setFlash shows a one-time message on the next page.
+func setFlash(w http.ResponseWriter, key string) {
+	http.SetCookie(w, &http.Cookie{Name: "flash", Value: key, Path: "/", MaxAge: 10, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+}
+
+// renderPartial writes one named template of a page alone (for htmx swaps).
+func (s *Server) renderPartial(w http.ResponseWriter, r *http.Request, page, name string, data any) {
+	t, ok := s.tpl.pages[langOf(r)][page]
+	if !ok {
+		s.serverError(w, r, fmt.Errorf("no template %q", page))
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	buf.WriteTo(w)
+}

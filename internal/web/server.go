@@ -1,0 +1,199 @@
+// Package web serves Lantian's pages: server-rendered HTML in the user's
+// language, one handler file per page, every asset embedded in the binary.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/lantian-org/lantian/internal/app"
+	"github.com/lantian-org/lantian/internal/auth"
+	"github.com/lantian-org/lantian/internal/authn"
+	"github.com/lantian-org/lantian/internal/locale"
+)
+
+// Server is the web front end.
+type Server struct {
+	app    *app.App
+	tpl    *renderer
+	static *staticFiles
+}
+
+// New parses the templates and indexes the static files.
+func New(a *app.App) (*Server, error) {
+	st, err := newStatic()
+	if err != nil {
+		return nil, err
+	}
+	tpl, err := newRenderer(st.url, a.Loc)
+	if err != nil {
+		return nil, err
+	}
+	return &Server{app: a, tpl: tpl, static: st}, nil
+}
+
+// Routes registers the pages on mux.
+func (s *Server) Routes(mux *http.ServeMux) {
+	mux.Handle("GET /static/", s.static)
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, s.static.url("img/icon.svg"), http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("GET /login", s.loginForm)
+	mux.HandleFunc("POST /login", s.login)
+	mux.HandleFunc("POST /logout", s.logout)
+	mux.HandleFunc("POST /lang", s.switchLang)
+
+	in := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, s.signedIn(h)) }
+	in("GET /{$}", s.home)
+	in("GET /regions", s.regions)
+	in("GET /regions/map.json", s.regionsMap)
+	in("GET /regions/{code}", s.regionDetail)
+	in("GET /units", s.units)
+	in("GET /units/new", s.unitNew)
+	in("POST /units", s.unitCreate)
+	in("GET /units/import", s.unitImportForm)
+	in("POST /units/import", s.unitImport)
+	in("GET /units/{id}", s.unitDetail)
+	in("GET /units/{id}/edit", s.unitEdit)
+	in("POST /units/{id}", s.unitUpdate)
+	in("POST /units/{id}/close", s.unitClose)
+	in("GET /people", s.peopleList)
+	in("GET /people/new", s.personNew)
+	in("POST /people", s.personCreate)
+	in("GET /people/{id}", s.personDetail)
+	in("POST /people/{id}", s.personUpdate)
+	in("POST /people/{id}/roles", s.personAddRole)
+	in("POST /people/{id}/roles/{rid}/delete", s.personRemoveRole)
+	in("POST /people/{id}/password", s.personResetPassword)
+	in("GET /audit", s.auditLog)
+	in("GET /profile", s.profile)
+	in("POST /profile/password", s.profilePassword)
+}
+
+type ctxKey int
+
+const (
+	keyUser ctxKey = iota
+	keySession
+	keyLang
+)
+
+func userOf(r *http.Request) *auth.Principal {
+	u, _ := r.Context().Value(keyUser).(*auth.Principal)
+	return u
+}
+
+func sessionOf(r *http.Request) string {
+	s, _ := r.Context().Value(keySession).(string)
+	return s
+}
+
+func langOf(r *http.Request) string {
+	l, _ := r.Context().Value(keyLang).(string)
+	if l == "" {
+		return locale.Languages[0]
+	}
+	return l
+}
+
+func printer(r *http.Request) locale.Printer { return locale.New(langOf(r)) }
+
+// Identify loads the signed-in person (if any) and the language into the
+// request context. It wraps every page request.
+func (s *Server) Identify(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		user, sess := s.app.Auth.FromCookie(r)
+		lang := ""
+		if l := r.URL.Query().Get("lang"); locale.IsLang(l) {
+			lang = l
+		} else if c, err := r.Cookie("lang"); err == nil && locale.IsLang(c.Value) {
+			lang = c.Value
+		} else if user != nil {
+			if l, err := s.app.DB.Language(ctx, user.PersonID); err == nil && locale.IsLang(l) {
+				lang = l
+			}
+		}
+		if lang == "" {
+			lang = s.app.Cfg.Lang
+		}
+		ctx = context.WithValue(ctx, keyUser, user)
+		ctx = context.WithValue(ctx, keySession, sess)
+		ctx = context.WithValue(ctx, keyLang, lang)
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// signedIn sends anonymous visitors to the sign-in page.
+func (s *Server) signedIn(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if userOf(r) == nil {
+			http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		h(w, r)
+	})
+}
+
+// serverError logs err with the request and shows a generic page.
+func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	s.app.Log.Error("page failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusInternalServerError)
+	w.Write([]byte(printer(r).T("err.internal")))
+}
+
+// Recover turns a panic into a logged 500 instead of a dropped connection.
+func Recover(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				log.Error("panic", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				http.Error(w, "internal error", http.StatusInternalServerError)
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// statusWriter records the status for the access log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// AccessLog logs each request at debug level, and slow or failed ones at info.
+func AccessLog(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: 200}
+		next.ServeHTTP(sw, r)
+		d := time.Since(start)
+		level := slog.LevelDebug
+		if sw.status >= 500 || d > time.Second {
+			level = slog.LevelInfo
+		}
+		log.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", d.Milliseconds())
+	})
+}
+
+// Cookie returns a session cookie with the project's flags.
+func (s *Server) cookie(name, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+		Secure: s.app.Cfg.Secure(), SameSite: http.SameSiteLaxMode}
+}
+
+var _ = authn.CookieName

@@ -1,0 +1,397 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/lantian-org/lantian/internal/apperr"
+	"github.com/lantian-org/lantian/internal/auth"
+	"github.com/lantian-org/lantian/internal/people"
+	"github.com/lantian-org/lantian/internal/region"
+	"github.com/lantian-org/lantian/internal/store"
+	"github.com/lantian-org/lantian/internal/unit"
+)
+
+type unitRow struct {
+	unit.Unit
+	RegionName string
+}
+
+type option struct {
+	Value, Label string
+}
+
+type unitsPage struct {
+	Page
+	Rows      []unitRow
+	Total     int
+	Pager     pager
+	Q         string
+	Region    string
+	Kind      string
+	Tag       string
+	Status    string
+	Regions   []option
+	Kinds     []unit.Kind
+	Tags      []string
+	CanEdit   bool
+	CanImport bool
+}
+
+// pager holds what the pagination partial needs.
+type pager struct {
+	Page, Pages, Total int
+	Prev, Next         string
+}
+
+func newPager(r *http.Request, page, size, total int) pager {
+	pages := (total + size - 1) / size
+	p := pager{Page: page, Pages: max(pages, 1), Total: total}
+	link := func(n int) string {
+		q := r.URL.Query()
+		q.Set("page", strconv.Itoa(n))
+		return r.URL.Path + "?" + q.Encode()
+	}
+	if page > 1 {
+		p.Prev = link(page - 1)
+	}
+	if page < pages {
+		p.Next = link(page + 1)
+	}
+	return p
+}
+
+// regionOptions lists the communities and grids u can see, for filters and forms.
+func (s *Server) regionOptions(r *http.Request, minLevel region.Level) ([]option, map[string]string, error) {
+	roots, err := s.app.RegionRoots(r.Context(), userOf(r))
+	if err != nil {
+		return nil, nil, err
+	}
+	rs, err := s.app.DB.Regions(r.Context(), roots, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	names := map[string]string{}
+	var out []option
+	for _, rg := range rs {
+		names[rg.Code] = rg.Name
+		if rg.Level >= minLevel {
+			label := rg.Name
+			if rg.Level == region.Grid {
+				label = "　" + label
+			}
+			out = append(out, option{rg.Code, label})
+		}
+	}
+	return out, names, nil
+}
+
+func (s *Server) units(w http.ResponseWriter, r *http.Request) {
+	u := userOf(r)
+	q := r.URL.Query()
+	data := unitsPage{Page: s.page(r, "units.title"), Q: q.Get("q"), Region: q.Get("region"), Kind: q.Get("kind"),
+		Tag: q.Get("tag"), Status: q.Get("status"), Kinds: unit.Kinds, Tags: unit.RiskTags,
+		CanEdit: u.CanSomewhere(auth.UnitEdit), CanImport: u.CanSomewhere(auth.UnitImport)}
+	opts, names, err := s.regionOptions(r, region.Community)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	data.Regions = opts
+	page := store.Page{Page: atoiDefault(q.Get("page"), 1), Size: 20}.Clamp()
+	f := store.UnitFilter{Roots: u.Scopes(auth.UnitRead), UnitIDs: u.UnitScopes(auth.UnitRead), Kind: data.Kind, Tag: data.Tag,
+		Q: data.Q, Status: data.Status, Page: page, Sort: q.Get("sort")}
+	if region.ValidCode(data.Region) {
+		f.Region = data.Region
+	}
+	units, total, err := s.app.DB.Units(r.Context(), f)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	for _, un := range units {
+		data.Rows = append(data.Rows, unitRow{Unit: un, RegionName: names[un.Region]})
+	}
+	data.Total = total
+	data.Pager = newPager(r, page.Page, page.Size, total)
+	if r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-Target") == "unit-results" {
+		s.renderPartial(w, r, "units", "results", data)
+		return
+	}
+	s.render(w, r, http.StatusOK, "units", data)
+}
+
+// loadUnit fetches a unit and checks that u may read it (404 otherwise).
+func (s *Server) loadUnit(w http.ResponseWriter, r *http.Request) (unit.Unit, bool) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		s.notFound(w, r)
+		return unit.Unit{}, false
+	}
+	un, err := s.app.DB.Unit(r.Context(), id)
+	if apperr.Is(err, apperr.NotFound) || (err == nil && !userOf(r).Can(auth.UnitRead, auth.Target{Region: un.Region, UnitID: un.ID})) {
+		s.notFound(w, r)
+		return un, false
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return un, false
+	}
+	return un, true
+}
+
+type unitPage struct {
+	Page
+	Unit       unit.Unit
+	Grid       region.Region
+	Community  region.Region
+	CanEdit    bool
+	ShowPhones bool
+	Contacts   []people.Person
+	History    []store.AuditEntry
+}
+
+func (s *Server) unitDetail(w http.ResponseWriter, r *http.Request) {
+	un, ok := s.loadUnit(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	u := userOf(r)
+	t := auth.Target{Region: un.Region, UnitID: un.ID}
+	data := unitPage{Page: s.page(r, "unit.title"), Unit: un, CanEdit: u.Can(auth.UnitEdit, t),
+		ShowPhones: u.Can(auth.UnitEdit, t) || u.Can(auth.UnitRead, auth.Target{UnitID: un.ID})}
+	data.Title = un.Name
+	if g, err := s.app.DB.Region(ctx, un.Region); err == nil {
+		data.Grid = g
+		if c, err := s.app.DB.Region(ctx, g.Parent); err == nil {
+			data.Community = c
+		}
+	}
+	if data.CanEdit {
+		hist, _, err := s.app.DB.AuditLog(ctx, store.AuditFilter{Entity: "unit", EntityID: strconv.FormatInt(un.ID, 10), Page: store.Page{Size: 10}})
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		data.History = hist
+	}
+	s.render(w, r, http.StatusOK, "unit", data)
+}
+
+// unitForm is the add/edit form for a unit.
+type unitForm struct {
+	Name, Kind, CreditCode, Address, Region string
+	Lat, Lon                                string
+	ContactName, ContactPhone               string
+	Tags                                    []string
+}
+
+func unitFormFrom(u unit.Unit) unitForm {
+	f := unitForm{Name: u.Name, Kind: string(u.Kind), CreditCode: u.CreditCode, Address: u.Address, Region: u.Region, Tags: u.Tags}
+	if u.HasLocation() {
+		f.Lat, f.Lon = strconv.FormatFloat(u.Lat, 'f', 6, 64), strconv.FormatFloat(u.Lon, 'f', 6, 64)
+	}
+	if len(u.Contacts) > 0 {
+		f.ContactName, f.ContactPhone = u.Contacts[0].Name, u.Contacts[0].Phone
+	}
+	return f
+}
+
+func parseUnitForm(v url.Values) unitForm {
+	return unitForm{Name: v.Get("name"), Kind: v.Get("kind"), CreditCode: v.Get("credit_code"), Address: v.Get("address"),
+		Region: strings.TrimSpace(v.Get("region")), Lat: strings.TrimSpace(v.Get("lat")), Lon: strings.TrimSpace(v.Get("lon")),
+		ContactName: v.Get("contact_name"), ContactPhone: v.Get("contact_phone"), Tags: v["tags"]}
+}
+
+// apply copies the form onto u; coordinates that do not parse are field errors,
+// and a missing grid is found from the coordinates.
+func (f unitForm) apply(u *unit.Unit, ix *region.Index) error {
+	errs := apperr.Fields{}
+	u.Name, u.Kind, u.CreditCode, u.Address, u.Region, u.Tags = f.Name, unit.Kind(f.Kind), f.CreditCode, f.Address, f.Region, f.Tags
+	u.Lat, u.Lon = 0, 0
+	if f.Lat != "" || f.Lon != "" {
+		lat, err1 := strconv.ParseFloat(f.Lat, 64)
+		lon, err2 := strconv.ParseFloat(f.Lon, 64)
+		if err1 != nil || err2 != nil || lat < -90 || lat > 90 || lon < -180 || lon > 180 {
+			errs.Add("lat", "err.coords")
+		} else {
+			u.Lat, u.Lon = lat, lon
+		}
+	}
+	u.Contacts = nil
+	if strings.TrimSpace(f.ContactName) != "" || strings.TrimSpace(f.ContactPhone) != "" {
+		u.Contacts = []unit.Contact{{Name: f.ContactName, Phone: f.ContactPhone}}
+	}
+	if u.Region == "" && u.HasLocation() {
+		g, err := ix.Lookup(u.Lat, u.Lon)
+		if err != nil {
+			errs.Add("lat", apperr.As(err).Msg.Key)
+		}
+		u.Region = g
+	}
+	if u.Region == "" {
+		errs.Add("region", "err.required")
+	}
+	u.Normalize()
+	if err := u.Validate(); err != nil {
+		for k, m := range apperr.As(err).Fields {
+			errs.Add(k, m.Key, m.Args...)
+		}
+	}
+	return errs.Err()
+}
+
+type unitFormPage struct {
+	Page
+	Form   unitForm
+	UnitID int64
+	Kinds  []unit.Kind
+	Tags   []string
+	Grids  []option
+	Action string
+}
+
+func (s *Server) unitFormPage(w http.ResponseWriter, r *http.Request, status int, title string, f unitForm, id int64, err error) {
+	grids, _, gerr := s.regionOptions(r, region.Grid)
+	if gerr != nil {
+		s.serverError(w, r, gerr)
+		return
+	}
+	var editable []option
+	for _, g := range grids {
+		if userOf(r).Can(auth.UnitEdit, auth.Target{Region: g.Value}) {
+			editable = append(editable, g)
+		}
+	}
+	data := unitFormPage{Page: s.page(r, title), Form: f, UnitID: id, Kinds: unit.Kinds, Tags: unit.RiskTags, Grids: editable, Action: "/units"}
+	if id != 0 {
+		data.Action = "/units/" + strconv.FormatInt(id, 10)
+	}
+	if err != nil {
+		data.withError(printer(r), err)
+	}
+	s.render(w, r, status, "unit_form", data)
+}
+
+func (s *Server) unitNew(w http.ResponseWriter, r *http.Request) {
+	if !userOf(r).CanSomewhere(auth.UnitEdit) {
+		s.forbidden(w, r)
+		return
+	}
+	s.unitFormPage(w, r, http.StatusOK, "unit.new", unitForm{Region: r.URL.Query().Get("region")}, 0, nil)
+}
+
+// statusFor maps an application error to the HTTP status of a re-rendered form.
+func statusFor(err error) int {
+	switch apperr.As(err).Code {
+	case apperr.Invalid:
+		return http.StatusUnprocessableEntity
+	case apperr.Conflict:
+		return http.StatusConflict
+	case apperr.Forbidden:
+		return http.StatusForbidden
+	case apperr.NotFound:
+		return http.StatusNotFound
+	case apperr.TooLarge:
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusInternalServerError
+}
+
+func (s *Server) actor(r *http.Request) store.Actor {
+	u := userOf(r)
+	return store.Actor{ID: u.PersonID, Name: u.Username, IP: s.app.Auth.ClientIP(r)}
+}
+
+func (s *Server) unitCreate(w http.ResponseWriter, r *http.Request) {
+	u := userOf(r)
+	if !u.CanSomewhere(auth.UnitEdit) {
+		s.forbidden(w, r)
+		return
+	}
+	f := parseUnitForm(r.PostForm)
+	var un unit.Unit
+	err := f.apply(&un, s.app.Index)
+	if err == nil && !u.Can(auth.UnitEdit, auth.Target{Region: un.Region}) {
+		err = apperr.Field("region", "err.out_of_scope")
+	}
+	if err == nil {
+		err = s.app.DB.CreateUnit(r.Context(), s.actor(r), &un)
+	}
+	if err != nil {
+		if apperr.As(err).Code == apperr.Internal {
+			s.serverError(w, r, err)
+			return
+		}
+		s.unitFormPage(w, r, statusFor(err), "unit.new", f, 0, err)
+		return
+	}
+	setFlash(w, "flash.saved")
+	http.Redirect(w, r, "/units/"+strconv.FormatInt(un.ID, 10), http.StatusSeeOther)
+}
+
+func (s *Server) unitEdit(w http.ResponseWriter, r *http.Request) {
+	un, ok := s.loadUnit(w, r)
+	if !ok {
+		return
+	}
+	if !userOf(r).Can(auth.UnitEdit, auth.Target{Region: un.Region, UnitID: un.ID}) {
+		s.forbidden(w, r)
+		return
+	}
+	s.unitFormPage(w, r, http.StatusOK, "unit.edit", unitFormFrom(un), un.ID, nil)
+}
+
+func (s *Server) unitUpdate(w http.ResponseWriter, r *http.Request) {
+	un, ok := s.loadUnit(w, r)
+	if !ok {
+		return
+	}
+	u := userOf(r)
+	if !u.Can(auth.UnitEdit, auth.Target{Region: un.Region, UnitID: un.ID}) {
+		s.forbidden(w, r)
+		return
+	}
+	f := parseUnitForm(r.PostForm)
+	err := f.apply(&un, s.app.Index)
+	if err == nil && !u.Can(auth.UnitEdit, auth.Target{Region: un.Region}) {
+		err = apperr.Field("region", "err.out_of_scope")
+	}
+	if err == nil {
+		err = s.app.DB.UpdateUnit(r.Context(), s.actor(r), &un)
+	}
+	if err != nil {
+		if apperr.As(err).Code == apperr.Internal {
+			s.serverError(w, r, err)
+			return
+		}
+		s.unitFormPage(w, r, statusFor(err), "unit.edit", f, un.ID, err)
+		return
+	}
+	setFlash(w, "flash.saved")
+	http.Redirect(w, r, "/units/"+strconv.FormatInt(un.ID, 10), http.StatusSeeOther)
+}
+
+func (s *Server) unitClose(w http.ResponseWriter, r *http.Request) {
+	un, ok := s.loadUnit(w, r)
+	if !ok {
+		return
+	}
+	if !userOf(r).Can(auth.UnitEdit, auth.Target{Region: un.Region, UnitID: un.ID}) {
+		s.forbidden(w, r)
+		return
+	}
+	un.Status = unit.Closed
+	if r.PostFormValue("reopen") == "1" {
+		un.Status = unit.Active
+	}
+	if err := s.app.DB.UpdateUnit(r.Context(), s.actor(r), &un); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	setFlash(w, "flash.saved")
+	http.Redirect(w, r, "/units/"+strconv.FormatInt(un.ID, 10), http.StatusSeeOther)
+}
