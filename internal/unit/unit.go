@@ -50,7 +50,7 @@ type Unit struct {
 }
 
 // HasLocation reports whether the unit has coordinates.
-func (u *Unit) HasLocation() bool { return u.Lat != 0 || u.Lon != 0 }
+func (u Unit) HasLocation() bool { return u.Lat != 0 || u.Lon != 0 }
 
 // Normalize trims text fields and upper-cases the credit code.
 func (u *Unit) Normalize() {

@@ -1,0 +1,138 @@
+package auth
+
+import (
+	"testing"
+
+	"github.com/lantian-org/lantian/internal/people"
+)
+
+const (
+	district  = "620502000000000"
+	street    = "620502004000000"
+	community = "620502004001000"
+	grid      = "620502004001002"
+	otherComm = "620502004002000"
+	otherGrid = "620502004002001"
+	otherSt   = "620502005000000"
+)
+
+func principal(role people.Role, region string, unit int64) *Principal {
+	return &Principal{PersonID: 1, Roles: []people.Assignment{{Role: role, Region: region, UnitID: unit}}}
+}
+
+// TestMatrix checks every role × action × scope decision of the foundation.
+func TestMatrix(t *testing.T) {
+	type scope struct {
+		name string
+		t    Target
+	}
+	scopes := []scope{
+		{"own grid", Target{Region: grid, UnitID: 7}},
+		{"own community", Target{Region: community}},
+		{"other community", Target{Region: otherGrid, UnitID: 8}},
+		{"other street", Target{Region: otherSt}},
+		{"anywhere", Target{}},
+	}
+	actions := []Action{RegionRead, RegionEdit, UnitRead, UnitEdit, UnitImport, PersonRead, PersonEdit, AuditRead, MobileRead}
+	type row struct {
+		who *Principal
+		// allowed lists "action@scope" pairs that must be allowed; every other pair must be denied.
+		allowed []string
+	}
+	all := func(acts []Action, scopes ...string) []string {
+		var out []string
+		for _, a := range acts {
+			for _, s := range scopes {
+				out = append(out, string(a)+"@"+s)
+			}
+		}
+		return out
+	}
+	everyScope := []string{"own grid", "own community", "other community", "other street", "anywhere"}
+	streetScopes := []string{"own grid", "own community", "other community"}
+	commScopes := []string{"own grid", "own community"}
+	readers := []Action{RegionRead, UnitRead}
+	rows := map[string]row{
+		"admin@district": {principal(people.Admin, district, 0), all(actions, everyScope...)},
+		"admin@street":   {principal(people.Admin, street, 0), all(actions, streetScopes...)},
+		"leader@street":  {principal(people.Leader, street, 0), all([]Action{RegionRead, UnitRead, UnitEdit, PersonRead, PersonEdit}, streetScopes...)},
+		"leader@community": {principal(people.Leader, community, 0),
+			all([]Action{RegionRead, UnitRead, UnitEdit, PersonRead, PersonEdit}, commScopes...)},
+		"leader@grid":         {principal(people.Leader, grid, 0), all([]Action{RegionRead, UnitRead, UnitEdit, PersonRead, PersonEdit}, "own grid")},
+		"inspector@street":    {principal(people.Inspector, street, 0), all(readers, streetScopes...)},
+		"patroller@grid":      {principal(people.Patroller, grid, 0), all(readers, "own grid")},
+		"volunteer@community": {principal(people.Volunteer, community, 0), all(readers, commScopes...)},
+		"unit_contact@7":      {principal(people.UnitContact, "", 7), all(readers, "own grid")},
+		"nobody":              {&Principal{PersonID: 2}, nil},
+	}
+	for name, r := range rows {
+		allowed := map[string]bool{}
+		for _, a := range r.allowed {
+			allowed[a] = true
+		}
+		for _, a := range actions {
+			for _, s := range scopes {
+				want := allowed[string(a)+"@"+s.name]
+				if got := r.who.Can(a, s.t); got != want {
+					t.Errorf("%s: Can(%s, %s) = %v, want %v", name, a, s.name, got, want)
+				}
+			}
+		}
+	}
+	var nilP *Principal
+	if nilP.Can(RegionRead, Target{Region: grid}) {
+		t.Error("a nil principal may read")
+	}
+}
+
+func TestCanGrant(t *testing.T) {
+	leader := principal(people.Leader, community, 0)
+	admin := principal(people.Admin, district, 0)
+	for _, tc := range []struct {
+		name string
+		who  *Principal
+		role people.Role
+		t    Target
+		want bool
+	}{
+		{"LeaderGrantsPatrollerInScope", leader, people.Patroller, Target{Region: grid}, true},
+		{"LeaderGrantsOutsideScope", leader, people.Patroller, Target{Region: otherGrid}, false},
+		{"LeaderCannotGrantAdmin", leader, people.Admin, Target{Region: grid}, false},
+		{"AdminGrantsAdmin", admin, people.Admin, Target{Region: street}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.who.CanGrant(tc.role, tc.t); got != tc.want {
+				t.Fatalf("CanGrant = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestCanOnPerson(t *testing.T) {
+	leader := principal(people.Leader, community, 0)
+	inside := []Target{{Region: grid}}
+	mixed := []Target{{Region: grid}, {Region: otherGrid}}
+	if !leader.CanOnPerson(PersonRead, mixed) {
+		t.Error("leader cannot read someone with one role in scope")
+	}
+	if leader.CanOnPerson(PersonEdit, mixed) {
+		t.Error("leader may edit someone who also holds a role outside scope")
+	}
+	if !leader.CanOnPerson(PersonEdit, inside) {
+		t.Error("leader cannot edit a patroller of their own grid")
+	}
+	if leader.CanOnPerson(PersonRead, nil) {
+		t.Error("leader may read a person without roles")
+	}
+	if !principal(people.Admin, district, 0).CanOnPerson(PersonEdit, nil) {
+		t.Error("district admin cannot edit a person without roles")
+	}
+}
+
+func TestScopes(t *testing.T) {
+	p := &Principal{Roles: []people.Assignment{{Role: people.Leader, Region: community}, {Role: people.Patroller, Region: grid}, {Role: people.Leader, Region: otherComm}}}
+	got := p.Scopes(UnitRead)
+	if len(got) != 2 || got[0] != community || got[1] != otherComm {
+		t.Fatalf("Scopes = %v, want the two communities with the nested grid removed", got)
+	}
+}

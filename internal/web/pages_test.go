@@ -1,0 +1,177 @@
+package web_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/lantian-org/lantian/internal/demo"
+	"github.com/lantian-org/lantian/internal/testutil"
+)
+
+// browser is a cookie-keeping client that does not follow redirects.
+type browser struct {
+	t    *testing.T
+	base string
+	c    *http.Client
+}
+
+func newBrowser(t *testing.T, base string) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: t, base: base, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func (b *browser) get(path string) (int, string) {
+	b.t.Helper()
+	resp, err := b.c.Get(b.base + path)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+func (b *browser) post(path string, form url.Values) (int, string, string) {
+	b.t.Helper()
+	req, _ := http.NewRequest("POST", b.base+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body), resp.Header.Get("Location")
+}
+
+func (b *browser) login(user string) {
+	b.t.Helper()
+	status, body, loc := b.post("/login", url.Values{"username": {user}, "password": {demo.Password}})
+	if status != http.StatusSeeOther || loc != "/" {
+		b.t.Fatalf("login %s: %d %s", user, status, body)
+	}
+}
+
+// rawKey finds message keys that leaked into a page untranslated.
+var rawKey = regexp.MustCompile(`>[^<]*\b(?:err|field|unit|role|audit|region|nav|common|home|person|people|pager|import|profile)\.[a-z_]+[^<]*<`)
+
+// TestPagesRender opens every page as each kind of user in both languages.
+func TestPagesRender(t *testing.T) {
+	srv := testutil.Start(t, "sqlite")
+	pages := []string{"/", "/regions", "/regions/" + demo.CommunityCode(0), "/regions/" + demo.GridCode(0, 0), "/units", "/units?q=中学&kind=school",
+		"/units/1", "/profile"}
+	admin := []string{"/units/new", "/units/1/edit", "/people", "/people/1", "/people/new", "/audit", "/units/import"}
+	for _, tc := range []struct {
+		user  string
+		extra []string
+	}{
+		{"admin", admin},
+		{"street", []string{"/people", "/units/new"}},
+		{"community1", []string{"/people"}},
+		{"patrol01", nil},
+		{"volunteer01", nil},
+	} {
+		for _, lang := range []string{"zh-CN", "en"} {
+			t.Run(tc.user+"/"+lang, func(t *testing.T) {
+				b := newBrowser(t, srv.URL)
+				b.login(tc.user)
+				for _, p := range append(append([]string{}, pages...), tc.extra...) {
+					if p == "/units/1" && tc.user != "admin" && tc.user != "street" {
+						continue // unit 1 lies in another community
+					}
+					if p == "/regions/"+demo.CommunityCode(0) && tc.user == "patrol01" {
+						continue // a patroller sees their grid only
+					}
+					sep := "?"
+					if strings.Contains(p, "?") {
+						sep = "&"
+					}
+					status, body := b.get(p + sep + "lang=" + lang)
+					if status != 200 {
+						t.Errorf("%s: status %d", p, status)
+						continue
+					}
+					if m := rawKey.FindString(body); m != "" {
+						t.Errorf("%s: untranslated key in %q", p, m)
+					}
+					if lang == "en" && strings.Contains(body, "新增单位") {
+						t.Errorf("%s: Chinese text on an English page", p)
+					}
+					if !strings.Contains(body, `<html lang="`+lang+`">`) {
+						t.Errorf("%s: page language is not %s", p, lang)
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestScopeAndForms(t *testing.T) {
+	srv := testutil.Start(t, "sqlite")
+	anon := newBrowser(t, srv.URL)
+	if status, _ := anon.get("/units"); status != http.StatusSeeOther {
+		t.Fatalf("anonymous /units: %d, want a redirect to sign in", status)
+	}
+	// A patroller cannot open the people list or the new-unit form.
+	p := newBrowser(t, srv.URL)
+	p.login("patrol01")
+	for _, path := range []string{"/people", "/units/new", "/audit"} {
+		if status, _ := p.get(path); status != http.StatusForbidden {
+			t.Errorf("patrol01 %s: %d, want 403", path, status)
+		}
+	}
+	// community1 cannot see a unit of community 4 (404, not 403).
+	c := newBrowser(t, srv.URL)
+	c.login("community1")
+	_, list := c.get("/units?region=" + demo.CommunityCode(3))
+	if strings.Contains(list, "/units/") && strings.Contains(list, `<td data-label`) {
+		t.Error("community1 lists units of another community")
+	}
+	a := newBrowser(t, srv.URL)
+	a.login("admin")
+	_, other := a.get("/units?region=" + demo.CommunityCode(3))
+	id := regexp.MustCompile(`href="/units/(\d+)"`).FindStringSubmatch(other)
+	if id == nil {
+		t.Fatal("admin sees no unit in community 4")
+	}
+	if status, _ := c.get("/units/" + id[1]); status != http.StatusNotFound {
+		t.Errorf("community1 opens another community's unit: %d, want 404", status)
+	}
+	if status, _, _ := c.post("/units/"+id[1], url.Values{"name": {"x"}}); status != http.StatusNotFound {
+		t.Errorf("community1 edits another community's unit: %d, want 404", status)
+	}
+	// A bad form re-renders with the field errors in Chinese and keeps the input.
+	status, body, _ := a.post("/units", url.Values{"name": {"表单测试"}, "kind": {"shop"}, "credit_code": {"91620502MA7APXX0A"}, "region": {demo.GridCode(0, 0)}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "统一社会信用代码：") || !strings.Contains(body, `value="表单测试"`) {
+		t.Fatalf("bad unit form: %d", status)
+	}
+	// A cross-site form post is refused.
+	req, _ := http.NewRequest("POST", srv.URL+"/units", strings.NewReader("name=x"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	resp, err := a.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("cross-site POST: %d, want 403", resp.StatusCode)
+	}
+	// Password change: wrong current password is a field error; the right one works.
+	status, body, _ = c.post("/profile/password", url.Values{"current": {"nope"}, "new": {"new-password-1"}, "again": {"new-password-1"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "当前密码：不正确") {
+		t.Fatalf("wrong current password: %d", status)
+	}
+	if status, _, loc := c.post("/profile/password", url.Values{"current": {demo.Password}, "new": {"new-password-1"}, "again": {"new-password-1"}}); status != http.StatusSeeOther || loc != "/profile" {
+		t.Fatalf("password change: %d", status)
+	}
+	fresh := newBrowser(t, srv.URL)
+	if status, _, _ := fresh.post("/login", url.Values{"username": {"community1"}, "password": {"new-password-1"}}); status != http.StatusSeeOther {
+		t.Fatalf("sign-in with the new password: %d", status)
+	}
+}
