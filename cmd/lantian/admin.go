@@ -62,11 +62,15 @@ func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if len(args) == 0 {
 		return errors.New("usage: lantian user add|passwd|list [flags]")
 	}
-	sub := args[0]
+	sub, rest := args[0], args[1:]
 	var username, name, mobile, password, role, region string
+	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		// "lantian user passwd zhangsan --db …": the name may come before the flags.
+		username, rest = rest[0], rest[1:]
+	}
 	var unitID int64
-	a, fs, err := openApp(ctx, "user "+sub, args[1:], stderr, func(fs *flag.FlagSet) {
-		fs.StringVar(&username, "username", "", "username")
+	a, _, err := openApp(ctx, "user "+sub, rest, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&username, "username", username, "username")
 		fs.StringVar(&name, "name", "", "full name (add)")
 		fs.StringVar(&mobile, "mobile", "", "11-digit mobile (add)")
 		fs.StringVar(&password, "password", "", "password; read from standard input when empty")
@@ -101,9 +105,6 @@ func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		fmt.Fprintf(stdout, "created %s (id %d)\n", person.Username, person.ID)
 	case "passwd":
-		if username == "" && fs.NArg() > 0 {
-			username = fs.Arg(0)
-		}
 		person, _, err := a.DB.Credentials(ctx, username)
 		if err != nil {
 			return errors.New(p.Error(err))

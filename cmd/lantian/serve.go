@@ -30,6 +30,9 @@ func openApp(ctx context.Context, name string, args []string, stderr io.Writer, 
 	if err := fs.Parse(args); err != nil {
 		return nil, nil, err
 	}
+	if fs.NArg() > 0 {
+		return nil, nil, fmt.Errorf("unexpected argument %q (flags go after the command's own arguments)", fs.Arg(0))
+	}
 	loc, err := cfg.Validate()
 	if err != nil {
 		return nil, nil, err
