@@ -22,16 +22,18 @@ var templateFS embed.FS
 
 // Page is the data every template gets; each page's data struct embeds it.
 type Page struct {
-	Title  string
-	Lang   string
-	User   *auth.Principal
-	Path   string
-	Nav    []NavItem
-	Flash  string
-	Error  string            // a message for the whole form or page
-	Fields map[string]string // translated field errors, by field
-	Tiles  TileConfig
-	Now    time.Time
+	Title string
+	Lang  string
+	User  *auth.Principal
+	Path  string
+	// RequestURI is the path with its query, to come back to after switching language.
+	RequestURI string
+	Nav        []NavItem
+	Flash      string
+	Error      string            // a message for the whole form or page
+	Fields     map[string]string // translated field errors, by field
+	Tiles      TileConfig
+	Now        time.Time
 }
 
 // NavItem is one entry of the top menu.
@@ -139,7 +141,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 func (s *Server) page(r *http.Request, titleKey string) Page {
 	p := printer(r)
 	user := userOf(r)
-	pg := Page{Title: p.T(titleKey), Lang: p.Lang, User: user, Path: r.URL.Path, Now: time.Now(),
+	pg := Page{Title: p.T(titleKey), Lang: p.Lang, User: user, Path: r.URL.Path, RequestURI: r.URL.RequestURI(), Now: time.Now(),
 		Tiles: TileConfig{URL: s.app.Cfg.TileURL, CRS: s.app.Cfg.TileCRS, Attribution: s.app.Cfg.TileAttribution}}
 	if user != nil {
 		pg.Nav = s.nav(r, user)

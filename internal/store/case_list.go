@@ -1,0 +1,343 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/lantian-org/lantian/internal/cases"
+)
+
+// CaseFilter selects cases. The scope fields say what the viewer may see: a
+// case matches when its grid lies under one of Roots, or it is about (or
+// assigned to) one of UnitIDs, or PersonID reported it or holds it.
+type CaseFilter struct {
+	All      bool // no scope limit (district-wide viewers)
+	Roots    []string
+	UnitIDs  []int64
+	PersonID int64
+
+	Status     string
+	Class      string
+	Category   string // a code; a top-level code matches its children
+	Source     string
+	Level      int
+	Region     string // a region code: cases whose grid lies in its subtree
+	UnitID     int64
+	From, To   string // local dates, inclusive
+	Overdue    bool
+	AssignedTo int64 // cases assigned to this person directly
+	Number     string
+	Now        time.Time
+	Sort       string // "" newest first; "oldest", "deadline", "number"
+	Page       Page
+}
+
+func (f CaseFilter) where() (string, []any) {
+	var args []any
+	add := func(v any) string { args = append(args, v); return ph(len(args)) }
+	var w []string
+	if !f.All {
+		var scope []string
+		if len(f.Roots) > 0 {
+			scope = append(scope, scopeClause("c.region", f.Roots, &args))
+		}
+		for _, id := range f.UnitIDs {
+			n := add(id)
+			scope = append(scope, "c.unit_id = "+n, "c.assignee_unit = "+n)
+		}
+		if f.PersonID != 0 {
+			n := add(f.PersonID)
+			scope = append(scope, "c.reporter_id = "+n, "c.assignee_person = "+n)
+		}
+		if len(scope) == 0 {
+			scope = []string{"1=0"}
+		}
+		w = append(w, "("+strings.Join(scope, " OR ")+")")
+	}
+	if f.Status != "" {
+		w = append(w, "c.status = "+add(f.Status))
+	}
+	if f.Class != "" {
+		w = append(w, "c.class = "+add(f.Class))
+	}
+	if f.Category != "" {
+		n := add(f.Category)
+		w = append(w, "(c.category = "+n+" OR c.category IN (SELECT code FROM categories WHERE parent = "+n+"))")
+	}
+	if f.Source != "" {
+		w = append(w, "c.source = "+add(f.Source))
+	}
+	if f.Level != 0 {
+		w = append(w, "c.level = "+add(f.Level))
+	}
+	if f.Region != "" {
+		w = append(w, scopeClause("c.region", []string{f.Region}, &args))
+	}
+	if f.UnitID != 0 {
+		w = append(w, "c.unit_id = "+add(f.UnitID))
+	}
+	if f.From != "" {
+		w = append(w, "c.day >= "+add(f.From))
+	}
+	if f.To != "" {
+		w = append(w, "c.day <= "+add(f.To))
+	}
+	if f.Overdue {
+		w = append(w, "c.status IN ('reported', 'filed', 'assigned') AND c.deadline > 0 AND c.deadline < "+add(f.Now.UnixMilli()))
+	}
+	if f.AssignedTo != 0 {
+		w = append(w, "c.assignee_person = "+add(f.AssignedTo))
+	}
+	if f.Number != "" {
+		w = append(w, "c.number = "+add(f.Number))
+	}
+	if len(w) == 0 {
+		return "1=1", args
+	}
+	return strings.Join(w, " AND "), args
+}
+
+func (f CaseFilter) order() string {
+	switch f.Sort {
+	case "oldest":
+		return "c.id"
+	case "deadline":
+		return "CASE WHEN c.deadline = 0 THEN 1 ELSE 0 END, c.deadline, c.id"
+	case "number":
+		return "c.number"
+	}
+	return "c.id DESC"
+}
+
+// Cases lists the cases matching f (without timelines) and the total.
+func (db *DB) Cases(ctx context.Context, f CaseFilter) ([]cases.Case, int, error) {
+	w, args := f.where()
+	var total int
+	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases c WHERE `+w, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	p := f.Page.Clamp()
+	rows, err := db.r.QueryContext(ctx, `SELECT `+caseCols+` FROM cases c WHERE `+w+` ORDER BY `+f.order()+
+		` LIMIT `+itoa(p.Size)+` OFFSET `+itoa(p.Offset()), args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []cases.Case
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, c)
+	}
+	return out, total, rows.Err()
+}
+
+// EachCase calls fn for every case matching f in order, streaming rows so
+// that large exports never sit in memory; fn gets a short timeline summary.
+func (db *DB) EachCase(ctx context.Context, f CaseFilter, fn func(c cases.Case, summary string) error) error {
+	w, args := f.where()
+	rows, err := db.r.QueryContext(ctx, `SELECT `+caseCols+`,
+		COALESCE((SELECT COUNT(*) FROM case_events e WHERE e.case_id = c.id), 0)
+		FROM cases c WHERE `+w+` ORDER BY `+f.order(), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c cases.Case
+		var n int
+		var deadline, from, reported, closed, updated int64
+		err := rows.Scan(&c.ID, &c.Number, &c.ClientID, &c.Category, &c.Description, &c.Lat, &c.Lon, &c.Address, &c.Region, &c.UnitID,
+			&c.Source, &c.HotlineRef, &c.Class, &c.Severity, &c.Status, &c.Level, &c.Held, &c.Assignee, &c.Commitment, &c.ReporterID,
+			&c.ReporterName, &c.ReporterMobile, &c.HandledBy, &deadline, &from, &reported, &closed, &c.Day,
+			&c.Rework, &c.MergedInto, &c.AfterPhotos, &c.Version, &updated, &n)
+		if err != nil {
+			return err
+		}
+		c.Deadline, c.DeadlineFrom, c.ReportedAt, c.ClosedAt, c.UpdatedAt = fromMS(deadline), fromMS(from), fromMS(reported), fromMS(closed), fromMS(updated)
+		if err := fn(c, itoa(n)); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// CaseEvents returns the timeline of several cases at once, keyed by case id (for exports and prints).
+func (db *DB) CaseEvents(ctx context.Context, ids []int64) (map[int64][]cases.Event, error) {
+	out := map[int64][]cases.Event{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var args []any
+	var phs []string
+	for _, id := range ids {
+		args = append(args, id)
+		phs = append(phs, ph(len(args)))
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT case_id, id, at, COALESCE(actor_id, 0), actor_name, action, status, level, note
+		FROM case_events WHERE case_id IN (`+strings.Join(phs, ",")+`) ORDER BY case_id, id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var cid int64
+		var e cases.Event
+		var at int64
+		if err := rows.Scan(&cid, &e.ID, &at, &e.ActorID, &e.ActorName, &e.Action, &e.Status, &e.Level, &e.Note); err != nil {
+			return nil, err
+		}
+		e.At = fromMS(at)
+		out[cid] = append(out[cid], e)
+	}
+	return out, rows.Err()
+}
+
+// NearbyOpen lists open cases of a category within a box, reported since a time (duplicate candidates).
+func (db *DB) NearbyOpen(ctx context.Context, category string, minLat, minLon, maxLat, maxLon float64, since time.Time) ([]cases.Case, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT `+caseCols+` FROM cases c WHERE c.category = $1 AND c.lat BETWEEN $2 AND $3
+		AND c.lon BETWEEN $4 AND $5 AND c.reported_at >= $6 AND c.status IN ('reported', 'filed', 'assigned', 'handled')
+		ORDER BY c.id DESC LIMIT 20`, category, minLat, maxLat, minLon, maxLon, since.UnixMilli())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []cases.Case
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// PendingBelowStreet lists pending cases held below the street, for the escalation job.
+func (db *DB) PendingBelowStreet(ctx context.Context, limit int) ([]cases.Case, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT `+caseCols+` FROM cases c WHERE c.status IN ('reported', 'filed', 'assigned')
+		AND c.level > 2 AND (c.severity = 'major' OR (c.deadline > 0 AND c.deadline < $1)) ORDER BY c.id LIMIT `+itoa(limit), db.now())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []cases.Case
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// InboxItem is one message in a person's inbox.
+type InboxItem struct {
+	ID        int64
+	Kind      string
+	CaseID    int64
+	Number    string
+	Args      string
+	CreatedAt time.Time
+	Read      bool
+}
+
+// Inbox lists a person's messages, newest first, with the total and the unread count.
+func (db *DB) Inbox(ctx context.Context, personID int64, unreadOnly bool, p Page) ([]InboxItem, int, error) {
+	w := "person_id = $1"
+	if unreadOnly {
+		w += " AND read_at = 0"
+	}
+	var total int
+	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM inbox WHERE `+w, personID).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	p = p.Clamp()
+	rows, err := db.r.QueryContext(ctx, `SELECT id, kind, COALESCE(case_id, 0), number, args, created_at, read_at FROM inbox WHERE `+w+
+		` ORDER BY id DESC LIMIT `+itoa(p.Size)+` OFFSET `+itoa(p.Offset()), personID)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []InboxItem
+	for rows.Next() {
+		var it InboxItem
+		var created, read int64
+		if err := rows.Scan(&it.ID, &it.Kind, &it.CaseID, &it.Number, &it.Args, &created, &read); err != nil {
+			return nil, 0, err
+		}
+		it.CreatedAt, it.Read = fromMS(created), read != 0
+		out = append(out, it)
+	}
+	return out, total, rows.Err()
+}
+
+// Unread counts a person's unread messages.
+func (db *DB) Unread(ctx context.Context, personID int64) (int, error) {
+	var n int
+	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM inbox WHERE person_id = $1 AND read_at = 0`, personID).Scan(&n)
+	return n, err
+}
+
+// MarkRead marks a person's messages read: one (id) or all (id 0).
+func (db *DB) MarkRead(ctx context.Context, personID, id int64) error {
+	q := `UPDATE inbox SET read_at = $2 WHERE person_id = $1 AND read_at = 0`
+	args := []any{personID, db.now()}
+	if id != 0 {
+		q += ` AND id = $3`
+		args = append(args, id)
+	}
+	_, err := db.w.ExecContext(ctx, q, args...)
+	return err
+}
+
+// PeopleWithRole lists the active people holding role exactly at one of the regions.
+func (db *DB) PeopleWithRole(ctx context.Context, role string, regions ...string) ([]int64, error) {
+	if len(regions) == 0 {
+		return nil, nil
+	}
+	args := []any{role}
+	var phs []string
+	for _, r := range regions {
+		args = append(args, r)
+		phs = append(phs, ph(len(args)))
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT DISTINCT ra.person_id FROM role_assignments ra JOIN people p ON p.id = ra.person_id
+		WHERE p.active = 1 AND ra.role = $1 AND ra.region IN (`+strings.Join(phs, ",")+`) ORDER BY ra.person_id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// UnitContacts lists the people holding the unit_contact role for a unit.
+func (db *DB) UnitContacts(ctx context.Context, unitID int64) ([]int64, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT ra.person_id FROM role_assignments ra JOIN people p ON p.id = ra.person_id
+		WHERE p.active = 1 AND ra.role = 'unit_contact' AND ra.unit_id = $1`, unitID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,354 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/lantian-org/lantian/internal/apperr"
+	"github.com/lantian-org/lantian/internal/cases"
+)
+
+const caseCols = `c.id, c.number, c.client_id, c.category, c.description, c.lat, c.lon, c.address, c.region, COALESCE(c.unit_id, 0),
+	c.source, c.hotline_ref, c.class, c.severity, c.status, c.level, c.held, c.assignee, c.commitment, COALESCE(c.reporter_id, 0),
+	c.reporter_name, c.reporter_mobile, COALESCE(c.handled_by, 0), c.deadline, c.deadline_from, c.reported_at, c.closed_at, c.day,
+	c.rework, c.merged_into, c.after_photos, c.version, c.updated_at`
+
+func scanCase(sc interface{ Scan(...any) error }) (cases.Case, error) {
+	var c cases.Case
+	var deadline, from, reported, closed, updated int64
+	err := sc.Scan(&c.ID, &c.Number, &c.ClientID, &c.Category, &c.Description, &c.Lat, &c.Lon, &c.Address, &c.Region, &c.UnitID,
+		&c.Source, &c.HotlineRef, &c.Class, &c.Severity, &c.Status, &c.Level, &c.Held, &c.Assignee, &c.Commitment, &c.ReporterID,
+		&c.ReporterName, &c.ReporterMobile, &c.HandledBy, &deadline, &from, &reported, &closed, &c.Day,
+		&c.Rework, &c.MergedInto, &c.AfterPhotos, &c.Version, &updated)
+	c.Deadline, c.DeadlineFrom, c.ReportedAt, c.ClosedAt, c.UpdatedAt = fromMS(deadline), fromMS(from), fromMS(reported), fromMS(closed), fromMS(updated)
+	return c, err
+}
+
+// assigneeCols splits an assignee reference into its indexed columns.
+func assigneeCols(ref string) (person, region, unit any) {
+	kind, v := cases.ParseAssignee(ref)
+	var id int64
+	fmt.Sscan(v, &id)
+	switch kind {
+	case "person":
+		return id, nil, nil
+	case "region":
+		return nil, v, nil
+	case "unit":
+		return nil, nil, id
+	}
+	return nil, nil, nil
+}
+
+// CaseByNumber returns a case with its timeline and photos.
+func (db *DB) CaseByNumber(ctx context.Context, number string) (cases.Case, error) {
+	return db.loadCase(ctx, db.r, `c.number = $1`, number)
+}
+
+// CaseByClientID returns the case a client created under its own id.
+func (db *DB) CaseByClientID(ctx context.Context, clientID string) (cases.Case, error) {
+	return db.loadCase(ctx, db.r, `c.client_id = $1`, clientID)
+}
+
+type querier interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}
+
+func (db *DB) loadCase(ctx context.Context, q querier, where string, arg any) (cases.Case, error) {
+	c, err := scanCase(q.QueryRowContext(ctx, `SELECT `+caseCols+` FROM cases c WHERE `+where, arg))
+	if err != nil {
+		return c, mapErr(err)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT id, at, COALESCE(actor_id, 0), actor_name, action, status, level, note FROM case_events WHERE case_id = $1 ORDER BY id`, c.ID)
+	if err != nil {
+		return c, err
+	}
+	for rows.Next() {
+		var e cases.Event
+		var at int64
+		if err := rows.Scan(&e.ID, &at, &e.ActorID, &e.ActorName, &e.Action, &e.Status, &e.Level, &e.Note); err != nil {
+			rows.Close()
+			return c, err
+		}
+		e.At = fromMS(at)
+		c.Timeline = append(c.Timeline, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return c, err
+	}
+	rows, err = q.QueryContext(ctx, `SELECT photo_id, step, at, COALESCE(event_id, 0) FROM case_photos WHERE case_id = $1 ORDER BY id`, c.ID)
+	if err != nil {
+		return c, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p cases.Photo
+		var at int64
+		if err := rows.Scan(&p.ID, &p.Step, &at, &p.EventID); err != nil {
+			return c, err
+		}
+		p.At = fromMS(at)
+		c.Photos = append(c.Photos, p)
+	}
+	return c, rows.Err()
+}
+
+// nextNumber returns the next sequence number for day inside tx.
+func (tx *Tx) nextNumber(ctx context.Context, day string) (int, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `INSERT INTO case_numbers (day, n) VALUES ($1, 1)
+		ON CONFLICT (day) DO UPDATE SET n = case_numbers.n + 1 RETURNING n`, day).Scan(&n)
+	return n, err
+}
+
+// CreateCase stores a new case with its first timeline entries in one
+// transaction, numbering it prefix-YYYYMMDD-NNNN, and notifies inbox
+// recipients. When a case with the same client id exists, that case is
+// returned with created false and nothing is written.
+func (db *DB) CreateCase(ctx context.Context, actor Actor, prefix string, c *cases.Case, entries []cases.Entry, notify []Notice) (created bool, err error) {
+	err = db.Write(ctx, actor, func(tx *Tx) error {
+		var existing int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM cases WHERE client_id = $1`, c.ClientID).Scan(&existing)
+		if err == nil {
+			old, err := db.loadCase(ctx, tx, `c.id = $1`, existing)
+			*c = old
+			return err
+		} else if !isNoRows(err) {
+			return err
+		}
+		n, err := tx.nextNumber(ctx, c.Day)
+		if err != nil {
+			return err
+		}
+		c.Number = cases.FormatNumber(prefix, c.ReportedAt.In(time.UTC), n)
+		if t, err := time.Parse("2006-01-02", c.Day); err == nil {
+			c.Number = cases.FormatNumber(prefix, t, n)
+		}
+		c.UpdatedAt = fromMS(tx.now)
+		ap, ar, au := assigneeCols(c.Assignee)
+		err = tx.QueryRowContext(ctx, `INSERT INTO cases (number, client_id, category, description, lat, lon, address, region, unit_id, source,
+			hotline_ref, class, severity, status, level, held, assignee, assignee_person, assignee_region, assignee_unit, commitment,
+			reporter_id, reporter_name, reporter_mobile, handled_by, deadline, deadline_from, reported_at, closed_at, day, rework, version, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33)
+			RETURNING id`,
+			c.Number, c.ClientID, c.Category, c.Description, c.Lat, c.Lon, c.Address, c.Region, nullID(c.UnitID), c.Source,
+			c.HotlineRef, c.Class, c.Severity, c.Status, c.Level, c.Held, c.Assignee, ap, ar, au, c.Commitment,
+			nullID(c.ReporterID), c.ReporterName, c.ReporterMobile, nullID(c.HandledBy), ms(c.Deadline), ms(c.DeadlineFrom), ms(c.ReportedAt),
+			ms(c.ClosedAt), c.Day, c.Rework, c.Version, tx.now).Scan(&c.ID)
+		if err != nil {
+			if ok, _ := uniqueViolation(err); ok {
+				// Another request with the same client id won the race.
+				return errRaced
+			}
+			return err
+		}
+		c.Timeline = nil
+		for _, e := range entries {
+			ev, err := tx.addEvent(ctx, c.ID, e, actor.Name)
+			if err != nil {
+				return err
+			}
+			c.Timeline = append(c.Timeline, ev)
+		}
+		if err := tx.notify(ctx, c.ID, c.Number, notify); err != nil {
+			return err
+		}
+		created = true
+		return tx.Audit(ctx, "case", c.Number, "create", nil, caseSummary(*c))
+	})
+	if err == errRaced {
+		old, lerr := db.CaseByClientID(ctx, c.ClientID)
+		*c = old
+		return false, lerr
+	}
+	return created, err
+}
+
+var errRaced = apperr.New(apperr.Conflict, "err.duplicate")
+
+func (tx *Tx) addEvent(ctx context.Context, caseID int64, e cases.Entry, actorName string) (cases.Event, error) {
+	if e.System {
+		actorName = "system"
+	}
+	ev := cases.Event{At: e.At, ActorID: e.ActorID, ActorName: actorName, Action: e.Action, Status: e.Status, Level: e.Level, Note: e.Note}
+	err := tx.QueryRowContext(ctx, `INSERT INTO case_events (case_id, at, actor_id, actor_name, action, status, level, note)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, caseID, ms(e.At), nullID(e.ActorID), actorName, e.Action, e.Status, e.Level, e.Note).Scan(&ev.ID)
+	return ev, err
+}
+
+func caseSummary(c cases.Case) map[string]any {
+	return map[string]any{"status": c.Status, "class": c.Class, "severity": c.Severity, "level": c.Level, "held": c.Held,
+		"assignee": c.Assignee, "deadline": ms(c.Deadline), "rework": c.Rework, "merged_into": c.MergedInto, "version": c.Version}
+}
+
+// Notice is an inbox message to write with a case change.
+type Notice struct {
+	PersonIDs []int64
+	Kind      string // assigned, escalated, overdue, supervise, verify, reported, returned, reopened
+	Args      string
+}
+
+func (tx *Tx) notify(ctx context.Context, caseID int64, number string, ns []Notice) error {
+	for _, n := range ns {
+		seen := map[int64]bool{}
+		for _, p := range n.PersonIDs {
+			if p == 0 || seen[p] {
+				continue
+			}
+			seen[p] = true
+			if _, err := tx.ExecContext(ctx, `INSERT INTO inbox (person_id, kind, case_id, number, args, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+				p, n.Kind, caseID, number, n.Args, tx.now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// CaseUpdate is a change to store: the case after the action, the timeline
+// entry, and what goes with it.
+type CaseUpdate struct {
+	Before  cases.Case
+	After   cases.Case
+	Entry   cases.Entry
+	Photos  []string // photo ids attached to this step
+	Step    string   // their step
+	Notify  []Notice
+	LogOnly bool // a comment or reminder: the case row is not changed
+}
+
+// UpdateCase stores an action on a case if nobody changed it since it was
+// read (optimistic locking on version); a stale version is a Conflict with
+// err.case.stale. It returns the case as stored.
+func (db *DB) UpdateCase(ctx context.Context, actor Actor, u CaseUpdate) (cases.Case, error) {
+	var out cases.Case
+	err := db.Write(ctx, actor, func(tx *Tx) error {
+		a := u.After
+		if !u.LogOnly {
+			ap, ar, au := assigneeCols(a.Assignee)
+			res, err := tx.ExecContext(ctx, `UPDATE cases SET status = $3, level = $4, held = $5, assignee = $6, assignee_person = $7,
+				assignee_region = $8, assignee_unit = $9, commitment = $10, handled_by = $11, deadline = $12, deadline_from = $13,
+				closed_at = $14, rework = $15, merged_into = $16, severity = $17, version = $18, updated_at = $19
+				WHERE id = $1 AND version = $2`,
+				a.ID, u.Before.Version, a.Status, a.Level, a.Held, a.Assignee, ap, ar, au, a.Commitment, nullID(a.HandledBy),
+				ms(a.Deadline), ms(a.DeadlineFrom), ms(a.ClosedAt), a.Rework, a.MergedInto, a.Severity, a.Version, tx.now)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return apperr.New(apperr.Conflict, "err.case.stale")
+			}
+		}
+		ev, err := tx.addEvent(ctx, a.ID, u.Entry, actor.Name)
+		if err != nil {
+			return err
+		}
+		if err := tx.attachPhotos(ctx, a.ID, ev.ID, u.Step, u.Photos); err != nil {
+			return err
+		}
+		if err := tx.notify(ctx, a.ID, a.Number, u.Notify); err != nil {
+			return err
+		}
+		if err := tx.Audit(ctx, "case", a.Number, string(u.Entry.Action), caseSummary(u.Before), caseSummary(a)); err != nil {
+			return err
+		}
+		out, err = db.loadCase(ctx, tx, `c.id = $1`, a.ID)
+		return err
+	})
+	return out, err
+}
+
+func (tx *Tx) attachPhotos(ctx context.Context, caseID, eventID int64, step string, ids []string) error {
+	for _, id := range ids {
+		res, err := tx.ExecContext(ctx, `INSERT INTO case_photos (case_id, event_id, photo_id, step, at, by_id) VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (case_id, photo_id, step) DO NOTHING`, caseID, nullID(eventID), id, step, tx.now, nullID(tx.actor.ID))
+		if err != nil {
+			if ok, _ := uniqueViolation(err); ok {
+				continue
+			}
+			return mapPhotoErr(err)
+		}
+		if n, _ := res.RowsAffected(); n > 0 && step == cases.StepAfter {
+			if _, err := tx.ExecContext(ctx, `UPDATE cases SET after_photos = after_photos + 1 WHERE id = $1`, caseID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// mapPhotoErr turns a foreign-key failure on a photo id into a field error.
+func mapPhotoErr(err error) error {
+	if strings.Contains(strings.ToLower(err.Error()), "foreign key") {
+		return apperr.Field("photos", "err.photo_unknown")
+	}
+	return err
+}
+
+// AttachPhoto stores a processed photo's record (once per content hash) and
+// attaches it to a case at step, audited; it is idempotent per case, photo and step.
+func (db *DB) AttachPhoto(ctx context.Context, actor Actor, caseID int64, number string, p PhotoRecord, step string) error {
+	return db.Write(ctx, actor, func(tx *Tx) error {
+		var lat, lon any
+		if p.Lat != nil {
+			lat, lon = *p.Lat, *p.Lon
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO photos (id, width, height, format, taken_at, lat, lon, created_at, created_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
+			p.ID, p.Width, p.Height, p.Format, ms(p.Taken), lat, lon, tx.now, nullID(actor.ID)); err != nil {
+			return err
+		}
+		if err := tx.attachPhotos(ctx, caseID, 0, step, []string{p.ID}); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE cases SET updated_at = $2 WHERE id = $1`, caseID, tx.now); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, "case", number, "photo", nil, map[string]any{"photo": p.ID, "step": step})
+	})
+}
+
+// PhotoRecord is what the database keeps of a photo; the files live under the data folder.
+type PhotoRecord struct {
+	ID            string
+	Width, Height int
+	Format        string
+	Taken         time.Time
+	Lat, Lon      *float64
+}
+
+// SavePhoto records a processed photo without attaching it (an upload
+// before the case action that uses it).
+func (db *DB) SavePhoto(ctx context.Context, actor Actor, p PhotoRecord) error {
+	var lat, lon any
+	if p.Lat != nil {
+		lat, lon = *p.Lat, *p.Lon
+	}
+	_, err := db.w.ExecContext(ctx, `INSERT INTO photos (id, width, height, format, taken_at, lat, lon, created_at, created_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
+		p.ID, p.Width, p.Height, p.Format, ms(p.Taken), lat, lon, db.now(), nullID(actor.ID))
+	return err
+}
+
+// PhotoCaseIDs returns the ids of the cases a photo is attached to (to check who may see it).
+func (db *DB) PhotoCaseIDs(ctx context.Context, photoID string) ([]string, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT c.number FROM case_photos p JOIN cases c ON c.id = p.case_id WHERE p.photo_id = $1`, photoID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
