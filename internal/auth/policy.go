@@ -14,15 +14,20 @@ type Action string
 
 // Actions of the foundation; later packages add theirs to the table below.
 const (
-	RegionRead Action = "region.read"
-	RegionEdit Action = "region.edit"
-	UnitRead   Action = "unit.read"
-	UnitEdit   Action = "unit.edit" // create, change and close
-	UnitImport Action = "unit.import"
-	PersonRead Action = "person.read"
-	PersonEdit Action = "person.edit" // create, change, assign roles, reset passwords
-	AuditRead  Action = "audit.read"
-	MobileRead Action = "person.read_mobile" // see mobiles unmasked
+	RegionRead  Action = "region.read"
+	RegionEdit  Action = "region.edit"
+	UnitRead    Action = "unit.read"
+	UnitEdit    Action = "unit.edit" // create, change and close
+	UnitImport  Action = "unit.import"
+	PersonRead  Action = "person.read"
+	PersonEdit  Action = "person.edit" // create, change, assign roles, reset passwords
+	AuditRead   Action = "audit.read"
+	MobileRead  Action = "person.read_mobile" // see mobiles unmasked
+	CaseRead    Action = "case.read"
+	CaseReport  Action = "case.report"  // report a problem as a signed-in person
+	CaseOnSpot  Action = "case.onspot"  // close a problem on the spot (即办件)
+	CaseHotline Action = "case.hotline" // record a transfer from the 12345 or 12369 hotline
+	CaseAdmin   Action = "case.admin"   // edit categories and the holiday calendar
 )
 
 // Principal is the signed-in person with their role assignments.
@@ -41,15 +46,20 @@ type Target struct {
 
 // grants says which roles may take which action; scope is checked separately.
 var grants = map[Action][]people.Role{
-	RegionRead: {people.Admin, people.Leader, people.Inspector, people.Patroller, people.Volunteer, people.UnitContact},
-	RegionEdit: {people.Admin},
-	UnitRead:   {people.Admin, people.Leader, people.Inspector, people.Patroller, people.Volunteer, people.UnitContact},
-	UnitEdit:   {people.Admin, people.Leader},
-	UnitImport: {people.Admin},
-	PersonRead: {people.Admin, people.Leader},
-	PersonEdit: {people.Admin, people.Leader},
-	AuditRead:  {people.Admin},
-	MobileRead: {people.Admin},
+	RegionRead:  {people.Admin, people.Leader, people.Inspector, people.Patroller, people.Volunteer, people.UnitContact},
+	RegionEdit:  {people.Admin},
+	UnitRead:    {people.Admin, people.Leader, people.Inspector, people.Patroller, people.Volunteer, people.UnitContact},
+	UnitEdit:    {people.Admin, people.Leader},
+	UnitImport:  {people.Admin},
+	PersonRead:  {people.Admin, people.Leader},
+	PersonEdit:  {people.Admin, people.Leader},
+	AuditRead:   {people.Admin},
+	MobileRead:  {people.Admin},
+	CaseRead:    {people.Admin, people.Leader, people.Inspector, people.Patroller, people.Volunteer, people.UnitContact},
+	CaseReport:  {people.Admin, people.Leader, people.Inspector, people.Patroller, people.Volunteer, people.UnitContact},
+	CaseOnSpot:  {people.Admin, people.Leader, people.Inspector, people.Patroller},
+	CaseHotline: {people.Admin, people.Leader},
+	CaseAdmin:   {people.Admin},
 }
 
 // covers reports whether one assignment's scope includes the target.
