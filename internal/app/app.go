@@ -11,25 +11,33 @@ import (
 	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/authn"
 	"github.com/lantian-org/lantian/internal/config"
+	"github.com/lantian-org/lantian/internal/ledger"
 	"github.com/lantian-org/lantian/internal/people"
+	"github.com/lantian-org/lantian/internal/photo"
 	"github.com/lantian-org/lantian/internal/region"
 	"github.com/lantian-org/lantian/internal/store"
 )
 
 // App is the set of shared services.
 type App struct {
-	Cfg   config.Config
-	Loc   *time.Location
-	DB    *store.DB
-	Auth  *authn.Service
-	Index *region.Index
-	Log   *slog.Logger
+	Cfg    config.Config
+	Loc    *time.Location
+	DB     *store.DB
+	Auth   *authn.Service
+	Index  *region.Index
+	Log    *slog.Logger
+	Ledger *ledger.Service
+	Photos *photo.Store
 }
 
 // New builds the services over an open database and loads the region index.
 func New(ctx context.Context, cfg config.Config, loc *time.Location, db *store.DB, log *slog.Logger) (*App, error) {
 	a := &App{Cfg: cfg, Loc: loc, DB: db, Log: log, Index: &region.Index{},
-		Auth: &authn.Service{DB: db, Throttle: authn.NewThrottle()}}
+		Auth: &authn.Service{DB: db, Throttle: authn.NewThrottle()}, Photos: photo.NewStore(cfg.Data)}
+	a.Ledger = ledger.New(db, a.Index, loc)
+	if err := db.EnsureCalendar(ctx); err != nil {
+		return nil, err
+	}
 	return a, a.ReloadIndex(ctx)
 }
 
@@ -82,4 +90,13 @@ func (a *App) PersonTargets(ctx context.Context, p people.Person) ([]auth.Target
 		out = append(out, auth.Target{Region: as.Region})
 	}
 	return out, nil
+}
+
+// RegionNames returns a lookup from region code to name (for exports and lists).
+func (a *App) RegionNames(ctx context.Context) (func(string) string, error) {
+	m, err := a.DB.RegionNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return func(code string) string { return m[code] }, nil
 }

@@ -175,3 +175,21 @@ func (tx *Tx) InsertRegion(ctx context.Context, r region.Region) error {
 	}
 	return tx.Audit(ctx, "region", r.Code, "create", nil, regionSummary(r))
 }
+
+// RegionNames maps every region code to its name.
+func (db *DB) RegionNames(ctx context.Context) (map[string]string, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT code, name FROM regions`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[string]string{}
+	for rows.Next() {
+		var c, n string
+		if err := rows.Scan(&c, &n); err != nil {
+			return nil, err
+		}
+		m[c] = n
+	}
+	return m, rows.Err()
+}

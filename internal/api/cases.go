@@ -1,0 +1,441 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lantian-org/lantian/internal/apperr"
+	"github.com/lantian-org/lantian/internal/auth"
+	"github.com/lantian-org/lantian/internal/cases"
+	"github.com/lantian-org/lantian/internal/ledger"
+	"github.com/lantian-org/lantian/internal/people"
+	"github.com/lantian-org/lantian/internal/region"
+	"github.com/lantian-org/lantian/internal/store"
+)
+
+type eventJSON struct {
+	At     string `json:"at"`
+	Actor  string `json:"actor"`
+	Action string `json:"action"`
+	Status string `json:"status"`
+	Level  int    `json:"level"`
+	Note   string `json:"note,omitempty"`
+}
+
+type photoJSON struct {
+	ID    string `json:"id"`
+	Step  string `json:"step"`
+	URL   string `json:"url"`
+	Thumb string `json:"thumb"`
+}
+
+type caseJSON struct {
+	Number         string           `json:"number"`
+	ClientID       string           `json:"client_id"`
+	Category       string           `json:"category"`
+	Description    string           `json:"description"`
+	Lat            float64          `json:"lat"`
+	Lon            float64          `json:"lon"`
+	Address        string           `json:"address"`
+	Region         string           `json:"region"`
+	UnitID         *int64           `json:"unit_id"`
+	Source         string           `json:"source"`
+	HotlineRef     string           `json:"hotline_ref,omitempty"`
+	Class          string           `json:"class"`
+	Severity       string           `json:"severity"`
+	Status         string           `json:"status"`
+	Level          int              `json:"level"`
+	Held           string           `json:"held"`
+	Assignee       *ledger.Assignee `json:"assignee"`
+	Commitment     string           `json:"commitment,omitempty"`
+	Deadline       *string          `json:"deadline"`
+	Timer          *timerJSON       `json:"timer,omitempty"`
+	Overdue        bool             `json:"overdue"`
+	NoAfterPhoto   bool             `json:"no_after_photo"`
+	ReportedAt     string           `json:"reported_at"`
+	ClosedAt       *string          `json:"closed_at"`
+	Rework         int              `json:"rework"`
+	MergedInto     string           `json:"merged_into,omitempty"`
+	ReporterName   string           `json:"reporter_name,omitempty"`
+	ReporterMobile string           `json:"reporter_mobile,omitempty"`
+	Version        int              `json:"version"`
+	Actions        []cases.Action   `json:"actions,omitempty"`
+	Timeline       []eventJSON      `json:"timeline"`
+	Photos         []photoJSON      `json:"photos"`
+}
+
+type timerJSON struct {
+	Percent float64 `json:"percent"`
+	Colour  string  `json:"colour"`
+}
+
+func (a *API) rfc(t time.Time) string { return t.In(a.app.Loc).Format(time.RFC3339) }
+
+func (a *API) toCaseJSON(ctx context.Context, p *auth.Principal, c cases.Case, full bool) caseJSON {
+	now := a.app.Ledger.Now()
+	out := caseJSON{Number: c.Number, ClientID: c.ClientID, Category: c.Category, Description: c.Description, Lat: c.Lat, Lon: c.Lon,
+		Address: c.Address, Region: c.Region, Source: string(c.Source), HotlineRef: c.HotlineRef, Class: string(c.Class),
+		Severity: string(c.Severity), Status: string(c.Status), Level: c.Level, Held: c.Held, Commitment: c.Commitment,
+		Overdue: c.Overdue(now), NoAfterPhoto: c.NoAfterPhoto(now), ReportedAt: a.rfc(c.ReportedAt), Rework: c.Rework,
+		MergedInto: c.MergedInto, ReporterName: c.ReporterName, Version: c.Version, Timeline: []eventJSON{}, Photos: []photoJSON{}}
+	if c.UnitID != 0 {
+		id := c.UnitID
+		out.UnitID = &id
+	}
+	if kind, v := cases.ParseAssignee(c.Assignee); kind != "" {
+		as := &ledger.Assignee{}
+		switch kind {
+		case "person":
+			as.Person, _ = strconv.ParseInt(v, 10, 64)
+		case "region":
+			as.Region = v
+		case "unit":
+			as.Unit, _ = strconv.ParseInt(v, 10, 64)
+		}
+		out.Assignee = as
+	}
+	if !c.Deadline.IsZero() {
+		d := a.rfc(c.Deadline)
+		out.Deadline = &d
+		if pct, colour := a.app.Ledger.Timer(ctx, c); colour != "" {
+			out.Timer = &timerJSON{Percent: float64(int(pct*10)) / 10, Colour: colour}
+		}
+	}
+	if !c.ClosedAt.IsZero() {
+		d := a.rfc(c.ClosedAt)
+		out.ClosedAt = &d
+	}
+	if p != nil && (p.Has(people.Leader) || p.Has(people.Admin)) {
+		out.ReporterMobile = c.ReporterMobile
+	}
+	if full {
+		out.Actions = a.app.Ledger.Allowed(p, c)
+		for _, e := range c.Timeline {
+			out.Timeline = append(out.Timeline, eventJSON{At: a.rfc(e.At), Actor: e.ActorName, Action: string(e.Action), Status: string(e.Status), Level: e.Level, Note: e.Note})
+		}
+		for _, ph := range c.Photos {
+			out.Photos = append(out.Photos, photoJSON{ID: ph.ID, Step: ph.Step, URL: "/api/v1/photos/" + ph.ID, Thumb: "/api/v1/photos/" + ph.ID + "?thumb=1"})
+		}
+	}
+	return out
+}
+
+// caseInput is the body of POST /api/v1/cases.
+type caseInput struct {
+	ClientID    string   `json:"client_id"`
+	Category    string   `json:"category"`
+	Description string   `json:"description"`
+	Lat         *float64 `json:"lat"`
+	Lon         *float64 `json:"lon"`
+	Address     string   `json:"address"`
+	Class       string   `json:"class"`
+	Severity    string   `json:"severity"`
+	Source      string   `json:"source"`
+	HotlineRef  string   `json:"hotline_ref"`
+	Note        string   `json:"note"`
+	UnitID      int64    `json:"unit_id"`
+	Commitment  string   `json:"commitment"`
+	Due         string   `json:"due"`
+}
+
+// parseWhen reads a date (end of that day, local) or an RFC 3339 time.
+func (a *API) parseWhen(field, s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if d, err := time.ParseInLocation("2006-01-02", s, a.app.Loc); err == nil {
+		return d.Add(24*time.Hour - time.Second), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return t, apperr.Field(field, "err.format")
+	}
+	return t, nil
+}
+
+func (a *API) createCase(w http.ResponseWriter, r *http.Request) {
+	var in caseInput
+	if err := decode(w, r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	due, err := a.parseWhen("due", in.Due)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	rep := ledger.Report{Input: cases.Input{ClientID: in.ClientID, Category: in.Category, Description: in.Description, Address: in.Address,
+		Class: cases.Class(in.Class), Severity: cases.Severity(in.Severity), Source: cases.Source(in.Source), HotlineRef: in.HotlineRef, Note: in.Note},
+		UnitID: in.UnitID, Commitment: in.Commitment, Due: due}
+	if in.Lat != nil {
+		rep.Lat = *in.Lat
+	}
+	if in.Lon != nil {
+		rep.Lon = *in.Lon
+	}
+	p := userOf(r)
+	c, created, err := a.app.Ledger.Report(r.Context(), a.actor(r), p, rep)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, a.toCaseJSON(r.Context(), p, c, true))
+}
+
+// caseFilter reads the ledger's filters from the query, limited to what p may see.
+func (a *API) caseFilter(r *http.Request) (store.CaseFilter, error) {
+	p := userOf(r)
+	q := r.URL.Query()
+	f := ledger.Filter(p)
+	f.Status, f.Class, f.Category, f.Source, f.Sort = q.Get("status"), q.Get("class"), q.Get("category"), q.Get("source"), q.Get("sort")
+	f.Now, f.Page = a.app.Ledger.Now(), pageOf(r)
+	errs := apperr.Fields{}
+	if f.Status != "" && !cases.Status(f.Status).Valid() {
+		errs.Add("status", "err.invalid_choice")
+	}
+	if f.Class != "" && !cases.Class(f.Class).Valid() {
+		errs.Add("class", "err.invalid_choice")
+	}
+	if f.Source != "" && !cases.Source(f.Source).Valid() {
+		errs.Add("source", "err.invalid_choice")
+	}
+	if v := q.Get("level"); v != "" {
+		l, err := strconv.Atoi(v)
+		if err != nil || l < 2 || l > 4 {
+			errs.Add("level", "err.invalid_choice")
+		}
+		f.Level = l
+	}
+	if v := q.Get("region"); v != "" {
+		if !region.ValidCode(v) {
+			errs.Add("region", "err.region_code")
+		}
+		f.Region = v
+	}
+	if v := q.Get("unit"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			errs.Add("unit", "err.format")
+		}
+		f.UnitID = id
+	}
+	for field, dst := range map[string]*string{"from": &f.From, "to": &f.To} {
+		if v := q.Get(field); v != "" {
+			if _, err := time.Parse("2006-01-02", v); err != nil {
+				errs.Add(field, "err.format")
+			}
+			*dst = v
+		}
+	}
+	f.Overdue = q.Get("overdue") == "true" || q.Get("overdue") == "1"
+	if q.Get("mine") == "true" || q.Get("mine") == "1" {
+		f.AssignedTo = p.PersonID
+	}
+	return f, errs.Err()
+}
+
+func (a *API) listCases(w http.ResponseWriter, r *http.Request) {
+	f, err := a.caseFilter(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	list, total, err := a.app.DB.Cases(r.Context(), f)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	p := userOf(r)
+	items := make([]caseJSON, 0, len(list))
+	for _, c := range list {
+		items = append(items, a.toCaseJSON(r.Context(), p, c, false))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": total})
+}
+
+func (a *API) getCase(w http.ResponseWriter, r *http.Request) {
+	p := userOf(r)
+	c, err := a.app.Ledger.Get(r.Context(), p, r.PathValue("number"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, a.toCaseJSON(r.Context(), p, c, true))
+}
+
+type actionInput struct {
+	Action     string           `json:"action"`
+	Version    *int             `json:"version"`
+	Note       string           `json:"note"`
+	Assignee   *ledger.Assignee `json:"assignee"`
+	Deadline   string           `json:"deadline"`
+	Passed     *bool            `json:"passed"`
+	Into       string           `json:"into"`
+	Photos     []string         `json:"photos"`
+	Commitment string           `json:"commitment"`
+}
+
+func (a *API) caseAction(w http.ResponseWriter, r *http.Request) {
+	var in actionInput
+	if err := decode(w, r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	deadline, err := a.parseWhen("deadline", in.Deadline)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	p := userOf(r)
+	c, err := a.app.Ledger.Act(r.Context(), a.actor(r), p, r.PathValue("number"), ledger.Action{Action: cases.Action(in.Action),
+		Version: in.Version, Note: in.Note, Assignee: in.Assignee, Deadline: deadline, Passed: in.Passed, Into: in.Into,
+		Photos: in.Photos, Commitment: in.Commitment})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, a.toCaseJSON(r.Context(), p, c, true))
+}
+
+// MaxPhotoUpload bounds a photo upload's body: the 10 MB photo plus the form around it.
+const MaxPhotoUpload = 10<<20 + 64<<10
+
+func (a *API) casePhoto(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, MaxPhotoUpload)
+	file, _, err := r.FormFile("photo")
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			a.fail(w, r, &apperr.Error{Code: apperr.TooLarge, Msg: apperr.Msg{Key: "err.photo_too_large", Args: []any{10}},
+				Fields: map[string]apperr.Msg{"photo": {Key: "err.photo_too_large", Args: []any{10}}}})
+			return
+		}
+		a.fail(w, r, apperr.Field("photo", "err.required"))
+		return
+	}
+	defer file.Close()
+	p := userOf(r)
+	id, err := a.app.Ledger.AddPhoto(r.Context(), a.actor(r), p, a.app.Photos, r.PathValue("number"), r.FormValue("step"), file)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]string{"id": id, "url": "/api/v1/photos/" + id, "thumb": "/api/v1/photos/" + id + "?thumb=1"})
+}
+
+// getPhoto serves a photo to someone who may read a case it belongs to.
+func (a *API) getPhoto(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	ok, err := a.app.Ledger.CanSeePhoto(r.Context(), userOf(r), id)
+	if err != nil || !ok {
+		a.fail(w, r, apperr.ErrNotFound)
+		return
+	}
+	f, err := a.app.Photos.Open(id, r.URL.Query().Get("thumb") != "")
+	if err != nil {
+		a.fail(w, r, apperr.ErrNotFound)
+		return
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", "image/jpeg")
+	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
+	http.ServeContent(w, r, id+".jpg", time.Time{}, f)
+}
+
+type categoryJSON struct {
+	Code     string         `json:"code"`
+	Name     string         `json:"name"`
+	Severity string         `json:"severity,omitempty"`
+	Level    int            `json:"level,omitempty"`
+	Handle   string         `json:"handle_limit,omitempty"`
+	Children []categoryJSON `json:"children,omitempty"`
+}
+
+func (a *API) listCategories(w http.ResponseWriter, r *http.Request) {
+	tree, err := a.app.DB.Categories(r.Context())
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	lang := printer(r, a.app.Cfg.Lang).Lang
+	items := []categoryJSON{}
+	for _, t := range tree {
+		cj := categoryJSON{Code: t.Code, Name: t.Name(lang), Children: []categoryJSON{}}
+		for _, c := range t.Children {
+			if c.Active {
+				cj.Children = append(cj.Children, categoryJSON{Code: c.Code, Name: c.Name(lang), Severity: string(c.Severity), Level: c.Level, Handle: c.Handle.String()})
+			}
+		}
+		items = append(items, cj)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+}
+
+func (a *API) duplicates(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	lat, err1 := strconv.ParseFloat(q.Get("lat"), 64)
+	lon, err2 := strconv.ParseFloat(q.Get("lon"), 64)
+	if err1 != nil || err2 != nil {
+		a.fail(w, r, apperr.Field("lat", "err.coords"))
+		return
+	}
+	p := userOf(r)
+	list, err := a.app.Ledger.Duplicates(r.Context(), p, q.Get("category"), lat, lon)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	items := []caseJSON{}
+	for _, c := range list {
+		items = append(items, a.toCaseJSON(r.Context(), p, c, false))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+}
+
+func (a *API) inbox(w http.ResponseWriter, r *http.Request) {
+	p := userOf(r)
+	items, total, err := a.app.DB.Inbox(r.Context(), p.PersonID, r.URL.Query().Get("unread") == "1", pageOf(r))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	unread, err := a.app.DB.Unread(r.Context(), p.PersonID)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := []map[string]any{}
+	for _, it := range items {
+		out = append(out, map[string]any{"id": it.ID, "kind": it.Kind, "case": it.Number, "created_at": a.rfc(it.CreatedAt), "read": it.Read})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": out, "total": total, "unread": unread})
+}
+
+func (a *API) inboxRead(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		ID int64 `json:"id"`
+	}
+	if r.ContentLength != 0 {
+		if err := decode(w, r, &in); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+	}
+	if err := a.app.DB.MarkRead(r.Context(), userOf(r).PersonID, in.ID); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+var _ = json.Marshal
+var _ = strings.TrimSpace

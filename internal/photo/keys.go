@@ -1,0 +1,64 @@
+package photo
+
+import (
+	"fmt"
+
+	"github.com/lantian-org/lantian/internal/apperr"
+)
+
+// Message keys of the errors Process returns. Texts for the locale catalogs
+// (zh-CN / en); %d is the argument listed after the key:
+//
+//	err.photo_too_large   (max MB)          "图片过大（最大 %d MB）"
+//	                                        "The photo is too large (at most %d MB)"
+//	err.photo_type                          "只能上传 JPEG、PNG 或 WebP 格式的图片"
+//	                                        "Only JPEG, PNG or WebP images can be uploaded"
+//	err.photo_corrupt                       "图片已损坏，无法读取"
+//	                                        "The image is damaged and cannot be read"
+//	err.photo_dimensions  (max megapixels)  "图片尺寸过大（最多 %d 百万像素）"
+//	                                        "The image is too large in pixels (at most %d megapixels)"
+const (
+	KeyTooLarge   = "err.photo_too_large"
+	KeyType       = "err.photo_type"
+	KeyCorrupt    = "err.photo_corrupt"
+	KeyDimensions = "err.photo_dimensions"
+)
+
+// Error is a user-facing photo error: Key is a message key from the locale
+// catalogs (one of the Key constants) and Args its arguments; Err, when set,
+// is the underlying cause, for logs only.
+type Error struct {
+	Key  string
+	Args []any
+	Err  error
+}
+
+func newError(key string, cause error, args ...any) *Error {
+	return &Error{Key: key, Args: args, Err: cause}
+}
+
+// Error returns the key, its arguments and the cause, for logs.
+func (e *Error) Error() string {
+	s := "photo: " + e.Key
+	if len(e.Args) > 0 {
+		s += fmt.Sprint(e.Args)
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap returns the underlying cause, if any.
+func (e *Error) Unwrap() error { return e.Err }
+
+// AppErr converts e to the application's error type: err.photo_too_large
+// becomes apperr.TooLarge (HTTP 413), every other key apperr.Invalid; the
+// key and arguments are kept as the message and e as the logged cause.
+func (e *Error) AppErr() *apperr.Error {
+	code := apperr.Invalid
+	if e.Key == KeyTooLarge {
+		code = apperr.TooLarge
+	}
+	return apperr.Wrap(e, code, e.Key, e.Args...)
+}
