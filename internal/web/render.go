@@ -34,6 +34,8 @@ type Page struct {
 	Fields     map[string]string // translated field errors, by field
 	Tiles      TileConfig
 	Now        time.Time
+	// Unread counts the signed-in person's unread inbox messages, shown beside the inbox link.
+	Unread int
 }
 
 // NavItem is one entry of the top menu.
@@ -145,6 +147,9 @@ func (s *Server) page(r *http.Request, titleKey string) Page {
 		Tiles: TileConfig{URL: s.app.Cfg.TileURL, CRS: s.app.Cfg.TileCRS, Attribution: s.app.Cfg.TileAttribution}}
 	if user != nil {
 		pg.Nav = s.nav(r, user)
+		if n, err := s.app.DB.Unread(r.Context(), user.PersonID); err == nil {
+			pg.Unread = n
+		}
 	}
 	if c, err := r.Cookie("flash"); err == nil {
 		pg.Flash = p.T(c.Value)
@@ -161,9 +166,13 @@ func (pg *Page) withError(p locale.Printer, err error) {
 
 func (s *Server) nav(r *http.Request, u *auth.Principal) []NavItem {
 	p := printer(r)
-	items := []NavItem{{Href: "/", Label: p.T("nav.home")}, {Href: "/regions", Label: p.T("nav.regions")}, {Href: "/units", Label: p.T("nav.units")}}
+	items := []NavItem{{Href: "/", Label: p.T("nav.home")}, {Href: "/cases", Label: p.T("nav.cases")}, {Href: "/report", Label: p.T("nav.report")},
+		{Href: "/regions", Label: p.T("nav.regions")}, {Href: "/units", Label: p.T("nav.units")}}
 	if u.CanSomewhere(auth.PersonRead) {
 		items = append(items, NavItem{Href: "/people", Label: p.T("nav.people")})
+	}
+	if u.CanSomewhere(auth.CaseAdmin) {
+		items = append(items, NavItem{Href: "/admin/categories", Label: p.T("nav.settings")})
 	}
 	if u.CanSomewhere(auth.AuditRead) {
 		items = append(items, NavItem{Href: "/audit", Label: p.T("nav.audit")})

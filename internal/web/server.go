@@ -69,6 +69,29 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	in("POST /people/{id}/roles/{rid}/delete", s.personRemoveRole)
 	in("POST /people/{id}/password", s.personResetPassword)
 	in("GET /audit", s.auditLog)
+
+	// The case ledger (ledger_pages.go).
+	in("GET /cases", s.caseList)
+	in("GET /cases/map.json", s.caseMapData)
+	in("GET /cases/print", s.casePrint)
+	in("GET /cases/{number}", s.caseDetail)
+	in("POST /cases/{number}/actions", s.caseAction)
+	in("POST /cases/{number}/photos", s.casePhotoUpload)
+	in("GET /photos/{id}", s.photo)
+	// Reporting and the inbox (report_pages.go).
+	in("GET /report", s.reportForm)
+	in("POST /report", s.reportSubmit)
+	in("GET /report/duplicates", s.reportDuplicates)
+	in("GET /inbox", s.inboxPage)
+	in("POST /inbox/read", s.inboxRead)
+	mux.HandleFunc("GET /public/report", s.publicReportForm)
+	mux.HandleFunc("POST /public/report", s.publicReportSubmit)
+	mux.HandleFunc("GET /public/cases", s.publicCases)
+	// Case settings for admins (case_admin.go).
+	in("GET /admin/calendar", s.calendarPage)
+	in("POST /admin/calendar", s.calendarImport)
+	in("GET /admin/categories", s.categoriesPage)
+	in("POST /admin/categories/{code}", s.categorySave)
 	in("GET /profile", s.profile)
 	in("POST /profile/password", s.profilePassword)
 }
