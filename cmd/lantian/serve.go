@@ -16,6 +16,7 @@ import (
 	"github.com/lantian-org/lantian/internal/demo"
 	"github.com/lantian-org/lantian/internal/server"
 	"github.com/lantian-org/lantian/internal/store"
+	"github.com/lantian-org/lantian/internal/worker"
 )
 
 // openApp parses the common flags, opens the database and builds the services.
@@ -104,7 +105,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 // serve runs the HTTP server until ctx ends, then shuts down gracefully.
 func serve(ctx context.Context, a *app.App, h http.Handler, ln net.Listener) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
-	go sweepSessions(ctx, a)
+	go worker.Run(ctx, a, worker.Every)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -122,22 +123,4 @@ func serve(ctx context.Context, a *app.App, h http.Handler, ln net.Listener) err
 		return err
 	}
 	return nil
-}
-
-// sweepSessions deletes expired sessions every hour.
-func sweepSessions(ctx context.Context, a *app.App) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		if n, err := a.DB.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
-			a.Log.Warn("session sweep failed", "err", err)
-		} else if n > 0 {
-			a.Log.Info("expired sessions removed", "count", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }

@@ -276,3 +276,18 @@ func (s *Service) EscalateDue(ctx context.Context) (int, error) {
 }
 
 var _ = strconv.Itoa
+
+// NoticeOverdue tells the holders and leaders of each newly overdue case, once; it returns how many cases.
+func (s *Service) NoticeOverdue(ctx context.Context) (int, error) {
+	list, err := s.DB.OverdueUnnoticed(ctx, 500)
+	if err != nil {
+		return 0, err
+	}
+	for _, c := range list {
+		who := append(s.assigneePeople(ctx, c.Assignee), s.leaders(ctx, c.Held)...)
+		if err := s.DB.NoticeOverdue(ctx, c, uniq(who)); err != nil {
+			return 0, err
+		}
+	}
+	return len(list), nil
+}

@@ -341,3 +341,39 @@ func (db *DB) UnitContacts(ctx context.Context, unitID int64) ([]int64, error) {
 	}
 	return out, rows.Err()
 }
+
+// OverdueUnnoticed lists pending cases past their deadline whose people have not been told yet.
+func (db *DB) OverdueUnnoticed(ctx context.Context, limit int) ([]cases.Case, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT `+caseCols+` FROM cases c WHERE c.status IN ('reported', 'filed', 'assigned')
+		AND c.deadline > 0 AND c.deadline < $1 AND c.overdue_noticed = 0 ORDER BY c.deadline LIMIT `+itoa(limit), db.now())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []cases.Case
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// NoticeOverdue tells people that a case is overdue, once per deadline, audited as the system.
+func (db *DB) NoticeOverdue(ctx context.Context, c cases.Case, people []int64) error {
+	return db.Write(ctx, System, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE cases SET overdue_noticed = 1 WHERE id = $1 AND overdue_noticed = 0 AND deadline = $2`, c.ID, ms(c.Deadline))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		if err := tx.notify(ctx, c.ID, c.Number, []Notice{{PersonIDs: people, Kind: "overdue"}}); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, "case", c.Number, "overdue", nil, map[string]any{"deadline": ms(c.Deadline), "notified": len(people)})
+	})
+}

@@ -233,7 +233,8 @@ func (db *DB) UpdateCase(ctx context.Context, actor Actor, u CaseUpdate) (cases.
 			ap, ar, au := assigneeCols(a.Assignee)
 			res, err := tx.ExecContext(ctx, `UPDATE cases SET status = $3, level = $4, held = $5, assignee = $6, assignee_person = $7,
 				assignee_region = $8, assignee_unit = $9, commitment = $10, handled_by = $11, deadline = $12, deadline_from = $13,
-				closed_at = $14, rework = $15, merged_into = $16, severity = $17, version = $18, updated_at = $19
+				closed_at = $14, rework = $15, merged_into = $16, severity = $17, version = $18, updated_at = $19,
+				overdue_noticed = CASE WHEN deadline = $12 THEN overdue_noticed ELSE 0 END
 				WHERE id = $1 AND version = $2`,
 				a.ID, u.Before.Version, a.Status, a.Level, a.Held, a.Assignee, ap, ar, au, a.Commitment, nullID(a.HandledBy),
 				ms(a.Deadline), ms(a.DeadlineFrom), ms(a.ClosedAt), a.Rework, a.MergedInto, a.Severity, a.Version, tx.now)

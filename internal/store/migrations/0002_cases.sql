@@ -83,6 +83,7 @@ CREATE TABLE cases (
     rework           INTEGER NOT NULL DEFAULT 0,
     merged_into      TEXT NOT NULL DEFAULT '',
     after_photos     INTEGER NOT NULL DEFAULT 0,
+    overdue_noticed  INTEGER NOT NULL DEFAULT 0,
     version          INTEGER NOT NULL DEFAULT 1,
     updated_at       BIGINT NOT NULL
 );

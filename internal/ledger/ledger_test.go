@@ -1,0 +1,137 @@
+package ledger_test
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/lantian-org/lantian/internal/app"
+	"github.com/lantian-org/lantian/internal/apperr"
+	"github.com/lantian-org/lantian/internal/auth"
+	"github.com/lantian-org/lantian/internal/cases"
+	"github.com/lantian-org/lantian/internal/config"
+	"github.com/lantian-org/lantian/internal/demo"
+	"github.com/lantian-org/lantian/internal/ledger"
+	"github.com/lantian-org/lantian/internal/store"
+	"github.com/lantian-org/lantian/internal/store/storetest"
+)
+
+func setup(t *testing.T, backend string) *app.App {
+	t.Helper()
+	ctx := context.Background()
+	db := storetest.Open(t, backend)
+	if _, err := demo.Seed(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.Data = t.TempDir()
+	loc, _ := cfg.Validate()
+	a, err := app.New(ctx, cfg, loc, db, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func principal(t *testing.T, a *app.App, username string) (*auth.Principal, store.Actor) {
+	t.Helper()
+	p, _, err := a.DB.Credentials(context.Background(), username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &auth.Principal{PersonID: p.ID, Username: p.Username, Name: p.Name, Roles: p.Roles}, store.Actor{ID: p.ID, Name: p.Username}
+}
+
+// TestEscalationAndOverdue runs the background jobs with a clock moved past
+// deadlines: an overdue community case climbs to the street, the system is
+// on the timeline, and the street's leader is told once.
+func TestEscalationAndOverdue(t *testing.T) {
+	for _, backend := range storetest.Backends(t) {
+		t.Run(backend, func(t *testing.T) {
+			ctx := context.Background()
+			a := setup(t, backend)
+			// Monday 2026-11-23 10:00 in Tianshui: a working day.
+			start := time.Date(2026, 11, 23, 10, 0, 0, 0, a.Loc)
+			a.Ledger.Now = func() time.Time { return start }
+			p, who := principal(t, a, "patrol01")
+			c, created, err := a.Ledger.Report(ctx, who, p, ledger.Report{Input: cases.Input{ClientID: "5b0c0a52-6f7e-4c43-8d1c-3a1e2b7f9001",
+				Category: "06010", Description: "暴露垃圾", Lat: 34.5725, Lon: 105.7025, Class: cases.ClassEscalated}})
+			if err != nil || !created {
+				t.Fatalf("Report: %v %v", created, err)
+			}
+			if c.Level != 3 || c.Held != demo.CommunityCode(0) {
+				t.Fatalf("held at %d %s", c.Level, c.Held)
+			}
+			// Filing limit: 4 working hours from Monday 10:00 → Monday 16:00 (the 12:00–14:00 break does not count).
+			if want := time.Date(2026, 11, 23, 16, 0, 0, 0, a.Loc); !c.Deadline.Equal(want) {
+				t.Fatalf("deadline %v, want %v", c.Deadline.In(a.Loc), want)
+			}
+			// Before the deadline nothing moves.
+			if n, err := a.Ledger.EscalateDue(ctx); err != nil || n != 0 {
+				t.Fatalf("EscalateDue early = %d, %v", n, err)
+			}
+			// Past the deadline: overdue notice, but within the 4 h grace no escalation.
+			a.Ledger.Now = func() time.Time { return start.Add(7 * time.Hour) }
+			if n, err := a.Ledger.NoticeOverdue(ctx); err != nil || n != 1 {
+				t.Fatalf("NoticeOverdue = %d, %v", n, err)
+			}
+			if n, _ := a.Ledger.NoticeOverdue(ctx); n != 0 {
+				t.Fatal("overdue notice sent twice")
+			}
+			if n, _ := a.Ledger.EscalateDue(ctx); n != 0 {
+				t.Fatal("escalated within the grace")
+			}
+			// Past the grace: up to the street, by the system.
+			a.Ledger.Now = func() time.Time { return start.Add(11 * time.Hour) }
+			if n, err := a.Ledger.EscalateDue(ctx); err != nil || n != 1 {
+				t.Fatalf("EscalateDue = %d, %v", n, err)
+			}
+			got, err := a.DB.CaseByNumber(ctx, c.Number)
+			if err != nil {
+				t.Fatal(err)
+			}
+			last := got.Timeline[len(got.Timeline)-1]
+			if got.Level != 2 || got.Held != demo.StreetCode || last.Action != cases.ActionEscalate || last.ActorName != "system" {
+				t.Fatalf("after escalation: level %d held %s last %+v", got.Level, got.Held, last)
+			}
+			street, _ := principal(t, a, "street")
+			items, _, err := a.DB.Inbox(ctx, street.PersonID, false, store.Page{})
+			if err != nil || len(items) == 0 || items[0].Kind != "escalated" || items[0].Number != c.Number {
+				t.Fatalf("street leader's inbox: %+v %v", items, err)
+			}
+			// A stale action is refused with a conflict.
+			v := got.Version - 1
+			cl, whoL := principal(t, a, "street")
+			_, err = a.Ledger.Act(ctx, whoL, cl, c.Number, ledger.Action{Action: cases.ActionFile, Version: &v})
+			if !apperr.Is(err, apperr.Conflict) {
+				t.Fatalf("stale file: %v", err)
+			}
+			// The community leader no longer holds it: filing it is forbidden now.
+			comm, whoC := principal(t, a, "community1")
+			v = got.Version
+			_, err = a.Ledger.Act(ctx, whoC, comm, c.Number, ledger.Action{Action: cases.ActionFile, Version: &v})
+			if !apperr.Is(err, apperr.Forbidden) {
+				t.Fatalf("community files a street case: %v", err)
+			}
+			if _, err := a.Ledger.Act(ctx, whoL, cl, c.Number, ledger.Action{Action: cases.ActionFile, Version: &v}); err != nil {
+				t.Fatalf("street files: %v", err)
+			}
+		})
+	}
+}
+
+// TestMajorGoesToStreet checks that a major case starts at the street.
+func TestMajorGoesToStreet(t *testing.T) {
+	a := setup(t, "sqlite")
+	ctx := context.Background()
+	p, who := principal(t, a, "patrol03")
+	c, _, err := a.Ledger.Report(ctx, who, p, ledger.Report{Input: cases.Input{ClientID: "5b0c0a52-6f7e-4c43-8d1c-3a1e2b7f9002",
+		Category: "08004", Description: "工地扬尘严重", Lat: 34.5745, Lon: 105.7025, Class: cases.ClassEscalated}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Severity != cases.SeverityMajor || c.Level != 2 || c.Held != demo.StreetCode {
+		t.Fatalf("major case held at %d %s (%s)", c.Level, c.Held, c.Severity)
+	}
+}

@@ -1,0 +1,53 @@
+// Package worker runs Lantian's background jobs on a schedule: moving
+// overdue and major cases up to the street, telling people of overdue cases,
+// and clearing expired sessions. Each job is idempotent, so a crash or a
+// second server running the same job does no harm.
+package worker
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/lantian-org/lantian/internal/app"
+)
+
+// Every is how often the jobs run.
+const Every = time.Minute
+
+// Run runs the jobs every interval until ctx ends.
+func Run(ctx context.Context, a *app.App, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	lastSweep := time.Time{}
+	for {
+		Once(ctx, a.Log, a)
+		if time.Since(lastSweep) > time.Hour {
+			if n, err := a.DB.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Warn("session sweep failed", "err", err)
+			} else if n > 0 {
+				a.Log.Info("expired sessions removed", "count", n)
+			}
+			lastSweep = time.Now()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Once runs each case job one time and logs what it did.
+func Once(ctx context.Context, log *slog.Logger, a *app.App) {
+	if n, err := a.Ledger.EscalateDue(ctx); err != nil && ctx.Err() == nil {
+		log.Warn("escalation job failed", "err", err)
+	} else if n > 0 {
+		log.Info("cases escalated to the street", "count", n)
+	}
+	if n, err := a.Ledger.NoticeOverdue(ctx); err != nil && ctx.Err() == nil {
+		log.Warn("overdue notice job failed", "err", err)
+	} else if n > 0 {
+		log.Info("overdue cases notified", "count", n)
+	}
+}
