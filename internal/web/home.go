@@ -21,6 +21,7 @@ type homePage struct {
 	CanEditUnit bool
 	CanImport   bool
 	MyUnits     []unitRow
+	Missing     []int // years without a holiday schedule, shown to admins
 }
 
 type roleCard struct {
@@ -81,6 +82,9 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, err)
 			return
 		}
+	}
+	if u.CanSomewhere(auth.CaseAdmin) {
+		data.Missing = s.missingYears(r)
 	}
 	s.render(w, r, http.StatusOK, "home", data)
 }

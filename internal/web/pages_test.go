@@ -1,7 +1,10 @@
 package web_test
 
 import (
+	"bytes"
+	"context"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -65,7 +68,7 @@ func TestPagesRender(t *testing.T) {
 	srv := testutil.Start(t, "sqlite")
 	pages := []string{"/", "/regions", "/regions/" + demo.CommunityCode(0), "/regions/" + demo.GridCode(0, 0), "/units", "/units?q=中学&kind=school",
 		"/units/1", "/profile"}
-	admin := []string{"/units/new", "/units/1/edit", "/people", "/people/1", "/people/new", "/audit", "/units/import"}
+	admin := []string{"/units/new", "/units/1/edit", "/people", "/people/1", "/people/new", "/audit", "/units/import", "/admin/calendar", "/admin/categories"}
 	for _, tc := range []struct {
 		user  string
 		extra []string
@@ -174,4 +177,70 @@ func TestScopeAndForms(t *testing.T) {
 	if status, _, _ := fresh.post("/login", url.Values{"username": {"community1"}, "password": {"new-password-1"}}); status != http.StatusSeeOther {
 		t.Fatalf("sign-in with the new password: %d", status)
 	}
+}
+
+// TestCaseSettings imports a holiday year and edits a category's time limit.
+func TestCaseSettings(t *testing.T) {
+	srv := testutil.Start(t, "sqlite")
+	a := newBrowser(t, srv.URL)
+	a.login("admin")
+	if _, home := a.get("/"); !strings.Contains(home, "2027 年的节假日安排尚未录入") {
+		t.Error("the admin is not warned that 2027 has no holiday schedule")
+	}
+	// A 2027 schedule (made up for the test) clears the warning.
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", "2027.csv")
+	fw.Write([]byte("date,kind,name\n2027-01-01,holiday,元旦\n2027-02-06,workday,春节\n"))
+	mw.Close()
+	req, _ := http.NewRequest("POST", srv.URL+"/admin/calendar", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := a.c.Do(req)
+	if err != nil || resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("calendar import: %v %v", err, resp.StatusCode)
+	}
+	resp.Body.Close()
+	if _, home := a.get("/"); strings.Contains(home, "2027 年的节假日安排尚未录入") {
+		t.Error("still warned after importing 2027")
+	}
+	cal, err := srv.App.Ledger.Calendar(context.Background())
+	if err != nil || !cal.HasYear(2027) || !cal.HasYear(2026) {
+		t.Fatalf("calendar years: %v", err)
+	}
+	// A bad CSV is refused with the line named.
+	body.Reset()
+	mw = multipart.NewWriter(&body)
+	fw, _ = mw.CreateFormFile("file", "bad.csv")
+	fw.Write([]byte("date,kind,name\n2027-13-01,holiday,x\n"))
+	mw.Close()
+	req, _ = http.NewRequest("POST", srv.URL+"/admin/calendar", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, _ = a.c.Do(req)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("bad calendar CSV: %d", resp.StatusCode)
+	}
+	// Category limits: a zero limit is a field error; a good one is saved and audited.
+	form := url.Values{"name_zh": {"暴露垃圾"}, "name_en": {"Exposed rubbish"}, "severity": {"minor"}, "level": {"3"}, "active": {"1"},
+		"file_n": {"4"}, "file_unit": {"hours"}, "handle_n": {"0"}, "handle_unit": {"days"}, "verify_n": {"1"}, "verify_unit": {"days"}}
+	if status, page, _ := a.post("/admin/categories/06010", form); status != http.StatusUnprocessableEntity || !strings.Contains(page, "办理时限") {
+		t.Fatalf("zero limit: %d", status)
+	}
+	form.Set("handle_n", "3")
+	if status, _, _ := a.post("/admin/categories/06010", form); status != http.StatusSeeOther {
+		t.Fatalf("save category: %d", status)
+	}
+	c, err := srv.App.DB.Category(context.Background(), "06010")
+	if err != nil || c.Handle.N != 3 {
+		t.Fatalf("category after save: %+v %v", c, err)
+	}
+	if status, _ := newBrowserAs(t, srv.URL, "community1").get("/admin/categories"); status != http.StatusForbidden {
+		t.Fatalf("a leader opens the category settings: %d", status)
+	}
+}
+
+func newBrowserAs(t *testing.T, base, user string) *browser {
+	b := newBrowser(t, base)
+	b.login(user)
+	return b
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/auth"
+	"github.com/lantian-org/lantian/internal/calendar"
 	"github.com/lantian-org/lantian/internal/locale"
 	"github.com/lantian-org/lantian/internal/people"
 	"github.com/lantian-org/lantian/internal/region"
@@ -47,6 +48,13 @@ type NavItem struct {
 // TileConfig tells the map script which tiles to draw, if any.
 type TileConfig struct {
 	URL, CRS, Attribution string
+}
+
+// limitField is one time-limit input of the categories page.
+type limitField struct {
+	Name string
+	N    int
+	Unit string
 }
 
 // renderer holds one parsed template set per language and page.
@@ -106,7 +114,10 @@ func (r *renderer) funcs(p locale.Printer) template.FuncMap {
 		"kind":  func(k any) string { return p.T(fmt.Sprintf("unit.kind.%v", k)) },
 		"tag":   func(t string) string { return p.T("unit.tag." + t) },
 		"add":   func(a, b int) int { return a + b },
-		"join":  strings.Join,
+		"limitField": func(name string, l calendar.Limit) limitField {
+			return limitField{Name: name, N: l.N, Unit: l.Unit}
+		},
+		"join": strings.Join,
 		"contains": func(list []string, s string) bool {
 			for _, x := range list {
 				if x == s {
