@@ -71,7 +71,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 			return fmt.Errorf("demo street: %w", err)
 		}
 		if seeded {
-			a.Log.Info("demo street created", "db", a.Cfg.DB)
+			n, err := demo.SeedCases(ctx, a.DB, a.Photos, a.Loc, time.Now())
+			if err != nil {
+				return fmt.Errorf("demo cases: %w", err)
+			}
+			a.Log.Info("demo street created", "db", a.Cfg.DB, "cases", n)
 			if err := a.ReloadIndex(ctx); err != nil {
 				return err
 			}

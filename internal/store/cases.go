@@ -353,3 +353,45 @@ func (db *DB) PhotoCaseIDs(ctx context.Context, photoID string) ([]string, error
 	}
 	return out, rows.Err()
 }
+
+// InsertCaseHistory stores a case with its whole timeline as it stands
+// (demo data and imports of paper ledgers), numbering it by its report day, audited.
+func (tx *Tx) InsertCaseHistory(ctx context.Context, prefix string, c *cases.Case, events []cases.Event) error {
+	n, err := tx.nextNumber(ctx, c.Day)
+	if err != nil {
+		return err
+	}
+	day, err := time.Parse("2006-01-02", c.Day)
+	if err != nil {
+		return err
+	}
+	c.Number = cases.FormatNumber(prefix, day, n)
+	ap, ar, au := assigneeCols(c.Assignee)
+	err = tx.QueryRowContext(ctx, `INSERT INTO cases (number, client_id, category, description, lat, lon, address, region, unit_id, source,
+		hotline_ref, class, severity, status, level, held, assignee, assignee_person, assignee_region, assignee_unit, commitment,
+		reporter_id, reporter_name, reporter_mobile, handled_by, deadline, deadline_from, reported_at, closed_at, day, rework, merged_into,
+		after_photos, version, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35)
+		RETURNING id`,
+		c.Number, c.ClientID, c.Category, c.Description, c.Lat, c.Lon, c.Address, c.Region, nullID(c.UnitID), c.Source,
+		c.HotlineRef, c.Class, c.Severity, c.Status, c.Level, c.Held, c.Assignee, ap, ar, au, c.Commitment,
+		nullID(c.ReporterID), c.ReporterName, c.ReporterMobile, nullID(c.HandledBy), ms(c.Deadline), ms(c.DeadlineFrom), ms(c.ReportedAt),
+		ms(c.ClosedAt), c.Day, c.Rework, c.MergedInto, c.AfterPhotos, c.Version, ms(c.UpdatedAt)).Scan(&c.ID)
+	if err != nil {
+		return err
+	}
+	for _, e := range events {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO case_events (case_id, at, actor_id, actor_name, action, status, level, note)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, c.ID, ms(e.At), nullID(e.ActorID), e.ActorName, e.Action, e.Status, e.Level, e.Note); err != nil {
+			return err
+		}
+	}
+	return tx.Audit(ctx, "case", c.Number, "create", nil, caseSummary(*c))
+}
+
+// AttachDemoPhoto links a stored photo to a case at step (demo data).
+func (tx *Tx) AttachDemoPhoto(ctx context.Context, caseID int64, photoID, step string, at time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO case_photos (case_id, photo_id, step, at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (case_id, photo_id, step) DO NOTHING`, caseID, photoID, step, ms(at))
+	return err
+}
