@@ -42,35 +42,15 @@ func userOf(r *http.Request) *auth.Principal {
 	return u
 }
 
-// Routes registers the API on mux.
+// Routes registers the API on mux, from the same table the OpenAPI document is made of.
 func (a *API) Routes(mux *http.ServeMux) {
-	mux.HandleFunc("POST /api/v1/tokens", a.createToken)
-	in := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, a.authed(h)) }
-	in("DELETE /api/v1/tokens/current", a.deleteToken)
-	in("GET /api/v1/me", a.me)
-	in("GET /api/v1/regions", a.listRegions)
-	in("GET /api/v1/regions/lookup", a.lookupRegion)
-	in("GET /api/v1/regions/{code}", a.getRegion)
-	in("GET /api/v1/units", a.listUnits)
-	in("POST /api/v1/units", a.createUnit)
-	in("GET /api/v1/units/{id}", a.getUnit)
-	in("PATCH /api/v1/units/{id}", a.patchUnit)
-	in("DELETE /api/v1/units/{id}", a.closeUnit)
-	in("GET /api/v1/people", a.listPeople)
-	in("POST /api/v1/people", a.createPerson)
-	in("GET /api/v1/people/{id}", a.getPerson)
-	in("PATCH /api/v1/people/{id}", a.patchPerson)
-	in("GET /api/v1/cases", a.listCases)
-	in("POST /api/v1/cases", a.createCase)
-	in("GET /api/v1/cases/export.xlsx", a.exportCases)
-	in("GET /api/v1/cases/duplicates", a.duplicates)
-	in("GET /api/v1/cases/{number}", a.getCase)
-	in("POST /api/v1/cases/{number}/actions", a.caseAction)
-	in("POST /api/v1/cases/{number}/photos", a.casePhoto)
-	in("GET /api/v1/photos/{id}", a.getPhoto)
-	in("GET /api/v1/categories", a.listCategories)
-	in("GET /api/v1/inbox", a.inbox)
-	in("POST /api/v1/inbox/read", a.inboxRead)
+	for _, rt := range a.routes() {
+		var h http.Handler = rt.handler
+		if !rt.public {
+			h = a.authed(rt.handler)
+		}
+		mux.Handle(rt.method+" "+rt.path, h)
+	}
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, apperr.ErrNotFound)
 	})

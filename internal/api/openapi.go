@@ -1,0 +1,147 @@
+package api
+
+import (
+	_ "embed"
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strings"
+)
+
+// route is one API endpoint with what its OpenAPI entry says about it.
+type route struct {
+	method, path string
+	handler      http.HandlerFunc
+	public       bool
+	summary      string
+	query        []string // query parameter names
+	body         string   // request schema name, "" for none; "multipart" for uploads
+	resp         string   // response schema name; "" for 204, "xlsx" or "jpeg" for files
+	status       int      // success status
+}
+
+// routes is the API: every endpoint, once.
+func (a *API) routes() []route {
+	list := []string{"page", "page_size"}
+	return []route{
+		{"POST", "/api/v1/tokens", a.createToken, true, "Sign in: get a bearer token", nil, "TokenRequest", "Token", 201},
+		{"DELETE", "/api/v1/tokens/current", a.deleteToken, false, "Revoke the token in use", nil, "", "", 204},
+		{"GET", "/api/v1/me", a.me, false, "Who am I, with my roles", nil, "", "Me", 200},
+		{"GET", "/api/v1/openapi.json", a.openAPI, true, "This document", nil, "", "", 200},
+		{"GET", "/api/v1/regions", a.listRegions, false, "Regions visible to me, as a flat list", nil, "", "RegionList", 200},
+		{"GET", "/api/v1/regions/lookup", a.lookupRegion, false, "The grid holding a point (422 outside every grid)", []string{"lat", "lon"}, "", "Region", 200},
+		{"GET", "/api/v1/regions/{code}", a.getRegion, false, "One region with its GeoJSON geometry", nil, "", "Region", 200},
+		{"GET", "/api/v1/units", a.listUnits, false, "Units", append([]string{"region", "kind", "tag", "q", "status", "sort"}, list...), "", "UnitList", 200},
+		{"POST", "/api/v1/units", a.createUnit, false, "Add a unit (grid as region, or found from lat/lon)", nil, "UnitInput", "Unit", 201},
+		{"GET", "/api/v1/units/{id}", a.getUnit, false, "One unit", nil, "", "Unit", 200},
+		{"PATCH", "/api/v1/units/{id}", a.patchUnit, false, "Change a unit's fields", nil, "UnitInput", "Unit", 200},
+		{"DELETE", "/api/v1/units/{id}", a.closeUnit, false, "Close a unit (its history stays)", nil, "", "Unit", 200},
+		{"GET", "/api/v1/people", a.listPeople, false, "People (admins and leaders, in scope)", append([]string{"role", "region", "q"}, list...), "", "PersonList", 200},
+		{"POST", "/api/v1/people", a.createPerson, false, "Add a person with roles", nil, "PersonInput", "Person", 201},
+		{"GET", "/api/v1/people/{id}", a.getPerson, false, "One person", nil, "", "Person", 200},
+		{"PATCH", "/api/v1/people/{id}", a.patchPerson, false, "Change a person's name, mobile, active flag or password", nil, "PersonInput", "Person", 200},
+		{"GET", "/api/v1/cases", a.listCases, false, "The case ledger", append(caseFilters(), list...), "", "CaseList", 200},
+		{"POST", "/api/v1/cases", a.createCase, false, "Report a case (idempotent on client_id: 201 new, 200 seen before)", nil, "CaseInput", "Case", 201},
+		{"GET", "/api/v1/cases/export.xlsx", a.exportCases, false, "The ledger of the filter as an Excel workbook", caseFilters(), "", "xlsx", 200},
+		{"GET", "/api/v1/cases/duplicates", a.duplicates, false, "Open cases of a category within 100 m and 7 days", []string{"category", "lat", "lon"}, "", "CaseList", 200},
+		{"GET", "/api/v1/cases/{number}", a.getCase, false, "One case with its timeline, photos and the actions I may take", nil, "", "Case", 200},
+		{"POST", "/api/v1/cases/{number}/actions", a.caseAction, false, "Take an action on a case (403 role or scope, 409 state or stale version)", nil, "ActionInput", "Case", 200},
+		{"POST", "/api/v1/cases/{number}/photos", a.casePhoto, false, "Add a photo (multipart field photo, step before|after)", nil, "multipart", "PhotoRef", 201},
+		{"GET", "/api/v1/photos/{id}", a.getPhoto, false, "A photo (thumb=1 for the thumbnail)", []string{"thumb"}, "", "jpeg", 200},
+		{"GET", "/api/v1/categories", a.listCategories, false, "The case categories as a two-level tree", nil, "", "CategoryList", 200},
+		{"GET", "/api/v1/inbox", a.inbox, false, "My inbox", append([]string{"unread"}, list...), "", "Inbox", 200},
+		{"POST", "/api/v1/inbox/read", a.inboxRead, false, "Mark one message (id) or all read", nil, "InboxRead", "", 204},
+	}
+}
+
+func caseFilters() []string {
+	return []string{"status", "class", "category", "source", "level", "region", "unit", "from", "to", "overdue", "mine", "sort"}
+}
+
+//go:embed openapi_components.json
+var componentsJSON []byte
+
+var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
+
+// Document builds the OpenAPI 3 document from the route table.
+func (a *API) Document() map[string]any {
+	var components map[string]any
+	if err := json.Unmarshal(componentsJSON, &components); err != nil {
+		panic(err)
+	}
+	ref := func(name string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + name} }
+	errResp := func(desc string) map[string]any {
+		return map[string]any{"description": desc, "content": map[string]any{"application/json": map[string]any{"schema": ref("Error")}}}
+	}
+	paths := map[string]any{}
+	for _, rt := range a.routes() {
+		op := map[string]any{"summary": rt.summary, "operationId": strings.ToLower(rt.method) + strings.NewReplacer("/api/v1", "", "/", "_", "{", "", "}", "", ".", "_").Replace(rt.path)}
+		var params []any
+		for _, m := range pathParam.FindAllStringSubmatch(rt.path, -1) {
+			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+		}
+		for _, q := range rt.query {
+			params = append(params, map[string]any{"name": q, "in": "query", "schema": map[string]any{"type": "string"}})
+		}
+		if len(params) > 0 {
+			op["parameters"] = params
+		}
+		switch rt.body {
+		case "":
+		case "multipart":
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"multipart/form-data": map[string]any{"schema": ref("PhotoUpload")}}}
+		default:
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": ref(rt.body)}}}
+		}
+		ok := map[string]any{"description": "OK"}
+		switch rt.resp {
+		case "":
+		case "xlsx":
+			ok["content"] = map[string]any{"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": map[string]any{}}
+		case "jpeg":
+			ok["content"] = map[string]any{"image/jpeg": map[string]any{}}
+		default:
+			if rt.path != "/api/v1/openapi.json" {
+				ok["content"] = map[string]any{"application/json": map[string]any{"schema": ref(rt.resp)}}
+			}
+		}
+		responses := map[string]any{itoa(rt.status): ok, "400": errResp("Malformed request"), "422": errResp("A field fails validation")}
+		if rt.status == 201 && rt.path == "/api/v1/cases" {
+			responses["200"] = map[string]any{"description": "Seen before: the same client_id's case", "content": map[string]any{"application/json": map[string]any{"schema": ref("Case")}}}
+		}
+		if !rt.public {
+			op["security"] = []any{map[string]any{"bearer": []any{}}}
+			responses["401"] = errResp("No or bad token")
+			responses["403"] = errResp("Outside my role or region")
+			responses["404"] = errResp("Not found, or outside my region")
+		}
+		if rt.method == "POST" && strings.Contains(rt.path, "/actions") {
+			responses["409"] = errResp("The case's state or version does not allow it")
+		}
+		op["responses"] = responses
+		item, _ := paths[rt.path].(map[string]any)
+		if item == nil {
+			item = map[string]any{}
+			paths[rt.path] = item
+		}
+		item[strings.ToLower(rt.method)] = op
+	}
+	return map[string]any{
+		"openapi": "3.0.3",
+		"info": map[string]any{"title": "Lantian API", "version": "1",
+			"description": "The JSON API of Lantian (蓝天). Errors are {\"error\":{\"code\",\"message\",\"fields\"}} with the message in the caller's language (Accept-Language)."},
+		"servers":    []any{map[string]any{"url": "/"}},
+		"paths":      paths,
+		"components": components,
+	}
+}
+
+func (a *API) openAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	writeJSON(w, http.StatusOK, a.Document())
+}
+
+func itoa(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
