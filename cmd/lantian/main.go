@@ -26,6 +26,7 @@ Usage:
   lantian user add|passwd|list [flags] manage accounts from the command line
   lantian import regions|units|people FILE [flags]
                                        import GeoJSON regions, or units/people from XLSX or CSV
+  lantian export regions FILE [flags]  write the regions as GeoJSON (the format import reads)
   lantian backup FILE [flags]          write a consistent copy of a SQLite database
   lantian version                      print the version
 
@@ -61,6 +62,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdUser(ctx, rest, stdout, stderr)
 	case "import":
 		return cmdImport(ctx, rest, stdout, stderr)
+	case "export":
+		return cmdExport(ctx, rest, stdout, stderr)
 	case "backup":
 		return cmdBackup(ctx, rest, stdout, stderr)
 	case "version", "-version", "--version":

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lantian-org/lantian/internal/demo"
+	"github.com/lantian-org/lantian/internal/store"
 	"github.com/lantian-org/lantian/internal/store/storetest"
 	"github.com/lantian-org/lantian/internal/unit"
 )
@@ -154,5 +155,35 @@ func TestImportCommand(t *testing.T) {
 	out, err = runCmd(t, append([]string{"import", "units", file, "--only-valid"}, common...)...)
 	if err != nil || !strings.Contains(out, "已导入 1 行") {
 		t.Fatalf("only-valid import: %v\n%s", err, out)
+	}
+}
+
+// TestExportImportRegions exports the demo's regions and imports them into an empty database.
+func TestExportImportRegions(t *testing.T) {
+	dir := t.TempDir()
+	src, dst := filepath.Join(dir, "src.db"), filepath.Join(dir, "dst.db")
+	sdb, err := openSeeded(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sdb.Close()
+	file := filepath.Join(dir, "regions.geojson")
+	if out, err := runCmd(t, "export", "regions", file, "--db", src, "--data", dir); err != nil || !strings.Contains(out, "38 regions") {
+		t.Fatalf("export: %v %s", err, out)
+	}
+	if out, err := runCmd(t, "import", "regions", file, "--db", dst, "--data", dir); err != nil {
+		t.Fatalf("import: %v %s", err, out)
+	}
+	db, err := store.Open(context.Background(), dst, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n, _ := db.CountRegions(context.Background()); n != 38 {
+		t.Fatalf("imported %d regions, want 38", n)
+	}
+	g, err := db.Region(context.Background(), demo.GridCode(2, 3))
+	if err != nil || g.Geometry == nil {
+		t.Fatalf("grid geometry lost: %v", err)
 	}
 }
