@@ -61,12 +61,12 @@ func (b *browser) login(user string) {
 }
 
 // rawKey finds message keys that leaked into a page untranslated.
-var rawKey = regexp.MustCompile(`>[^<]*\b(?:err|field|unit|role|audit|region|nav|common|home|person|people|pager|import|profile)\.[a-z_]+[^<]*<`)
+var rawKey = regexp.MustCompile(`>[^<]*\b(?:err|field|unit|role|audit|region|nav|common|home|person|people|pager|import|profile|case|cases|report|inbox|public|export|calendar|categories)\.[a-z_]+[^<]*<`)
 
 // TestPagesRender opens every page as each kind of user in both languages.
 func TestPagesRender(t *testing.T) {
 	srv := testutil.Start(t, "sqlite")
-	pages := []string{"/", "/regions", "/regions/" + demo.CommunityCode(0), "/regions/" + demo.GridCode(0, 0), "/units", "/units?q=中学&kind=school",
+	pages := []string{"/", "/cases", "/report", "/inbox", "/regions", "/regions/" + demo.CommunityCode(0), "/regions/" + demo.GridCode(0, 0), "/units", "/units?q=中学&kind=school",
 		"/units/1", "/profile"}
 	admin := []string{"/units/new", "/units/1/edit", "/people", "/people/1", "/people/new", "/audit", "/units/import", "/admin/calendar", "/admin/categories"}
 	for _, tc := range []struct {

@@ -1,0 +1,523 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lantian-org/lantian/internal/apperr"
+	"github.com/lantian-org/lantian/internal/cases"
+	"github.com/lantian-org/lantian/internal/ledger"
+	"github.com/lantian-org/lantian/internal/people"
+	"github.com/lantian-org/lantian/internal/photo"
+	"github.com/lantian-org/lantian/internal/region"
+	"github.com/lantian-org/lantian/internal/store"
+)
+
+// The case page: every field, the timeline, the photos, and a form for each
+// action the user may take now (POST /cases/{number}/actions), the photo
+// upload (POST /cases/{number}/photos) and the photos themselves (GET /photos/{id}).
+
+// maxPhotoBody bounds a page's photo upload: MaxPhotos photos of 10 MB and the form around them.
+const maxPhotoBody = ledger.MaxPhotos*(photo.DefaultMaxBytes+64<<10) + 64<<10
+
+// actionForm is what the user typed into an action form, kept when the
+// page comes back with an error.
+type actionForm struct {
+	Action     string
+	Note       string
+	Assignee   string // "region:<code>", "unit:<id>" or "person:<id>"
+	Unit       string // a unit number typed instead
+	Deadline   string // a date
+	Passed     string // "yes" or "no"
+	Into       string
+	Commitment string
+}
+
+// caseEvent is a timeline entry as shown.
+type caseEvent struct {
+	cases.Event
+	Actor  string
+	Note   string
+	Photos []cases.Photo
+}
+
+// casePage is the case page's data.
+type casePage struct {
+	Page
+	Case           cases.Case
+	CategoryName   string
+	GroupName      string
+	GridName       string
+	HeldName       string
+	UnitName       string
+	AssigneeName   string
+	Reporter       string
+	ReporterMobile string
+	Timer          caseTimer
+	Overdue        bool
+	NoAfterPhoto   bool
+	Events         []caseEvent
+	Before, After  []cases.Photo
+	Actions        []cases.Action
+	AssignTo       []option // regions under the holding region, and the related unit
+	Form           actionForm
+	Open           string // the form opened: an action, or "upload"
+	CanUpload      bool
+	UploadStep     string // the step an upload defaults to
+	MaxPhotos      int
+}
+
+// Can reports whether the user may take action a now.
+func (p casePage) Can(a string) bool { return slices.Contains(p.Actions, cases.Action(a)) }
+
+// noteForm is what the shared note-only action form needs.
+type noteForm struct {
+	Action   string
+	Number   string
+	Version  int
+	Note     string
+	Required bool
+	Open     bool
+	Error    string
+}
+
+// NoteForm returns the data of the simple form for action a (a note and a button).
+func (p casePage) NoteForm(a string, required bool) noteForm {
+	f := noteForm{Action: a, Number: p.Case.Number, Version: p.Case.Version, Required: required, Open: p.Open == a}
+	if f.Open {
+		f.Note = p.Form.Note
+		f.Error = p.Fields["note"]
+	}
+	return f
+}
+
+// Kept returns what the user typed into field of action a's form, when that form is the one that came back.
+func (p casePage) Kept(a, field string) string {
+	if p.Open != a {
+		return ""
+	}
+	switch field {
+	case "note":
+		return p.Form.Note
+	case "assignee":
+		return p.Form.Assignee
+	case "unit":
+		return p.Form.Unit
+	case "deadline":
+		return p.Form.Deadline
+	case "passed":
+		return p.Form.Passed
+	case "into":
+		return p.Form.Into
+	case "commitment":
+		return p.Form.Commitment
+	}
+	return ""
+}
+
+// FieldErr returns the error of field in action a's form, if that form came back with one.
+func (p casePage) FieldErr(a, field string) string {
+	if p.Open != a {
+		return ""
+	}
+	return p.Fields[field]
+}
+
+// caseURL is the case page's path.
+func caseURL(number string) string { return "/cases/" + url.PathEscape(number) }
+
+// casePageData loads everything the case page shows for c.
+func (s *Server) casePageData(r *http.Request, c cases.Case) (casePage, error) {
+	ctx := r.Context()
+	p := printer(r)
+	u := userOf(r)
+	data := casePage{Page: s.page(r, "case.title"), Case: c, MaxPhotos: ledger.MaxPhotos}
+	data.Title = c.Number
+	now := s.app.Ledger.Now()
+	data.Timer, data.Overdue, data.NoAfterPhoto = s.timerOf(ctx, c), c.Overdue(now), c.NoAfterPhoto(now)
+	tree, err := s.app.DB.Categories(ctx)
+	if err != nil {
+		return data, err
+	}
+	for _, g := range tree {
+		for _, ch := range g.Children {
+			if ch.Code == c.Category {
+				data.CategoryName, data.GroupName = ch.Name(p.Lang), g.Name(p.Lang)
+			}
+		}
+	}
+	names, err := s.app.RegionNames(ctx)
+	if err != nil {
+		return data, err
+	}
+	who := map[int64]string{} // person names by id
+	data.GridName, data.HeldName = names(c.Region), names(c.Held)
+	data.AssigneeName = s.assigneeName(ctx, c.Assignee, names, who)
+	if c.UnitID != 0 {
+		data.UnitName = "#" + strconv.FormatInt(c.UnitID, 10)
+		if un, err := s.app.DB.Unit(ctx, c.UnitID); err == nil {
+			data.UnitName = un.Name
+		}
+	}
+	if c.ReporterID != 0 {
+		data.Reporter = s.personName(ctx, c.ReporterID, who)
+	} else {
+		data.Reporter = c.ReporterName
+		if u.Has(people.Leader) || u.Has(people.Admin) {
+			data.ReporterMobile = c.ReporterMobile
+		}
+	}
+	byEvent := map[int64][]cases.Photo{}
+	for _, ph := range c.Photos {
+		if ph.EventID != 0 {
+			byEvent[ph.EventID] = append(byEvent[ph.EventID], ph)
+		}
+		if ph.Step == cases.StepAfter {
+			data.After = append(data.After, ph)
+		} else {
+			data.Before = append(data.Before, ph)
+		}
+	}
+	for _, e := range c.Timeline {
+		ev := caseEvent{Event: e, Note: e.Note, Photos: byEvent[e.ID]}
+		switch {
+		case e.ActorName == store.System.Name && e.ActorID == 0:
+			ev.Actor = p.T("case.actor.system")
+			if e.Action == cases.ActionEscalate && (e.Note == "overdue" || e.Note == "major") {
+				ev.Note = p.T("case.system_note." + e.Note)
+			}
+		case e.ActorID != 0:
+			ev.Actor = s.personName(ctx, e.ActorID, who)
+		default:
+			ev.Actor = p.T("case.actor.public")
+		}
+		data.Events = append(data.Events, ev)
+	}
+	data.Actions = s.app.Ledger.Allowed(u, c)
+	data.CanUpload = data.Can(string(cases.ActionComment))
+	data.UploadStep = cases.StepBefore
+	if c.Status == cases.StatusHandled || c.Status == cases.StatusClosed {
+		data.UploadStep = cases.StepAfter
+	}
+	if data.Can(string(cases.ActionAssign)) {
+		rs, err := s.app.DB.Regions(ctx, []string{c.Held}, false)
+		if err != nil {
+			return data, err
+		}
+		for _, rg := range rs {
+			label := p.T("region.level."+strconv.Itoa(int(rg.Level))) + " · " + rg.Name
+			if rg.Level > region.LevelOf(c.Held) {
+				label = strings.Repeat("　", int(rg.Level-region.LevelOf(c.Held))) + label
+			}
+			data.AssignTo = append(data.AssignTo, option{cases.AssigneeRef("region", rg.Code), label})
+		}
+		if c.UnitID != 0 {
+			data.AssignTo = append(data.AssignTo, option{cases.AssigneeRef("unit", c.UnitID), p.T("field.unit") + " · " + data.UnitName})
+		}
+	}
+	return data, nil
+}
+
+// loadCasePage reads the case named in the path for the user (404 when they may not see it).
+func (s *Server) loadCasePage(w http.ResponseWriter, r *http.Request) (cases.Case, bool) {
+	c, err := s.app.Ledger.Get(r.Context(), userOf(r), r.PathValue("number"))
+	if apperr.Is(err, apperr.NotFound) {
+		s.notFound(w, r)
+		return c, false
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return c, false
+	}
+	return c, true
+}
+
+// caseDetail shows one case.
+func (s *Server) caseDetail(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.loadCasePage(w, r)
+	if !ok {
+		return
+	}
+	data, err := s.casePageData(r, c)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "case", data)
+}
+
+// caseFailed shows the case again, as it now stands, with the error of a
+// failed action or upload beside the form the user filled in.
+func (s *Server) caseFailed(w http.ResponseWriter, r *http.Request, open string, form actionForm, err error) {
+	e := apperr.As(err)
+	switch e.Code {
+	case apperr.NotFound:
+		s.notFound(w, r)
+		return
+	case apperr.Internal:
+		s.serverError(w, r, err)
+		return
+	}
+	c, ok := s.loadCasePage(w, r)
+	if !ok {
+		return
+	}
+	data, derr := s.casePageData(r, c)
+	if derr != nil {
+		s.serverError(w, r, derr)
+		return
+	}
+	data.withError(printer(r), err)
+	if e.Msg.Key == "err.invalid" {
+		// A plain "invalid" at the top names the field errors too, so that
+		// none goes unseen on a small screen, whichever form it belongs to.
+		data.Error = printer(r).Error(err)
+	}
+	data.Open, data.Form = open, form
+	status := statusFor(err)
+	if e.BadRequest {
+		status = http.StatusBadRequest
+	}
+	s.render(w, r, status, "case", data)
+}
+
+// parseMultipart reads a multipart page form within maxPhotoBody; urlencoded
+// forms are already parsed by the server.
+func parseMultipart(w http.ResponseWriter, r *http.Request) error {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct != "multipart/form-data" {
+		return nil
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxPhotoBody)
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return &apperr.Error{Code: apperr.TooLarge, Msg: apperr.Msg{Key: "err.photo_too_large", Args: []any{photo.DefaultMaxBytes >> 20}},
+				Fields: map[string]apperr.Msg{"photos": {Key: "err.photo_too_large", Args: []any{photo.DefaultMaxBytes >> 20}}}}
+		}
+		return apperr.Wrap(err, apperr.Invalid, "err.invalid")
+	}
+	return nil
+}
+
+// uploads returns the non-empty files sent in field.
+func uploads(r *http.Request, field string) []*multipart.FileHeader {
+	if r.MultipartForm == nil {
+		return nil
+	}
+	var out []*multipart.FileHeader
+	for _, fh := range r.MultipartForm.File[field] {
+		if fh.Size > 0 || fh.Filename != "" {
+			out = append(out, fh)
+		}
+	}
+	return out
+}
+
+// caseAction applies one action from the case page's forms, then goes back
+// to the case (303) or shows the page again with the error: 403 when the
+// user may not, 409 when the state or version does not allow it, 422 for a
+// field.
+func (s *Server) caseAction(w http.ResponseWriter, r *http.Request) {
+	perr := parseMultipart(w, r)
+	form := actionForm{Action: r.PostFormValue("action"), Note: r.PostFormValue("note"), Assignee: strings.TrimSpace(r.PostFormValue("assignee")),
+		Unit: strings.TrimSpace(r.PostFormValue("unit")), Deadline: strings.TrimSpace(r.PostFormValue("deadline")),
+		Passed: r.PostFormValue("passed"), Into: strings.TrimSpace(r.PostFormValue("into")), Commitment: r.PostFormValue("commitment")}
+	if r.MultipartForm != nil {
+		defer r.MultipartForm.RemoveAll()
+	}
+	if perr != nil {
+		s.caseFailed(w, r, form.Action, form, perr)
+		return
+	}
+	in, err := s.actionInput(r, form)
+	if err != nil {
+		s.caseFailed(w, r, form.Action, form, err)
+		return
+	}
+	u := userOf(r)
+	number := r.PathValue("number")
+	if in.Action == cases.ActionHandle {
+		if files := uploads(r, "photos"); len(files) > 0 {
+			// Photos are stored only when the handling can go through, and are
+			// attached with it, to its timeline entry.
+			c, err := s.app.Ledger.Get(r.Context(), u, number)
+			if err == nil && in.Version != nil && *in.Version == c.Version && slices.Contains(s.app.Ledger.Allowed(u, c), cases.ActionHandle) {
+				if len(files) > ledger.MaxPhotos {
+					s.caseFailed(w, r, form.Action, form, apperr.Field("photos", "err.photo_too_many", ledger.MaxPhotos))
+					return
+				}
+				for _, fh := range files {
+					id, err := s.savePhoto(r.Context(), r, fh)
+					if err != nil {
+						s.caseFailed(w, r, form.Action, form, err)
+						return
+					}
+					in.Photos = append(in.Photos, id)
+				}
+			}
+		}
+	}
+	c, err := s.app.Ledger.Act(r.Context(), s.actor(r), u, number, in)
+	if err != nil {
+		s.caseFailed(w, r, form.Action, form, err)
+		return
+	}
+	setFlash(w, "flash.saved")
+	http.Redirect(w, r, caseURL(c.Number), http.StatusSeeOther)
+}
+
+// actionInput turns an action form into the ledger's request.
+func (s *Server) actionInput(r *http.Request, form actionForm) (ledger.Action, error) {
+	in := ledger.Action{Action: cases.Action(form.Action), Note: form.Note, Into: form.Into, Commitment: form.Commitment}
+	if v, err := strconv.Atoi(r.PostFormValue("version")); err == nil {
+		in.Version = &v
+	}
+	errs := apperr.Fields{}
+	switch form.Passed {
+	case "yes", "no":
+		passed := form.Passed == "yes"
+		in.Passed = &passed
+	}
+	if form.Deadline != "" {
+		d, err := time.ParseInLocation("2006-01-02", form.Deadline, s.app.Loc)
+		if err != nil {
+			errs.Add("deadline", "err.format")
+		} else {
+			in.Deadline = d.Add(24*time.Hour - time.Second) // the end of that day
+		}
+	}
+	if in.Action == cases.ActionAssign {
+		switch kind, v := cases.ParseAssignee(form.Assignee); {
+		case form.Unit != "":
+			id, err := strconv.ParseInt(form.Unit, 10, 64)
+			if err != nil || id <= 0 {
+				errs.Add("assignee", "err.unit_unknown")
+			}
+			in.Assignee = &ledger.Assignee{Unit: id}
+		case kind == "region":
+			in.Assignee = &ledger.Assignee{Region: v}
+		case kind == "unit" || kind == "person":
+			id, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || id <= 0 {
+				errs.Add("assignee", "err.invalid_choice")
+			}
+			if kind == "unit" {
+				in.Assignee = &ledger.Assignee{Unit: id}
+			} else {
+				in.Assignee = &ledger.Assignee{Person: id}
+			}
+		case form.Assignee != "":
+			errs.Add("assignee", "err.invalid_choice")
+		}
+	}
+	return in, errs.Err()
+}
+
+// savePhoto checks and stores one uploaded photo without attaching it; the
+// action that uses it attaches it.
+func (s *Server) savePhoto(ctx context.Context, r *http.Request, fh *multipart.FileHeader) (string, error) {
+	f, err := fh.Open()
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	proc, err := photo.Process(f, photo.Limits{Location: s.app.Loc})
+	if err != nil {
+		var pe *photo.Error
+		if errors.As(err, &pe) {
+			e := pe.AppErr()
+			e.Fields = map[string]apperr.Msg{"photos": e.Msg}
+			return "", e
+		}
+		return "", err
+	}
+	id, err := s.app.Photos.Put(proc)
+	if err != nil {
+		return "", err
+	}
+	rec := store.PhotoRecord{ID: id, Width: proc.Width, Height: proc.Height, Format: proc.Format, Lat: proc.Lat, Lon: proc.Lon}
+	if proc.Taken != nil {
+		rec.Taken = *proc.Taken
+	}
+	return id, s.app.DB.SavePhoto(ctx, s.actor(r), rec)
+}
+
+// casePhotoUpload adds photos (field photo, up to MaxPhotos) at a step
+// (before or after) to a case, then goes back to it.
+func (s *Server) casePhotoUpload(w http.ResponseWriter, r *http.Request) {
+	form := actionForm{Action: "upload"}
+	err := parseMultipart(w, r)
+	if r.MultipartForm != nil {
+		defer r.MultipartForm.RemoveAll()
+	}
+	if apperr.Is(err, apperr.TooLarge) {
+		e := apperr.As(err)
+		e.Fields = map[string]apperr.Msg{"photo": e.Msg}
+	}
+	if err != nil {
+		s.caseFailed(w, r, "upload", form, err)
+		return
+	}
+	files := uploads(r, "photo")
+	if len(files) == 0 {
+		s.caseFailed(w, r, "upload", form, apperr.Field("photo", "err.required"))
+		return
+	}
+	if len(files) > ledger.MaxPhotos {
+		s.caseFailed(w, r, "upload", form, apperr.Field("photo", "err.photo_too_many", ledger.MaxPhotos))
+		return
+	}
+	number := r.PathValue("number")
+	for _, fh := range files {
+		f, err := fh.Open()
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		_, err = s.app.Ledger.AddPhoto(r.Context(), s.actor(r), userOf(r), s.app.Photos, number, r.PostFormValue("step"), f)
+		f.Close()
+		if err != nil {
+			s.caseFailed(w, r, "upload", form, err)
+			return
+		}
+	}
+	setFlash(w, "flash.saved")
+	http.Redirect(w, r, caseURL(number), http.StatusSeeOther)
+}
+
+// photo serves a case photo (or its thumbnail with ?thumb=1) to someone who
+// may read a case it belongs to; anyone else gets 404.
+func (s *Server) photo(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if !photo.ValidID(id) {
+		s.notFound(w, r)
+		return
+	}
+	ok, err := s.app.Ledger.CanSeePhoto(r.Context(), userOf(r), id)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	f, err := s.app.Photos.Open(id, r.URL.Query().Get("thumb") != "")
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", "image/jpeg")
+	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
+	http.ServeContent(w, r, id+".jpg", time.Time{}, f)
+}
