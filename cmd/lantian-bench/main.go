@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -46,7 +47,18 @@ func main() {
 	n := fs.Int("n", 20000, "requests to send")
 	clients := fs.Int("clients", 32, "concurrent clients")
 	total := fs.Int("cases", 1000000, "cases to generate (fill) or export (export)")
+	filter := fs.String("filter", "", "list: one query string to send instead of the mix")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	fs.Parse(os.Args[2:])
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	ctx := context.Background()
 	a, err := open(ctx, *dsn)
 	if err != nil {
@@ -60,13 +72,18 @@ func main() {
 	case "create":
 		err = drive(a, *n, *clients, createCase)
 	case "list":
-		err = drive(a, *n, *clients, listCases)
+		fn := listCases
+		if *filter != "" {
+			fn = func(c *client, i int) (int, error) { return c.do("GET", "/api/v1/cases?page_size=50&"+*filter, nil) }
+		}
+		err = drive(a, *n, *clients, fn)
 	case "export":
 		err = export(ctx, a, *total)
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
 	if err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}

@@ -81,11 +81,16 @@ func (s *Service) Timer(ctx context.Context, c cases.Case) (float64, string) {
 	if err != nil {
 		return 0, ""
 	}
+	now := s.Now()
+	if now.After(c.Deadline) {
+		// Overdue is red whatever the share; counting working time over a long overdue span costs a walk per day.
+		return 100, calendar.Red
+	}
 	from := c.DeadlineFrom
 	if from.IsZero() {
 		from = c.ReportedAt
 	}
-	return calendar.Timer(cal, from, c.Deadline, s.Now())
+	return calendar.Timer(cal, from, c.Deadline, now)
 }
 
 // CanRead reports whether p may see the case: its grid lies in p's scope, or

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/lantian-org/lantian/internal/cases"
+	"github.com/lantian-org/lantian/internal/region"
 )
 
 // CaseFilter selects cases. The scope fields say what the viewer may see: a
@@ -31,6 +32,32 @@ type CaseFilter struct {
 	Now        time.Time
 	Sort       string // "" newest first; "oldest", "deadline", "number"
 	Page       Page
+
+	categories []string // Category and its children, resolved by expand
+}
+
+// expand resolves a category group into its codes, so the query can use the category index.
+func (db *DB) expand(ctx context.Context, f *CaseFilter) error {
+	if f.Category == "" {
+		return nil
+	}
+	rows, err := db.query(ctx, `SELECT code FROM categories WHERE code = $1 OR parent = $1`, f.Category)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	f.categories = nil
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return err
+		}
+		f.categories = append(f.categories, c)
+	}
+	if len(f.categories) == 0 {
+		f.categories = []string{f.Category}
+	}
+	return rows.Err()
 }
 
 func (f CaseFilter) where() (string, []any) {
@@ -39,8 +66,8 @@ func (f CaseFilter) where() (string, []any) {
 	var w []string
 	if !f.All {
 		var scope []string
-		if len(f.Roots) > 0 {
-			scope = append(scope, scopeClause("c.region", f.Roots, &args))
+		for _, r := range f.Roots {
+			scope = append(scope, caseScope(r, add))
 		}
 		for _, id := range f.UnitIDs {
 			n := add(id)
@@ -61,9 +88,14 @@ func (f CaseFilter) where() (string, []any) {
 	if f.Class != "" {
 		w = append(w, "c.class = "+add(f.Class))
 	}
-	if f.Category != "" {
-		n := add(f.Category)
-		w = append(w, "(c.category = "+n+" OR c.category IN (SELECT code FROM categories WHERE parent = "+n+"))")
+	if len(f.categories) > 0 {
+		var phs []string
+		for _, c := range f.categories {
+			phs = append(phs, add(c))
+		}
+		w = append(w, "c.category IN ("+strings.Join(phs, ",")+")")
+	} else if f.Category != "" {
+		w = append(w, "c.category = "+add(f.Category))
 	}
 	if f.Source != "" {
 		w = append(w, "c.source = "+add(f.Source))
@@ -72,7 +104,7 @@ func (f CaseFilter) where() (string, []any) {
 		w = append(w, "c.level = "+add(f.Level))
 	}
 	if f.Region != "" {
-		w = append(w, scopeClause("c.region", []string{f.Region}, &args))
+		w = append(w, caseScope(f.Region, add))
 	}
 	if f.UnitID != 0 {
 		w = append(w, "c.unit_id = "+add(f.UnitID))
@@ -98,27 +130,54 @@ func (f CaseFilter) where() (string, []any) {
 	return strings.Join(w, " AND "), args
 }
 
+// caseScope limits cases to a region's subtree with an equality on the
+// column of that level (community, street, grid), which the indexes serve
+// together with the newest-first order; a district takes a code range.
+func caseScope(code string, add func(any) string) string {
+	switch region.LevelOf(code) {
+	case region.Grid:
+		return "c.region = " + add(code)
+	case region.Community:
+		return "c.community = " + add(code)
+	case region.Street:
+		return "c.street = " + add(code)
+	}
+	lo, hi := prefixRange(code)
+	return "c.region BETWEEN " + add(lo) + " AND " + add(hi)
+}
+
 func (f CaseFilter) order() string {
 	switch f.Sort {
 	case "oldest":
 		return "c.id"
 	case "deadline":
+		if cases.Status(f.Status).Pending() {
+			// Pending cases always have a deadline; the (status, deadline) index gives this order.
+			return "c.deadline, c.id"
+		}
 		return "CASE WHEN c.deadline = 0 THEN 1 ELSE 0 END, c.deadline, c.id"
 	case "number":
 		return "c.number"
+	}
+	if (f.From != "" || f.To != "") && f.Status == "" && f.Category == "" && f.Class == "" {
+		// Newest first by report day, which the (day, id) index gives without sorting.
+		return "c.day DESC, c.id DESC"
 	}
 	return "c.id DESC"
 }
 
 // Cases lists the cases matching f (without timelines) and the total.
 func (db *DB) Cases(ctx context.Context, f CaseFilter) ([]cases.Case, int, error) {
+	if err := db.expand(ctx, &f); err != nil {
+		return nil, 0, err
+	}
 	w, args := f.where()
-	var total int
-	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases c WHERE `+w, args...).Scan(&total); err != nil {
+	total, err := db.countCases(ctx, w, args)
+	if err != nil {
 		return nil, 0, err
 	}
 	p := f.Page.Clamp()
-	rows, err := db.r.QueryContext(ctx, `SELECT `+caseCols+` FROM cases c WHERE `+w+` ORDER BY `+f.order()+
+	rows, err := db.query(ctx, `SELECT `+caseCols+` FROM cases c WHERE `+w+` ORDER BY `+f.order()+
 		` LIMIT `+itoa(p.Size)+` OFFSET `+itoa(p.Offset()), args...)
 	if err != nil {
 		return nil, 0, err
@@ -138,6 +197,9 @@ func (db *DB) Cases(ctx context.Context, f CaseFilter) ([]cases.Case, int, error
 // EachCase calls fn for every case matching f in order, streaming rows so
 // that large exports never sit in memory; fn gets a short timeline summary.
 func (db *DB) EachCase(ctx context.Context, f CaseFilter, fn func(c cases.Case, summary string) error) error {
+	if err := db.expand(ctx, &f); err != nil {
+		return err
+	}
 	w, args := f.where()
 	rows, err := db.r.QueryContext(ctx, `SELECT `+caseCols+`,
 		COALESCE((SELECT COUNT(*) FROM case_events e WHERE e.case_id = c.id), 0)
@@ -279,7 +341,7 @@ func (db *DB) Inbox(ctx context.Context, personID int64, unreadOnly bool, p Page
 // Unread counts a person's unread messages.
 func (db *DB) Unread(ctx context.Context, personID int64) (int, error) {
 	var n int
-	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM inbox WHERE person_id = $1 AND read_at = 0`, personID).Scan(&n)
+	err := db.queryRow(ctx, `SELECT COUNT(*) FROM inbox WHERE person_id = $1 AND read_at = 0`, personID).Scan(&n)
 	return n, err
 }
 

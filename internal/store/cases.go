@@ -9,6 +9,7 @@ import (
 
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/cases"
+	"github.com/lantian-org/lantian/internal/region"
 )
 
 const caseCols = `c.id, c.number, c.client_id, c.category, c.description, c.lat, c.lon, c.address, c.region, COALESCE(c.unit_id, 0),
@@ -133,13 +134,14 @@ func (db *DB) CreateCase(ctx context.Context, actor Actor, prefix string, c *cas
 		ap, ar, au := assigneeCols(c.Assignee)
 		err = tx.QueryRowContext(ctx, `INSERT INTO cases (number, client_id, category, description, lat, lon, address, region, unit_id, source,
 			hotline_ref, class, severity, status, level, held, assignee, assignee_person, assignee_region, assignee_unit, commitment,
-			reporter_id, reporter_name, reporter_mobile, handled_by, deadline, deadline_from, reported_at, closed_at, day, rework, version, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33)
+			reporter_id, reporter_name, reporter_mobile, handled_by, deadline, deadline_from, reported_at, closed_at, day, rework, version, updated_at,
+			community, street)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35)
 			RETURNING id`,
 			c.Number, c.ClientID, c.Category, c.Description, c.Lat, c.Lon, c.Address, c.Region, nullID(c.UnitID), c.Source,
 			c.HotlineRef, c.Class, c.Severity, c.Status, c.Level, c.Held, c.Assignee, ap, ar, au, c.Commitment,
 			nullID(c.ReporterID), c.ReporterName, c.ReporterMobile, nullID(c.HandledBy), ms(c.Deadline), ms(c.DeadlineFrom), ms(c.ReportedAt),
-			ms(c.ClosedAt), c.Day, c.Rework, c.Version, tx.now).Scan(&c.ID)
+			ms(c.ClosedAt), c.Day, c.Rework, c.Version, tx.now, region.AncestorAt(c.Region, region.Community), region.AncestorAt(c.Region, region.Street)).Scan(&c.ID)
 		if err != nil {
 			if ok, _ := uniqueViolation(err); ok {
 				// Another request with the same client id won the race.
@@ -370,13 +372,14 @@ func (tx *Tx) InsertCaseHistory(ctx context.Context, prefix string, c *cases.Cas
 	err = tx.QueryRowContext(ctx, `INSERT INTO cases (number, client_id, category, description, lat, lon, address, region, unit_id, source,
 		hotline_ref, class, severity, status, level, held, assignee, assignee_person, assignee_region, assignee_unit, commitment,
 		reporter_id, reporter_name, reporter_mobile, handled_by, deadline, deadline_from, reported_at, closed_at, day, rework, merged_into,
-		after_photos, version, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35)
+		after_photos, version, updated_at, community, street)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37)
 		RETURNING id`,
 		c.Number, c.ClientID, c.Category, c.Description, c.Lat, c.Lon, c.Address, c.Region, nullID(c.UnitID), c.Source,
 		c.HotlineRef, c.Class, c.Severity, c.Status, c.Level, c.Held, c.Assignee, ap, ar, au, c.Commitment,
 		nullID(c.ReporterID), c.ReporterName, c.ReporterMobile, nullID(c.HandledBy), ms(c.Deadline), ms(c.DeadlineFrom), ms(c.ReportedAt),
-		ms(c.ClosedAt), c.Day, c.Rework, c.MergedInto, c.AfterPhotos, c.Version, ms(c.UpdatedAt)).Scan(&c.ID)
+		ms(c.ClosedAt), c.Day, c.Rework, c.MergedInto, c.AfterPhotos, c.Version, ms(c.UpdatedAt),
+		region.AncestorAt(c.Region, region.Community), region.AncestorAt(c.Region, region.Street)).Scan(&c.ID)
 	if err != nil {
 		return err
 	}

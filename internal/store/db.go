@@ -37,6 +37,9 @@ type DB struct {
 	Path    string // SQLite file, for backups
 	Now     func() time.Time
 	Log     *slog.Logger
+
+	counts countCache
+	stmts  stmtCache
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -107,6 +110,12 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.stmts.mu.Lock()
+	for _, st := range db.stmts.m {
+		st.Close()
+	}
+	db.stmts.m = nil
+	db.stmts.mu.Unlock()
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())

@@ -18,3 +18,16 @@ func likeEscape(s string) string {
 	}
 	return string(out)
 }
+
+// fmtArg renders a query argument for a cache key.
+func fmtArg(a any) string {
+	switch v := a.(type) {
+	case string:
+		return "s" + v
+	case int:
+		return "i" + strconv.Itoa(v)
+	case int64:
+		return "i" + strconv.FormatInt(v, 10)
+	}
+	return "?"
+}

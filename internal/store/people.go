@@ -25,7 +25,7 @@ func personSummary(p people.Person) map[string]any {
 
 // Person returns one person with their roles.
 func (db *DB) Person(ctx context.Context, id int64) (people.Person, error) {
-	p, err := scanPerson(db.r.QueryRowContext(ctx, `SELECT `+personCols+` FROM people WHERE id = $1`, id))
+	p, err := scanPerson(db.queryRow(ctx, `SELECT `+personCols+` FROM people WHERE id = $1`, id))
 	if err != nil {
 		return p, mapErr(err)
 	}
@@ -51,7 +51,7 @@ func (db *DB) Credentials(ctx context.Context, login string) (people.Person, str
 
 // Roles lists a person's role assignments.
 func (db *DB) Roles(ctx context.Context, personID int64) ([]people.Assignment, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT id, person_id, role, COALESCE(region, ''), COALESCE(unit_id, 0) FROM role_assignments WHERE person_id = $1 ORDER BY id`, personID)
+	rows, err := db.query(ctx, `SELECT id, person_id, role, COALESCE(region, ''), COALESCE(unit_id, 0) FROM role_assignments WHERE person_id = $1 ORDER BY id`, personID)
 	if err != nil {
 		return nil, err
 	}

@@ -26,7 +26,7 @@ func (db *DB) CreateSession(ctx context.Context, personID int64, kind, tokenHash
 func (db *DB) SessionPerson(ctx context.Context, tokenHash string, kinds ...string) (int64, error) {
 	var id int64
 	var kind string
-	err := db.r.QueryRowContext(ctx, `SELECT s.person_id, s.kind FROM sessions s JOIN people p ON p.id = s.person_id
+	err := db.queryRow(ctx, `SELECT s.person_id, s.kind FROM sessions s JOIN people p ON p.id = s.person_id
 		WHERE s.token_hash = $1 AND s.expires_at > $2 AND p.active = 1`, tokenHash, db.now()).Scan(&id, &kind)
 	if err != nil {
 		if isNoRows(err) {

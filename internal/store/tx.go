@@ -36,7 +36,9 @@ func (db *DB) Write(ctx context.Context, actor Actor, fn func(tx *Tx) error) err
 		sqlTx.Rollback()
 		return err
 	}
-	return sqlTx.Commit()
+	err = sqlTx.Commit()
+	db.counts.invalidate()
+	return err
 }
 
 // Audit records one write: entity and id, an action, and before/after
