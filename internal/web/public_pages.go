@@ -91,18 +91,11 @@ type publicLimits struct {
 	attempts *rateLimit // form posts, whatever came of them
 }
 
-// publicLimiters holds each Server's limits (kept here rather than in
-// Server so that tests starting several servers do not share them).
-var publicLimiters sync.Map // *Server → *publicLimits
-
-func (s *Server) publicLimits() *publicLimits {
-	if l, ok := publicLimiters.Load(s); ok {
-		return l.(*publicLimits)
-	}
-	l, _ := publicLimiters.LoadOrStore(s, &publicLimits{reports: newRateLimit(publicReports, publicRateWindow),
-		attempts: newRateLimit(publicAttempts, publicRateWindow)})
-	return l.(*publicLimits)
+func newPublicLimits() *publicLimits {
+	return &publicLimits{reports: newRateLimit(publicReports, publicRateWindow), attempts: newRateLimit(publicAttempts, publicRateWindow)}
 }
+
+func (s *Server) publicLimits() *publicLimits { return s.public }
 
 // publicReportForm shows the report form for anyone, no account needed.
 func (s *Server) publicReportForm(w http.ResponseWriter, r *http.Request) {

@@ -20,6 +20,7 @@ type Server struct {
 	app    *app.App
 	tpl    *renderer
 	static *staticFiles
+	public *publicLimits // rate limits on reports from the public
 }
 
 // New parses the templates and indexes the static files.
@@ -32,7 +33,7 @@ func New(a *app.App) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{app: a, tpl: tpl, static: st}, nil
+	return &Server{app: a, tpl: tpl, static: st, public: newPublicLimits()}, nil
 }
 
 // Routes registers the pages on mux.
