@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -192,7 +193,11 @@ type tab struct {
 	site *site
 	base context.Context // the tab's chromedp context, with no deadline
 	ctx  context.Context // base with the journey's deadline
+	n    int             // the tab's number within its test, for failure files
 }
+
+// tabCount numbers the tabs of each test.
+var tabCount sync.Map // test name → *atomic.Int64
 
 // newTab opens a window in a fresh browser context (no cookies). On failure
 // of the test it saves a screenshot and the page's HTML before closing.
@@ -207,7 +212,8 @@ func (s *site) newTab(t *testing.T) *tab {
 	}
 	ctx, cancelT := context.WithTimeout(base, journeyTimeout)
 	t.Cleanup(cancelT)
-	tb := &tab{t: t, site: s, base: base, ctx: ctx}
+	cnt, _ := tabCount.LoadOrStore(t.Name(), new(atomic.Int64))
+	tb := &tab{t: t, site: s, base: base, ctx: ctx, n: int(cnt.(*atomic.Int64).Add(1))}
 	t.Cleanup(func() {
 		if t.Failed() {
 			tb.saveFailure()
@@ -226,7 +232,7 @@ func (tb *tab) saveFailure() {
 		tb.t.Logf("save failure: %v", err)
 		return
 	}
-	name := filepath.Join(outDir, unsafeName.ReplaceAllString(tb.t.Name(), "_"))
+	name := filepath.Join(outDir, fmt.Sprintf("%s-tab%d", unsafeName.ReplaceAllString(tb.t.Name(), "_"), tb.n))
 	if loc, err := chromedp.Run(ctx, chromedp.Location()); err == nil {
 		tb.t.Logf("page at failure: %s", loc)
 	}

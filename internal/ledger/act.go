@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"github.com/lantian-org/lantian/internal/apperr"
@@ -108,10 +107,7 @@ func (s *Service) Act(ctx context.Context, who store.Actor, p *auth.Principal, n
 		if err = s.checkAssignee(ctx, c, *in.Assignee); err != nil {
 			return c, err
 		}
-		if c.Status == cases.StatusReported {
-			// Assigning a reported case files it too; the timeline says so.
-			u.Entry.Note = trim(in.Note)
-		}
+		// Assigning a reported case files it too (the rules table allows it); one 派遣 entry records both.
 		if c.Class == cases.ClassCommitted && trim(in.Commitment) != "" {
 			after.Commitment = trim(in.Commitment)
 		}
@@ -274,8 +270,6 @@ func (s *Service) EscalateDue(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
-
-var _ = strconv.Itoa
 
 // NoticeOverdue tells the holders and leaders of each newly overdue case, once; it returns how many cases.
 func (s *Service) NoticeOverdue(ctx context.Context) (int, error) {

@@ -17,7 +17,11 @@ import (
 	"github.com/lantian-org/lantian/internal/store/storetest"
 )
 
-func setup(t *testing.T, backend string) *app.App {
+func setup(t *testing.T, backend string) *app.App { return setupTB(t, backend) }
+
+func setupB(b *testing.B) *app.App { return setupTB(b, "sqlite") }
+
+func setupTB(t testing.TB, backend string) *app.App {
 	t.Helper()
 	ctx := context.Background()
 	db := storetest.Open(t, backend)
@@ -35,6 +39,14 @@ func setup(t *testing.T, backend string) *app.App {
 }
 
 func principal(t *testing.T, a *app.App, username string) (*auth.Principal, store.Actor) {
+	return principalTB(t, a, username)
+}
+
+func principalB(b *testing.B, a *app.App, username string) (*auth.Principal, store.Actor) {
+	return principalTB(b, a, username)
+}
+
+func principalTB(t testing.TB, a *app.App, username string) (*auth.Principal, store.Actor) {
 	t.Helper()
 	p, _, err := a.DB.Credentials(context.Background(), username)
 	if err != nil {

@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"github.com/lantian-org/lantian/internal/apperr"
@@ -184,5 +183,3 @@ func (s *Service) Duplicates(ctx context.Context, p *auth.Principal, category st
 	}
 	return out, nil
 }
-
-var _ = strconv.Itoa

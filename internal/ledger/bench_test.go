@@ -1,0 +1,26 @@
+package ledger_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/lantian-org/lantian/internal/cases"
+	"github.com/lantian-org/lantian/internal/ledger"
+)
+
+// BenchmarkReport measures recording a case through the service (validation,
+// grid lookup, deadline on the calendar, number, insert, timeline, audit, inbox) on SQLite.
+func BenchmarkReport(b *testing.B) {
+	a := setupB(b)
+	p, who := principalB(b, a, "patrol01")
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		_, _, err := a.Ledger.Report(ctx, who, p, ledger.Report{Input: cases.Input{ClientID: fmt.Sprintf("5b0c0a52-6f7e-4c43-8d1c-%012d", i),
+			Category: "06010", Description: "基准测试", Lat: 34.5725, Lon: 105.7025, Class: cases.ClassEscalated}})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
