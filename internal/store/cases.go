@@ -110,65 +110,76 @@ func (tx *Tx) nextNumber(ctx context.Context, day string) (int, error) {
 // CreateCase stores a new case with its first timeline entries in one
 // transaction, numbering it prefix-YYYYMMDD-NNNN, and notifies inbox
 // recipients. When a case with the same client id exists, that case is
-// returned with created false and nothing is written.
+// returned with created false and nothing is written. On SQLite, creations
+// arriving together share one transaction (group commit, see batch.go).
 func (db *DB) CreateCase(ctx context.Context, actor Actor, prefix string, c *cases.Case, entries []cases.Entry, notify []Notice) (created bool, err error) {
-	err = db.Write(ctx, actor, func(tx *Tx) error {
-		var existing int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM cases WHERE client_id = $1`, c.ClientID).Scan(&existing)
-		if err == nil {
-			old, err := db.loadCase(ctx, tx, `c.id = $1`, existing)
-			*c = old
+	if db.Dialect == SQLite {
+		created, err = db.batchCreate(ctx, actor, prefix, c, entries, notify)
+	} else {
+		err = db.Write(ctx, actor, func(tx *Tx) error {
+			created, err = tx.createCase(ctx, prefix, c, entries, notify)
 			return err
-		} else if !isNoRows(err) {
-			return err
-		}
-		n, err := tx.nextNumber(ctx, c.Day)
-		if err != nil {
-			return err
-		}
-		c.Number = cases.FormatNumber(prefix, c.ReportedAt.In(time.UTC), n)
-		if t, err := time.Parse("2006-01-02", c.Day); err == nil {
-			c.Number = cases.FormatNumber(prefix, t, n)
-		}
-		c.UpdatedAt = fromMS(tx.now)
-		ap, ar, au := assigneeCols(c.Assignee)
-		err = tx.QueryRowContext(ctx, `INSERT INTO cases (number, client_id, category, description, lat, lon, address, region, unit_id, source,
-			hotline_ref, class, severity, status, level, held, assignee, assignee_person, assignee_region, assignee_unit, commitment,
-			reporter_id, reporter_name, reporter_mobile, handled_by, deadline, deadline_from, reported_at, closed_at, day, rework, version, updated_at,
-			community, street)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35)
-			RETURNING id`,
-			c.Number, c.ClientID, c.Category, c.Description, c.Lat, c.Lon, c.Address, c.Region, nullID(c.UnitID), c.Source,
-			c.HotlineRef, c.Class, c.Severity, c.Status, c.Level, c.Held, c.Assignee, ap, ar, au, c.Commitment,
-			nullID(c.ReporterID), c.ReporterName, c.ReporterMobile, nullID(c.HandledBy), ms(c.Deadline), ms(c.DeadlineFrom), ms(c.ReportedAt),
-			ms(c.ClosedAt), c.Day, c.Rework, c.Version, tx.now, region.AncestorAt(c.Region, region.Community), region.AncestorAt(c.Region, region.Street)).Scan(&c.ID)
-		if err != nil {
-			if ok, _ := uniqueViolation(err); ok {
-				// Another request with the same client id won the race.
-				return errRaced
-			}
-			return err
-		}
-		c.Timeline = nil
-		for _, e := range entries {
-			ev, err := tx.addEvent(ctx, c.ID, e, actor.Name)
-			if err != nil {
-				return err
-			}
-			c.Timeline = append(c.Timeline, ev)
-		}
-		if err := tx.notify(ctx, c.ID, c.Number, notify); err != nil {
-			return err
-		}
-		created = true
-		return tx.Audit(ctx, "case", c.Number, "create", nil, caseSummary(*c))
-	})
+		})
+	}
 	if err == errRaced {
 		old, lerr := db.CaseByClientID(ctx, c.ClientID)
 		*c = old
 		return false, lerr
 	}
 	return created, err
+}
+
+// createCase is CreateCase inside a transaction.
+func (tx *Tx) createCase(ctx context.Context, prefix string, c *cases.Case, entries []cases.Entry, notify []Notice) (bool, error) {
+	var existing int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM cases WHERE client_id = $1`, c.ClientID).Scan(&existing)
+	if err == nil {
+		old, err := tx.db.loadCase(ctx, tx, `c.id = $1`, existing)
+		*c = old
+		return false, err
+	} else if !isNoRows(err) {
+		return false, err
+	}
+	n, err := tx.nextNumber(ctx, c.Day)
+	if err != nil {
+		return false, err
+	}
+	day, err := time.Parse("2006-01-02", c.Day)
+	if err != nil {
+		return false, err
+	}
+	c.Number = cases.FormatNumber(prefix, day, n)
+	c.UpdatedAt = fromMS(tx.now)
+	ap, ar, au := assigneeCols(c.Assignee)
+	err = tx.QueryRowContext(ctx, `INSERT INTO cases (number, client_id, category, description, lat, lon, address, region, unit_id, source,
+		hotline_ref, class, severity, status, level, held, assignee, assignee_person, assignee_region, assignee_unit, commitment,
+		reporter_id, reporter_name, reporter_mobile, handled_by, deadline, deadline_from, reported_at, closed_at, day, rework, version, updated_at,
+		community, street)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35)
+		RETURNING id`,
+		c.Number, c.ClientID, c.Category, c.Description, c.Lat, c.Lon, c.Address, c.Region, nullID(c.UnitID), c.Source,
+		c.HotlineRef, c.Class, c.Severity, c.Status, c.Level, c.Held, c.Assignee, ap, ar, au, c.Commitment,
+		nullID(c.ReporterID), c.ReporterName, c.ReporterMobile, nullID(c.HandledBy), ms(c.Deadline), ms(c.DeadlineFrom), ms(c.ReportedAt),
+		ms(c.ClosedAt), c.Day, c.Rework, c.Version, tx.now, region.AncestorAt(c.Region, region.Community), region.AncestorAt(c.Region, region.Street)).Scan(&c.ID)
+	if err != nil {
+		if ok, _ := uniqueViolation(err); ok {
+			// Another request with the same client id won the race.
+			return false, errRaced
+		}
+		return false, err
+	}
+	c.Timeline = nil
+	for _, e := range entries {
+		ev, err := tx.addEvent(ctx, c.ID, e, tx.actor.Name)
+		if err != nil {
+			return false, err
+		}
+		c.Timeline = append(c.Timeline, ev)
+	}
+	if err := tx.notify(ctx, c.ID, c.Number, notify); err != nil {
+		return false, err
+	}
+	return true, tx.Audit(ctx, "case", c.Number, "create", nil, caseSummary(*c))
 }
 
 var errRaced = apperr.New(apperr.Conflict, "err.duplicate")

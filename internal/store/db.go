@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
@@ -39,7 +40,13 @@ type DB struct {
 	Log     *slog.Logger
 
 	counts countCache
-	stmts  stmtCache
+	stmts  stmtCache // read statements
+	wstmts stmtCache // statements on SQLite's writer connection
+
+	batchOnce sync.Once
+	batch     chan *createReq // case creations waiting for the group commit (SQLite)
+	quit      chan struct{}   // closed by Close
+	closeOnce sync.Once
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -52,7 +59,7 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	db := &DB{Now: time.Now, Log: log}
+	db := &DB{Now: time.Now, Log: log, quit: make(chan struct{})}
 	if IsPostgres(dsn) {
 		p, err := sql.Open("pgx", dsn)
 		if err != nil {
@@ -110,12 +117,15 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
 
 // Close closes both pools.
 func (db *DB) Close() error {
-	db.stmts.mu.Lock()
-	for _, st := range db.stmts.m {
-		st.Close()
+	db.closeOnce.Do(func() { close(db.quit) })
+	for _, c := range []*stmtCache{&db.stmts, &db.wstmts} {
+		c.mu.Lock()
+		for _, st := range c.m {
+			st.Close()
+		}
+		c.m = nil
+		c.mu.Unlock()
 	}
-	db.stmts.m = nil
-	db.stmts.mu.Unlock()
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())

@@ -34,10 +34,12 @@ func (db *DB) Write(ctx context.Context, actor Actor, fn func(tx *Tx) error) err
 	tx := &Tx{Tx: sqlTx, db: db, actor: actor, now: db.now()}
 	if err := fn(tx); err != nil {
 		sqlTx.Rollback()
+		db.prepareWanted(context.WithoutCancel(ctx))
 		return err
 	}
 	err = sqlTx.Commit()
 	db.counts.invalidate()
+	db.prepareWanted(context.WithoutCancel(ctx))
 	return err
 }
 

@@ -90,14 +90,12 @@ CREATE TABLE cases (
     updated_at       BIGINT NOT NULL
 );
 CREATE INDEX cases_status ON cases(status, id);
-CREATE INDEX cases_status_region ON cases(status, region);
 CREATE INDEX cases_community ON cases(community, id);
 CREATE INDEX cases_community_status ON cases(community, status, id);
 CREATE INDEX cases_street ON cases(street, id);
 CREATE INDEX cases_street_status ON cases(street, status, id);
 CREATE INDEX cases_day_level ON cases(day, level, status);
 CREATE INDEX cases_region ON cases(region, id);
-CREATE INDEX cases_held ON cases(held, status, id);
 CREATE INDEX cases_category ON cases(category, id);
 CREATE INDEX cases_class ON cases(class, id);
 CREATE INDEX cases_day ON cases(day, id);
