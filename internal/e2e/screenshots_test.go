@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -40,10 +41,21 @@ func TestScreenshots(t *testing.T) {
 	shot(desk, "regions.png")
 	desk.open("/units")
 	shot(desk, "units.png")
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	if _, err := demo.SeedCases(context.Background(), s.DB, nil, loc, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	desk.open("/cases")
+	shot(desk, "cases.png")
+	number := eval[string](desk, `document.querySelector("#case-results a[href^='/cases/XG-']").getAttribute("href")`)
+	desk.open(number)
+	shot(desk, "case.png")
 
 	phone := s.newTab(t)
 	phone.do("phone window", chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile, chromedp.EmulateTouch))
 	phone.signIn("community1", demo.Password)
 	phone.open("/")
 	shot(phone, "home-phone.png")
+	phone.open("/report")
+	shot(phone, "report-phone.png")
 }
