@@ -26,18 +26,7 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	type feature struct {
-		Type       string           `json:"type"`
-		Geometry   *region.Geometry `json:"geometry"`
-		Properties map[string]any   `json:"properties"`
-	}
-	fc := struct {
-		Type     string    `json:"type"`
-		Features []feature `json:"features"`
-	}{Type: "FeatureCollection", Features: []feature{}}
-	for _, r := range rs {
-		fc.Features = append(fc.Features, feature{"Feature", r.Geometry, map[string]any{"code": r.Code, "name": r.Name, "level": r.Level, "households": r.Households}})
-	}
+	fc := region.Collection(rs, true)
 	out := stdout
 	if args[1] != "-" {
 		f, err := os.Create(args[1])
@@ -53,7 +42,7 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if args[1] != "-" {
-		fmt.Fprintf(stdout, "%d regions written to %s\n", len(rs), args[1])
+		fmt.Fprintf(stdout, "%d regions written to %s\n", len(fc.Features), args[1])
 	}
 	return nil
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/lantian-org/lantian/internal/cases"
 	"github.com/lantian-org/lantian/internal/ledger"
 	"github.com/lantian-org/lantian/internal/people"
-	"github.com/lantian-org/lantian/internal/region"
 	"github.com/lantian-org/lantian/internal/store"
 )
 
@@ -193,54 +192,9 @@ func (a *API) createCase(w http.ResponseWriter, r *http.Request) {
 
 // caseFilter reads the ledger's filters from the query, limited to what p may see.
 func (a *API) caseFilter(r *http.Request) (store.CaseFilter, error) {
-	p := userOf(r)
-	q := r.URL.Query()
-	f := ledger.Filter(p)
-	f.Status, f.Class, f.Category, f.Source, f.Sort = q.Get("status"), q.Get("class"), q.Get("category"), q.Get("source"), q.Get("sort")
-	f.Now, f.Page = a.app.Ledger.Now(), pageOf(r)
-	errs := apperr.Fields{}
-	if f.Status != "" && !cases.Status(f.Status).Valid() {
-		errs.Add("status", "err.invalid_choice")
-	}
-	if f.Class != "" && !cases.Class(f.Class).Valid() {
-		errs.Add("class", "err.invalid_choice")
-	}
-	if f.Source != "" && !cases.Source(f.Source).Valid() {
-		errs.Add("source", "err.invalid_choice")
-	}
-	if v := q.Get("level"); v != "" {
-		l, err := strconv.Atoi(v)
-		if err != nil || l < 2 || l > 4 {
-			errs.Add("level", "err.invalid_choice")
-		}
-		f.Level = l
-	}
-	if v := q.Get("region"); v != "" {
-		if !region.ValidCode(v) {
-			errs.Add("region", "err.region_code")
-		}
-		f.Region = v
-	}
-	if v := q.Get("unit"); v != "" {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			errs.Add("unit", "err.format")
-		}
-		f.UnitID = id
-	}
-	for field, dst := range map[string]*string{"from": &f.From, "to": &f.To} {
-		if v := q.Get(field); v != "" {
-			if _, err := time.Parse("2006-01-02", v); err != nil {
-				errs.Add(field, "err.format")
-			}
-			*dst = v
-		}
-	}
-	f.Overdue = q.Get("overdue") == "true" || q.Get("overdue") == "1"
-	if q.Get("mine") == "true" || q.Get("mine") == "1" {
-		f.AssignedTo = p.PersonID
-	}
-	return f, errs.Err()
+	f, err := ledger.ParseQuery(r.URL.Query()).Filter(userOf(r), a.app.Ledger.Now())
+	f.Page = pageOf(r)
+	return f, err
 }
 
 func (a *API) listCases(w http.ResponseWriter, r *http.Request) {

@@ -181,3 +181,29 @@ func segmentsIntersect(p1, p2, p3, p4 orb.Point) bool {
 	return (d1 == 0 && onSegment(p3, p1, p4)) || (d2 == 0 && onSegment(p3, p2, p4)) ||
 		(d3 == 0 && onSegment(p1, p3, p2)) || (d4 == 0 && onSegment(p1, p4, p2))
 }
+
+// Feature is a region as a GeoJSON feature: its outline and code, name, level and households.
+type Feature struct {
+	Type       string         `json:"type"`
+	Geometry   *Geometry      `json:"geometry"`
+	Properties map[string]any `json:"properties"`
+}
+
+// FeatureCollection is GeoJSON for a set of regions, the format "lantian import regions" reads.
+type FeatureCollection struct {
+	Type     string    `json:"type"`
+	Features []Feature `json:"features"`
+}
+
+// Collection returns rs as a FeatureCollection; regions without an outline are left out when withEmpty is false.
+func Collection(rs []Region, withEmpty bool) FeatureCollection {
+	fc := FeatureCollection{Type: "FeatureCollection", Features: []Feature{}}
+	for _, r := range rs {
+		if r.Geometry == nil && !withEmpty {
+			continue
+		}
+		fc.Features = append(fc.Features, Feature{"Feature", r.Geometry, map[string]any{
+			"code": r.Code, "name": r.Name, "level": r.Level, "households": r.Households}})
+	}
+	return fc
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"time"
 
@@ -266,16 +267,7 @@ func (db *DB) NearbyOpen(ctx context.Context, category string, minLat, minLon, m
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []cases.Case
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return scanCases(rows)
 }
 
 // PendingBelowStreet lists pending cases held below the street, for the escalation job.
@@ -285,16 +277,7 @@ func (db *DB) PendingBelowStreet(ctx context.Context, limit int) ([]cases.Case, 
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []cases.Case
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return scanCases(rows)
 }
 
 // InboxItem is one message in a person's inbox.
@@ -411,16 +394,7 @@ func (db *DB) OverdueUnnoticed(ctx context.Context, limit int) ([]cases.Case, er
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []cases.Case
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return scanCases(rows)
 }
 
 // NoticeOverdue tells people that a case is overdue, once per deadline, audited as the system.
@@ -438,4 +412,18 @@ func (db *DB) NoticeOverdue(ctx context.Context, c cases.Case, people []int64) e
 		}
 		return tx.Audit(ctx, "case", c.Number, "overdue", nil, map[string]any{"deadline": ms(c.Deadline), "notified": len(people)})
 	})
+}
+
+// scanCases reads every row of a case query and closes it.
+func scanCases(rows *sql.Rows) ([]cases.Case, error) {
+	defer rows.Close()
+	var out []cases.Case
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }

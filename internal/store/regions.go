@@ -77,12 +77,7 @@ func (db *DB) SaveRegion(ctx context.Context, actor Actor, r region.Region) erro
 		old, err := scanRegion(tx.QueryRowContext(ctx, `SELECT `+regionCols+` FROM regions WHERE code = $1`, r.Code), false)
 		switch {
 		case isNoRows(err):
-			_, err = tx.ExecContext(ctx, `INSERT INTO regions (code, name, level, parent, households, leader_id, geometry, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, r.Code, r.Name, r.Level, nullStr(r.Parent), r.Households, nullID(r.LeaderID), geom, tx.now)
-			if err != nil {
-				return mapErr(err)
-			}
-			return tx.Audit(ctx, "region", r.Code, "create", nil, regionSummary(r))
+			return tx.InsertRegion(ctx, r)
 		case err != nil:
 			return err
 		}

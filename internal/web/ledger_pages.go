@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/cases"
 	"github.com/lantian-org/lantian/internal/ledger"
 	"github.com/lantian-org/lantian/internal/region"
@@ -29,73 +28,16 @@ const (
 	casePrintMax = 2000
 )
 
-// caseFilterForm is the ledger filter as the form shows it; its query
-// parameters are those of the API.
-type caseFilterForm struct {
-	Status, Class, Category, Source, Level, Region, Unit, From, To, Sort string
-	Overdue, Mine                                                        bool
-}
+// caseFilterForm is the ledger filter as the form shows it.
+type caseFilterForm = ledger.Query
 
 // parseCaseFilter reads the ledger's filters from the query, limited to what
-// the user may see, as the API's caseFilter does; bad values are field errors.
+// the user may see, exactly as the API does; bad values are field errors.
 func (s *Server) parseCaseFilter(r *http.Request) (caseFilterForm, store.CaseFilter, error) {
-	p := userOf(r)
-	q := r.URL.Query()
-	v := func(k string) string { return strings.TrimSpace(q.Get(k)) }
-	form := caseFilterForm{Status: v("status"), Class: v("class"), Category: v("category"), Source: v("source"), Level: v("level"),
-		Region: v("region"), Unit: v("unit"), From: v("from"), To: v("to"), Sort: v("sort"),
-		Overdue: v("overdue") == "1" || v("overdue") == "true", Mine: v("mine") == "1" || v("mine") == "true"}
-	f := ledger.Filter(p)
-	f.Status, f.Class, f.Category, f.Source, f.Sort = form.Status, form.Class, form.Category, form.Source, form.Sort
-	f.Now = s.app.Ledger.Now()
-	f.Page = store.Page{Page: atoiDefault(q.Get("page"), 1), Size: casePageSize}.Clamp()
-	errs := apperr.Fields{}
-	if f.Status != "" && !cases.Status(f.Status).Valid() {
-		errs.Add("status", "err.invalid_choice")
-	}
-	if f.Class != "" && !cases.Class(f.Class).Valid() {
-		errs.Add("class", "err.invalid_choice")
-	}
-	if f.Source != "" && !cases.Source(f.Source).Valid() {
-		errs.Add("source", "err.invalid_choice")
-	}
-	if form.Level != "" {
-		l, err := strconv.Atoi(form.Level)
-		if err != nil || l < cases.LevelStreet || l > cases.LevelGrid {
-			errs.Add("level", "err.invalid_choice")
-		}
-		f.Level = l
-	}
-	if form.Region != "" {
-		if !region.ValidCode(form.Region) {
-			errs.Add("region", "err.region_code")
-		}
-		f.Region = form.Region
-	}
-	if form.Unit != "" {
-		id, err := strconv.ParseInt(form.Unit, 10, 64)
-		if err != nil || id <= 0 {
-			errs.Add("unit", "err.format")
-		}
-		f.UnitID = id
-	}
-	if form.From != "" {
-		if _, err := time.Parse("2006-01-02", form.From); err != nil {
-			errs.Add("from", "err.format")
-		}
-		f.From = form.From
-	}
-	if form.To != "" {
-		if _, err := time.Parse("2006-01-02", form.To); err != nil {
-			errs.Add("to", "err.format")
-		}
-		f.To = form.To
-	}
-	f.Overdue = form.Overdue
-	if form.Mine {
-		f.AssignedTo = p.PersonID
-	}
-	return form, f, errs.Err()
+	form := ledger.ParseQuery(r.URL.Query())
+	f, err := form.Filter(userOf(r), s.app.Ledger.Now())
+	f.Page = store.Page{Page: atoiDefault(r.URL.Query().Get("page"), 1), Size: casePageSize}.Clamp()
+	return form, f, err
 }
 
 // filterQuery is the current filter as a query string without page, format

@@ -65,22 +65,7 @@ func (s *Server) regionsMap(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	type feature struct {
-		Type       string           `json:"type"`
-		Geometry   *region.Geometry `json:"geometry"`
-		Properties map[string]any   `json:"properties"`
-	}
-	fc := struct {
-		Type     string    `json:"type"`
-		Features []feature `json:"features"`
-	}{Type: "FeatureCollection", Features: []feature{}}
-	for _, rg := range rs {
-		if rg.Geometry == nil {
-			continue
-		}
-		fc.Features = append(fc.Features, feature{"Feature", rg.Geometry, map[string]any{
-			"code": rg.Code, "name": rg.Name, "level": rg.Level, "households": rg.Households}})
-	}
+	fc := region.Collection(rs, false)
 	w.Header().Set("Content-Type", "application/geo+json")
 	json.NewEncoder(w).Encode(fc)
 }

@@ -1,0 +1,53 @@
+// Coordinate helpers shared by the map scripts. We store WGS-84; AMap and
+// Tencent tiles are drawn in GCJ-02, so with such tiles our points and
+// polygons are shifted by the published transform, and map taps are shifted
+// back (by iteration) before they are sent.
+window.LantianGeo = (function () {
+  "use strict";
+  var A = 6378245.0, EE = 0.00669342162296594323;
+  function tLat(x, y) {
+    var r = -100 + 2 * x + 3 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.sqrt(Math.abs(x));
+    r += (20 * Math.sin(6 * x * Math.PI) + 20 * Math.sin(2 * x * Math.PI)) * 2 / 3;
+    r += (20 * Math.sin(y * Math.PI) + 40 * Math.sin(y / 3 * Math.PI)) * 2 / 3;
+    r += (160 * Math.sin(y / 12 * Math.PI) + 320 * Math.sin(y * Math.PI / 30)) * 2 / 3;
+    return r;
+  }
+  function tLon(x, y) {
+    var r = 300 + x + 2 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * Math.sqrt(Math.abs(x));
+    r += (20 * Math.sin(6 * x * Math.PI) + 20 * Math.sin(2 * x * Math.PI)) * 2 / 3;
+    r += (20 * Math.sin(x * Math.PI) + 40 * Math.sin(x / 3 * Math.PI)) * 2 / 3;
+    r += (150 * Math.sin(x / 12 * Math.PI) + 300 * Math.sin(x / 30 * Math.PI)) * 2 / 3;
+    return r;
+  }
+  // toGCJ shifts a WGS-84 [lon, lat] to GCJ-02.
+  function toGCJ(lon, lat) {
+    var dLat = tLat(lon - 105, lat - 35), dLon = tLon(lon - 105, lat - 35);
+    var rad = lat / 180 * Math.PI, m = Math.sin(rad);
+    m = 1 - EE * m * m;
+    var s = Math.sqrt(m);
+    dLat = (dLat * 180) / ((A * (1 - EE)) / (m * s) * Math.PI);
+    dLon = (dLon * 180) / (A / s * Math.cos(rad) * Math.PI);
+    return [lon + dLon, lat + dLat];
+  }
+  // fromGCJ inverts toGCJ to well under a metre by fixed-point iteration.
+  function fromGCJ(lon, lat) {
+    var x = lon, y = lat;
+    for (var i = 0; i < 6; i++) {
+      var g = toGCJ(x, y);
+      x += lon - g[0];
+      y += lat - g[1];
+    }
+    return [x, y];
+  }
+  // shift applies toGCJ to GeoJSON coordinates at any depth.
+  function shift(coords) {
+    if (typeof coords[0] === "number") return toGCJ(coords[0], coords[1]);
+    return coords.map(shift);
+  }
+  // config reads the map settings the page embeds (#map-config).
+  function config() {
+    var el = document.getElementById("map-config");
+    return el ? JSON.parse(el.textContent) : {};
+  }
+  return { toGCJ: toGCJ, fromGCJ: fromGCJ, shift: shift, config: config };
+})();
