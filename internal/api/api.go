@@ -44,7 +44,7 @@ func userOf(r *http.Request) *auth.Principal {
 
 // Routes registers the API on mux, from the same table the OpenAPI document is made of.
 func (a *API) Routes(mux *http.ServeMux) {
-	for _, rt := range a.routes() {
+	for _, rt := range a.allRoutes() {
 		var h http.Handler = rt.handler
 		if !rt.public {
 			h = a.authed(rt.handler)

@@ -1,8 +1,9 @@
 package api
 
 import (
-	_ "embed"
+	"embed"
 	"encoding/json"
+	"io/fs"
 	"net/http"
 	"regexp"
 	"strings"
@@ -58,23 +59,58 @@ func caseFilters() []string {
 	return []string{"status", "class", "category", "source", "level", "region", "unit", "from", "to", "overdue", "mine", "sort"}
 }
 
-//go:embed openapi_components.json
-var componentsJSON []byte
+//go:embed openapi_*.json
+var componentFiles embed.FS
+
+// routeSets are the route tables of the API's parts beyond the core (each
+// part's file registers its own in an init function), so that parts can be
+// added without editing one shared list.
+var routeSets []func(a *API) []route
+
+// allRoutes is the core table and every registered part.
+func (a *API) allRoutes() []route {
+	out := a.routes()
+	for _, set := range routeSets {
+		out = append(out, set(a)...)
+	}
+	return out
+}
+
+// components merges the schemas of every openapi_*.json file.
+func components() map[string]any {
+	out := map[string]any{}
+	schemas := map[string]any{}
+	names, _ := fs.Glob(componentFiles, "openapi_*.json")
+	for _, n := range names {
+		b, _ := componentFiles.ReadFile(n)
+		var part map[string]map[string]any
+		if err := json.Unmarshal(b, &part); err != nil {
+			panic(n + ": " + err.Error())
+		}
+		for k, v := range part {
+			if k == "schemas" {
+				for name, sc := range v {
+					schemas[name] = sc
+				}
+				continue
+			}
+			out[k] = v
+		}
+	}
+	out["schemas"] = schemas
+	return out
+}
 
 var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
 
 // Document builds the OpenAPI 3 document from the route table.
 func (a *API) Document() map[string]any {
-	var components map[string]any
-	if err := json.Unmarshal(componentsJSON, &components); err != nil {
-		panic(err)
-	}
 	ref := func(name string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + name} }
 	errResp := func(desc string) map[string]any {
 		return map[string]any{"description": desc, "content": map[string]any{"application/json": map[string]any{"schema": ref("Error")}}}
 	}
 	paths := map[string]any{}
-	for _, rt := range a.routes() {
+	for _, rt := range a.allRoutes() {
 		op := map[string]any{"summary": rt.summary, "operationId": strings.ToLower(rt.method) + strings.NewReplacer("/api/v1", "", "/", "_", "{", "", "}", "", ".", "_").Replace(rt.path)}
 		var params []any
 		for _, m := range pathParam.FindAllStringSubmatch(rt.path, -1) {
@@ -132,7 +168,7 @@ func (a *API) Document() map[string]any {
 			"description": "The JSON API of Lantian (蓝天). Errors are {\"error\":{\"code\",\"message\",\"fields\"}} with the message in the caller's language (Accept-Language)."},
 		"servers":    []any{map[string]any{"url": "/"}},
 		"paths":      paths,
-		"components": components,
+		"components": components(),
 	}
 }
 
