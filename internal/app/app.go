@@ -35,6 +35,7 @@ func New(ctx context.Context, cfg config.Config, loc *time.Location, db *store.D
 	a := &App{Cfg: cfg, Loc: loc, DB: db, Log: log, Index: &region.Index{},
 		Auth: &authn.Service{DB: db, Throttle: authn.NewThrottle()}, Photos: photo.NewStore(cfg.Data)}
 	a.Ledger = ledger.New(db, a.Index, loc)
+	a.Ledger.Prefix, a.Ledger.Grace = cfg.CasePrefix, cfg.EscalationGrace
 	if err := db.EnsureCalendar(ctx); err != nil {
 		return nil, err
 	}

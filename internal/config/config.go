@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -26,13 +27,17 @@ type Config struct {
 	// TileAttribution is shown in the map corner when tiles are used.
 	TileAttribution string
 	LogFormat       string // "text" or "json"
+	// CasePrefix starts every case number, e.g. XG for 西关 (XG-20261128-0042).
+	CasePrefix string
+	// EscalationGrace is how long a community case may be overdue before it climbs to the street.
+	EscalationGrace time.Duration
 }
 
 // Default returns the defaults of a fresh install.
 func Default() Config {
 	return Config{
 		DB: "./lantian.db", Addr: "127.0.0.1:8080", Data: "./data", Lang: "zh-CN", TZ: "Asia/Shanghai",
-		TileCRS: "wgs84", LogFormat: "text",
+		TileCRS: "wgs84", LogFormat: "text", CasePrefix: "XG", EscalationGrace: 4 * time.Hour,
 	}
 }
 
@@ -55,6 +60,12 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.TileCRS, "tile-crs", env("LANTIAN_TILE_CRS", c.TileCRS), "tile coordinate system: wgs84 or gcj02 (LANTIAN_TILE_CRS)")
 	fs.StringVar(&c.TileAttribution, "tile-attribution", env("LANTIAN_TILE_ATTRIBUTION", c.TileAttribution), "attribution shown with tiles (LANTIAN_TILE_ATTRIBUTION)")
 	fs.StringVar(&c.LogFormat, "log-format", env("LANTIAN_LOG_FORMAT", c.LogFormat), "log format: text or json (LANTIAN_LOG_FORMAT)")
+	fs.StringVar(&c.CasePrefix, "case-prefix", env("LANTIAN_CASE_PREFIX", c.CasePrefix), "letters that start case numbers (LANTIAN_CASE_PREFIX)")
+	grace := c.EscalationGrace
+	if v, err := time.ParseDuration(env("LANTIAN_ESCALATION_GRACE", "")); err == nil {
+		grace = v
+	}
+	fs.DurationVar(&c.EscalationGrace, "escalation-grace", grace, "how long a community case may be overdue before it goes to the street (LANTIAN_ESCALATION_GRACE)")
 }
 
 // Validate checks the values and loads the time zone.
@@ -69,12 +80,20 @@ func (c *Config) Validate() (*time.Location, error) {
 		return nil, fmt.Errorf("--base-url must start with http:// or https://")
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if !casePrefix.MatchString(c.CasePrefix) {
+		return nil, fmt.Errorf("--case-prefix must be 1 to 6 capital letters, not %q", c.CasePrefix)
+	}
+	if c.EscalationGrace < 0 {
+		return nil, fmt.Errorf("--escalation-grace must not be negative")
+	}
 	loc, err := time.LoadLocation(c.TZ)
 	if err != nil {
 		return nil, fmt.Errorf("--tz: %w", err)
 	}
 	return loc, nil
 }
+
+var casePrefix = regexp.MustCompile(`^[A-Z]{1,6}$`)
 
 // Secure reports whether cookies should carry the Secure flag.
 func (c *Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }
