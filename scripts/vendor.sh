@@ -13,12 +13,15 @@ fetch() { # package version
 }
 fetch leaflet 1.9.4
 fetch htmx.org 2.0.8
-mkdir -p "$out/leaflet/images" "$out/htmx"
+fetch signature_pad 5.1.3
+mkdir -p "$out/leaflet/images" "$out/htmx" "$out/signature_pad"
 cp "$tmp/leaflet/dist/leaflet.js" "$tmp/leaflet/dist/leaflet.css" "$out/leaflet/"
 cp "$tmp"/leaflet/dist/images/*.png "$out/leaflet/images/"
 cp "$tmp/leaflet/LICENSE" "$out/leaflet/LICENSE"
 cp "$tmp/htmx.org/dist/htmx.min.js" "$out/htmx/"
 cp "$tmp/htmx.org/LICENSE" "$out/htmx/LICENSE"
+cp "$tmp/signature_pad/dist/signature_pad.umd.min.js" "$out/signature_pad/"
+cp "$tmp/signature_pad/LICENSE" "$out/signature_pad/LICENSE"
 {
   echo "# Vendored front-end files"
   echo
@@ -26,9 +29,9 @@ cp "$tmp/htmx.org/LICENSE" "$out/htmx/LICENSE"
   echo
   echo "| file | package | version | licence | sha256 |"
   echo "|---|---|---|---|---|"
-  for f in leaflet/leaflet.js leaflet/leaflet.css htmx/htmx.min.js; do
+  for f in leaflet/leaflet.js leaflet/leaflet.css htmx/htmx.min.js signature_pad/signature_pad.umd.min.js; do
     pkg=leaflet; ver=1.9.4; lic=BSD-2-Clause
-    case $f in htmx/*) pkg=htmx.org; ver=2.0.8; lic=0BSD;; esac
+    case $f in htmx/*) pkg=htmx.org; ver=2.0.8; lic=0BSD;; signature_pad/*) pkg=signature_pad; ver=5.1.3; lic=MIT;; esac
     echo "| $f | $pkg | $ver | $lic | $(sha256sum "$out/$f" | cut -c1-16)… |"
   done
 } > "$out/SOURCES.md"
