@@ -75,7 +75,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 			if err != nil {
 				return fmt.Errorf("demo cases: %w", err)
 			}
-			a.Log.Info("demo street created", "db", a.Cfg.DB, "cases", n)
+			nl, err := demo.SeedLetters(ctx, a.DB, a.Letters, time.Now().In(a.Loc))
+			if err != nil {
+				return fmt.Errorf("demo letters: %w", err)
+			}
+			a.Log.Info("demo street created", "db", a.Cfg.DB, "cases", n, "letters", nl)
 			if err := a.ReloadIndex(ctx); err != nil {
 				return err
 			}

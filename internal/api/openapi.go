@@ -52,6 +52,23 @@ func (a *API) routes() []route {
 		{"GET", "/api/v1/categories", a.listCategories, false, "The case categories as a two-level tree", nil, "", "CategoryList", 200},
 		{"GET", "/api/v1/inbox", a.inbox, false, "My inbox", append([]string{"unread"}, list...), "", "Inbox", 200},
 		{"POST", "/api/v1/inbox/read", a.inboxRead, false, "Mark one message (id) or all read", nil, "InboxRead", "", 204},
+		{"GET", "/api/v1/letters", a.listLetters, false, "Responsibility letters in my scope (a unit contact: their unit's)", append([]string{"year", "region", "status", "unit"}, list...), "", "LetterList", 200},
+		{"POST", "/api/v1/letters/issue", a.issueLetters, false, "Issue letters to the active units of a region, or to chosen units, in one go; units with a letter that year are skipped (201 when any is issued)", nil, "LetterIssueInput", "LetterIssueResult", 201},
+		{"POST", "/api/v1/letters/renew", a.renewLetters, false, "Renew: issue a year's letters to the units that had one the year before", nil, "LetterRenewInput", "LetterIssueResult", 201},
+		{"GET", "/api/v1/letters/coverage", a.letterCoverage, false, "Signed, issued-unsigned and not issued, in total, by community and by unit kind", []string{"year", "region"}, "", "LetterCoverage", 200},
+		{"GET", "/api/v1/letters/unsigned", a.unsignedUnits, false, "Active units that have not signed the year's letter (bucket issued or not_issued)", append([]string{"year", "region", "bucket"}, list...), "", "UnsignedUnitList", 200},
+		{"POST", "/api/v1/letters/remind", a.remindUnsigned, false, "Remind the contacts of every issued, unsigned letter of a year in a region (inbox)", nil, "LetterRemindInput", "LetterReminded", 200},
+		{"GET", "/api/v1/letters/{id}", a.getLetter, false, "One letter with its exact text, clauses (with breaches this year), signatures and the actions I may take", nil, "", "Letter", 200},
+		{"POST", "/api/v1/letters/{id}/withdraw", a.withdrawLetter, false, "Withdraw a draft or issued letter, with a reason (409 once signed)", nil, "LetterWithdrawInput", "Letter", 200},
+		{"POST", "/api/v1/letters/{id}/signatures", a.signLetter, false, "Sign: a drawn PNG (field signature, party unit|street) or a scan of the signed paper (field scan: PDF, JPEG or PNG, at most 20 MB; signs for both); 409 when signed or withdrawn", nil, "multipart:SignatureUpload", "Letter", 201},
+		{"POST", "/api/v1/letters/{id}/remind", a.remindLetter, false, "Remind the unit's contacts to sign (inbox)", nil, "", "LetterReminded", 200},
+		{"GET", "/api/v1/letters/{id}/files/{file}", a.letterFile, false, "A signature image or scan of the letter", nil, "", "file", 200},
+		{"GET", "/api/v1/letters/{id}/qr.png", a.letterQR, false, "QR code of the letter's public verification URL, for printing", nil, "", "png", 200},
+		{"GET", "/api/v1/letters/{id}/verify", a.verifyLetter, true, "Public check of a printed letter: unit, year, status and hash, no personal data", nil, "", "LetterVerify", 200},
+		{"GET", "/api/v1/letter-templates", a.listLetterTemplates, false, "Letter templates (of a year)", []string{"year"}, "", "LetterTemplateList", 200},
+		{"POST", "/api/v1/letter-templates", a.createLetterTemplate, false, "Add a letter template (admins)", nil, "LetterTemplateInput", "LetterTemplate", 201},
+		{"GET", "/api/v1/letter-templates/{id}", a.getLetterTemplate, false, "One letter template", nil, "", "LetterTemplate", 200},
+		{"PUT", "/api/v1/letter-templates/{id}", a.updateLetterTemplate, false, "Change a letter template (admins); its version goes up, issued letters keep their text", nil, "LetterTemplateInput", "LetterTemplate", 200},
 	}
 }
 
@@ -126,6 +143,8 @@ func (a *API) Document() map[string]any {
 		case "":
 		case "multipart":
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"multipart/form-data": map[string]any{"schema": ref("PhotoUpload")}}}
+		case "multipart:SignatureUpload":
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"multipart/form-data": map[string]any{"schema": ref(strings.TrimPrefix(rt.body, "multipart:"))}}}
 		default:
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": ref(rt.body)}}}
 		}
@@ -136,6 +155,10 @@ func (a *API) Document() map[string]any {
 			ok["content"] = map[string]any{"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": map[string]any{}}
 		case "jpeg":
 			ok["content"] = map[string]any{"image/jpeg": map[string]any{}}
+		case "png":
+			ok["content"] = map[string]any{"image/png": map[string]any{}}
+		case "file":
+			ok["content"] = map[string]any{"image/png": map[string]any{}, "image/jpeg": map[string]any{}, "application/pdf": map[string]any{}}
 		default:
 			if rt.path != "/api/v1/openapi.json" {
 				ok["content"] = map[string]any{"application/json": map[string]any{"schema": ref(rt.resp)}}
@@ -153,6 +176,15 @@ func (a *API) Document() map[string]any {
 		}
 		if rt.method == "POST" && strings.Contains(rt.path, "/actions") {
 			responses["409"] = errResp("The case's state or version does not allow it")
+		}
+		if rt.method == "POST" && strings.HasPrefix(rt.path, "/api/v1/letters/{id}/") {
+			responses["409"] = errResp("The letter's state does not allow it (signed, withdrawn, or this party has signed)")
+		}
+		if rt.public && strings.Contains(rt.path, "{") {
+			responses["404"] = errResp("Not found")
+		}
+		if rt.body == "multipart:SignatureUpload" {
+			responses["413"] = errResp("The file is too large")
 		}
 		op["responses"] = responses
 		item, _ := paths[rt.path].(map[string]any)

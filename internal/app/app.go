@@ -12,6 +12,7 @@ import (
 	"github.com/lantian-org/lantian/internal/authn"
 	"github.com/lantian-org/lantian/internal/config"
 	"github.com/lantian-org/lantian/internal/ledger"
+	"github.com/lantian-org/lantian/internal/letters"
 	"github.com/lantian-org/lantian/internal/people"
 	"github.com/lantian-org/lantian/internal/photo"
 	"github.com/lantian-org/lantian/internal/region"
@@ -28,12 +29,15 @@ type App struct {
 	Log    *slog.Logger
 	Ledger *ledger.Service
 	Photos *photo.Store
+	// Letters keeps the responsibility letters' signature images and scans.
+	Letters *letters.FileStore
 }
 
 // New builds the services over an open database and loads the region index.
 func New(ctx context.Context, cfg config.Config, loc *time.Location, db *store.DB, log *slog.Logger) (*App, error) {
 	a := &App{Cfg: cfg, Loc: loc, DB: db, Log: log, Index: &region.Index{},
-		Auth: &authn.Service{DB: db, Throttle: authn.NewThrottle()}, Photos: photo.NewStore(cfg.Data)}
+		Auth: &authn.Service{DB: db, Throttle: authn.NewThrottle()}, Photos: photo.NewStore(cfg.Data),
+		Letters: letters.NewFileStore(cfg.Data)}
 	a.Ledger = ledger.New(db, a.Index, loc)
 	a.Ledger.Prefix, a.Ledger.Grace = cfg.CasePrefix, cfg.EscalationGrace
 	if err := db.EnsureCalendar(ctx); err != nil {

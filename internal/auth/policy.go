@@ -28,6 +28,16 @@ const (
 	CaseOnSpot  Action = "case.onspot"  // close a problem on the spot (即办件)
 	CaseHotline Action = "case.hotline" // record a transfer from the 12345 or 12369 hotline
 	CaseAdmin   Action = "case.admin"   // edit categories and the holiday calendar
+
+	LetterRead     Action = "letter.read"      // see responsibility letters, their coverage and clause breaches
+	LetterIssue    Action = "letter.issue"     // issue, renew, withdraw and send reminders
+	LetterSign     Action = "letter.sign"      // sign for the street and upload signed scans (for both parties)
+	LetterSignUnit Action = "letter.sign_unit" // sign for one's own unit
+	LetterTemplate Action = "letter.template"  // edit the yearly letter templates
+
+	PatrolRead  Action = "patrol.read"  // see patrols, their tracks and the compliance of grids
+	PatrolWrite Action = "patrol.write" // walk patrols on one's grids: start, track, visits, records, end
+	PatrolPlan  Action = "patrol.plan"  // set grids' patrol plans
 )
 
 // Principal is the signed-in person with their role assignments.
@@ -60,6 +70,35 @@ var grants = map[Action][]people.Role{
 	CaseOnSpot:  {people.Admin, people.Leader, people.Inspector, people.Patroller},
 	CaseHotline: {people.Admin, people.Leader},
 	CaseAdmin:   {people.Admin},
+
+	LetterRead:     {people.Admin, people.Leader, people.Inspector, people.UnitContact},
+	LetterIssue:    {people.Admin, people.Leader},
+	LetterSign:     {people.Admin, people.Leader},
+	LetterSignUnit: {people.UnitContact},
+	LetterTemplate: {people.Admin},
+
+	PatrolRead:  {people.Admin, people.Leader, people.Inspector, people.Patroller},
+	PatrolWrite: {people.Leader, people.Patroller},
+	PatrolPlan:  {people.Admin, people.Leader},
+}
+
+// highest bounds, for some actions, how low an assignment may sit and still
+// grant them: the street office signs letters, so a community or grid leader
+// may not sign for the street even inside their own community.
+var highest = map[Action]region.Level{
+	LetterSign: region.Street,
+}
+
+// grantsTo reports whether assignment as may take action a at all, before scope.
+func grantsTo(as people.Assignment, a Action) bool {
+	if !slices.Contains(grants[a], as.Role) {
+		return false
+	}
+	if l, ok := highest[a]; ok && as.Role != people.UnitContact {
+		lv := region.LevelOf(as.Region)
+		return lv != 0 && lv <= l
+	}
+	return true
 }
 
 // covers reports whether one assignment's scope includes the target.
@@ -83,9 +122,8 @@ func (p *Principal) Can(a Action, t Target) bool {
 	if p == nil {
 		return false
 	}
-	roles := grants[a]
 	for _, as := range p.Roles {
-		if slices.Contains(roles, as.Role) && covers(as, t) {
+		if grantsTo(as, a) && covers(as, t) {
 			return true
 		}
 	}
@@ -99,7 +137,7 @@ func (p *Principal) CanSomewhere(a Action) bool {
 		return false
 	}
 	for _, as := range p.Roles {
-		if slices.Contains(grants[a], as.Role) {
+		if grantsTo(as, a) {
 			return true
 		}
 	}
@@ -114,7 +152,7 @@ func (p *Principal) Scopes(a Action) []string {
 	}
 	var out []string
 	for _, as := range p.Roles {
-		if as.Role == people.UnitContact || as.Region == "" || !slices.Contains(grants[a], as.Role) {
+		if as.Role == people.UnitContact || as.Region == "" || !grantsTo(as, a) {
 			continue
 		}
 		out = append(out, as.Region)

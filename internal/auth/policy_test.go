@@ -136,3 +136,133 @@ func TestScopes(t *testing.T) {
 		t.Fatalf("Scopes = %v, want the two communities with the nested grid removed", got)
 	}
 }
+
+// TestLetterMatrix checks every role × letter action × scope decision: the
+// street side (admins and street leaders) signs and uploads scans, leaders
+// issue inside their scope, a unit contact reads and signs for their unit only.
+func TestLetterMatrix(t *testing.T) {
+	scopes := map[string]Target{
+		"own unit":        {Region: grid, UnitID: 7},
+		"own community":   {Region: community},
+		"other community": {Region: otherGrid, UnitID: 8},
+		"other street":    {Region: otherSt},
+		"anywhere":        {},
+	}
+	actions := []Action{LetterRead, LetterIssue, LetterSign, LetterSignUnit, LetterTemplate}
+	every := []string{"own unit", "own community", "other community", "other street", "anywhere"}
+	inStreet := []string{"own unit", "own community", "other community"}
+	inCommunity := []string{"own unit", "own community"}
+	all := func(acts []Action, scopes ...string) []string {
+		var out []string
+		for _, a := range acts {
+			for _, s := range scopes {
+				out = append(out, string(a)+"@"+s)
+			}
+		}
+		return out
+	}
+	rows := map[string]struct {
+		who     *Principal
+		allowed []string
+	}{
+		"admin@district":      {principal(people.Admin, district, 0), all([]Action{LetterRead, LetterIssue, LetterSign, LetterTemplate}, every...)},
+		"admin@street":        {principal(people.Admin, street, 0), all([]Action{LetterRead, LetterIssue, LetterSign, LetterTemplate}, inStreet...)},
+		"leader@street":       {principal(people.Leader, street, 0), all([]Action{LetterRead, LetterIssue, LetterSign}, inStreet...)},
+		"leader@community":    {principal(people.Leader, community, 0), all([]Action{LetterRead, LetterIssue}, inCommunity...)},
+		"leader@grid":         {principal(people.Leader, grid, 0), all([]Action{LetterRead, LetterIssue}, "own unit")},
+		"inspector@street":    {principal(people.Inspector, street, 0), all([]Action{LetterRead}, inStreet...)},
+		"patroller@grid":      {principal(people.Patroller, grid, 0), nil},
+		"volunteer@community": {principal(people.Volunteer, community, 0), nil},
+		"unit_contact@7":      {principal(people.UnitContact, "", 7), all([]Action{LetterRead, LetterSignUnit}, "own unit")},
+		"nobody":              {&Principal{PersonID: 2}, nil},
+	}
+	for name, r := range rows {
+		allowed := map[string]bool{}
+		for _, a := range r.allowed {
+			allowed[a] = true
+		}
+		for _, a := range actions {
+			for s, target := range scopes {
+				want := allowed[string(a)+"@"+s]
+				if got := r.who.Can(a, target); got != want {
+					t.Errorf("%s: Can(%s, %s) = %v, want %v", name, a, s, got, want)
+				}
+			}
+		}
+	}
+	// Scopes and CanSomewhere follow the same level rule.
+	if got := principal(people.Leader, community, 0).Scopes(LetterSign); len(got) != 0 {
+		t.Errorf("a community leader has street-signing scopes %v", got)
+	}
+	if principal(people.Leader, community, 0).CanSomewhere(LetterSign) {
+		t.Error("a community leader may sign for the street somewhere")
+	}
+	if got := principal(people.Leader, street, 0).Scopes(LetterSign); len(got) != 1 || got[0] != street {
+		t.Errorf("street leader's signing scopes = %v", got)
+	}
+	if got := principal(people.UnitContact, "", 7).UnitScopes(LetterSignUnit); len(got) != 1 || got[0] != 7 {
+		t.Errorf("unit contact's signing units = %v", got)
+	}
+}
+
+// TestPatrolMatrix checks every role × patrol action × scope decision:
+// patrollers walk and read their own grid only; leaders walk, read and plan
+// inside their scope; inspectors read; admins read and plan but do not walk;
+// volunteers and unit contacts see no patrols.
+func TestPatrolMatrix(t *testing.T) {
+	scopes := map[string]Target{
+		"own grid":        {Region: grid},
+		"own community":   {Region: community},
+		"other community": {Region: otherGrid},
+		"other street":    {Region: otherSt},
+		"anywhere":        {},
+	}
+	actions := []Action{PatrolRead, PatrolWrite, PatrolPlan}
+	every := []string{"own grid", "own community", "other community", "other street", "anywhere"}
+	inStreet := []string{"own grid", "own community", "other community"}
+	inCommunity := []string{"own grid", "own community"}
+	all := func(acts []Action, scopes ...string) []string {
+		var out []string
+		for _, a := range acts {
+			for _, s := range scopes {
+				out = append(out, string(a)+"@"+s)
+			}
+		}
+		return out
+	}
+	rows := map[string]struct {
+		who     *Principal
+		allowed []string
+	}{
+		"admin@district":      {principal(people.Admin, district, 0), all([]Action{PatrolRead, PatrolPlan}, every...)},
+		"admin@street":        {principal(people.Admin, street, 0), all([]Action{PatrolRead, PatrolPlan}, inStreet...)},
+		"leader@street":       {principal(people.Leader, street, 0), all(actions, inStreet...)},
+		"leader@community":    {principal(people.Leader, community, 0), all(actions, inCommunity...)},
+		"leader@grid":         {principal(people.Leader, grid, 0), all(actions, "own grid")},
+		"inspector@street":    {principal(people.Inspector, street, 0), all([]Action{PatrolRead}, inStreet...)},
+		"patroller@grid":      {principal(people.Patroller, grid, 0), all([]Action{PatrolRead, PatrolWrite}, "own grid")},
+		"volunteer@community": {principal(people.Volunteer, community, 0), nil},
+		"unit_contact@7":      {principal(people.UnitContact, "", 7), nil},
+		"nobody":              {&Principal{PersonID: 2}, nil},
+	}
+	for name, r := range rows {
+		allowed := map[string]bool{}
+		for _, a := range r.allowed {
+			allowed[a] = true
+		}
+		for _, a := range actions {
+			for s, target := range scopes {
+				want := allowed[string(a)+"@"+s]
+				if got := r.who.Can(a, target); got != want {
+					t.Errorf("%s: Can(%s, %s) = %v, want %v", name, a, s, got, want)
+				}
+			}
+		}
+	}
+	if got := principal(people.Patroller, grid, 0).Scopes(PatrolRead); len(got) != 1 || got[0] != grid {
+		t.Errorf("patroller's patrol scopes = %v", got)
+	}
+	if principal(people.UnitContact, "", 7).UnitScopes(PatrolRead) != nil {
+		t.Error("a unit contact reaches patrols through their unit")
+	}
+}
