@@ -22,6 +22,12 @@ type homePage struct {
 	CanImport   bool
 	MyUnits     []unitRow
 	Missing     []int // years without a holiday schedule, shown to admins
+	// Of a unit contact: each unit's letter for the year, the cases about
+	// it and the commitments it owes.
+	UnitDesks []unitDesk
+	// Of those who read letters over a region: the year's coverage.
+	Coverage     *coverageRow
+	CoverageYear int
 }
 
 type roleCard struct {
@@ -85,6 +91,10 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	}
 	if u.CanSomewhere(auth.CaseAdmin) {
 		data.Missing = s.missingYears(r)
+	}
+	if err := s.homeLetters(r, &data); err != nil {
+		s.serverError(w, r, err)
+		return
 	}
 	s.render(w, r, http.StatusOK, "home", data)
 }

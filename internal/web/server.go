@@ -93,6 +93,21 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	in("POST /admin/calendar", s.calendarImport)
 	in("GET /admin/categories", s.categoriesPage)
 	in("POST /admin/categories/{code}", s.categorySave)
+	// Responsibility letters (letters*.go); the verification page the
+	// printed QR code links to is public.
+	in("GET /letters", s.letterList)
+	in("POST /letters/issue", s.letterIssue)
+	in("POST /letters/renew", s.letterRenew)
+	in("POST /letters/remind", s.letterRemindAll)
+	in("GET /letters/templates", s.letterTemplates)
+	in("POST /letters/templates", s.letterTemplateSave)
+	in("GET /letters/{id}", s.letterDetail)
+	in("GET /letters/{id}/print", s.letterPrint)
+	in("GET /letters/{id}/files/{file}", s.letterFile)
+	in("POST /letters/{id}/signatures", s.letterSign)
+	in("POST /letters/{id}/withdraw", s.letterWithdraw)
+	in("POST /letters/{id}/remind", s.letterRemind)
+	mux.HandleFunc("GET /verify/letters/{id}", s.verifyLetter)
 	in("GET /profile", s.profile)
 	in("POST /profile/password", s.profilePassword)
 }

@@ -151,6 +151,7 @@ type unitPage struct {
 	ShowPhones bool
 	Contacts   []people.Person
 	History    []store.AuditEntry
+	Letter     *unitLetter // this year's letter and its breaches, for those who read letters
 }
 
 func (s *Server) unitDetail(w http.ResponseWriter, r *http.Request) {
@@ -169,6 +170,14 @@ func (s *Server) unitDetail(w http.ResponseWriter, r *http.Request) {
 		if c, err := s.app.DB.Region(ctx, g.Parent); err == nil {
 			data.Community = c
 		}
+	}
+	if u.Can(auth.LetterRead, t) {
+		ul, err := s.unitLetterOf(r, un.ID, s.thisYear())
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		data.Letter = &ul
 	}
 	if data.CanEdit {
 		hist, _, err := s.app.DB.AuditLog(ctx, store.AuditFilter{Entity: "unit", EntityID: strconv.FormatInt(un.ID, 10), Page: store.Page{Size: 10}})
