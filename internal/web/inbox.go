@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -13,7 +14,8 @@ import (
 // inboxRow is one message of the inbox, with its kind in words.
 type inboxRow struct {
 	store.InboxItem
-	Label string
+	Label    string
+	LetterID int64 // for letter reminders: the letter to open
 }
 
 // inboxData is the signed-in person's in-app inbox.
@@ -47,7 +49,16 @@ func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request) {
 	}
 	p := printer(r)
 	for _, it := range items {
-		data.Rows = append(data.Rows, inboxRow{InboxItem: it, Label: inboxKindLabel(p, it.Kind)})
+		row := inboxRow{InboxItem: it, Label: inboxKindLabel(p, it.Kind)}
+		if it.Kind == store.InboxLetterReminder {
+			var args struct {
+				Letter int64 `json:"letter"`
+			}
+			if json.Unmarshal([]byte(it.Args), &args) == nil {
+				row.LetterID = args.Letter
+			}
+		}
+		data.Rows = append(data.Rows, row)
 	}
 	data.Total = total
 	data.Pager = newPager(r, page.Page, page.Size, total)
@@ -80,6 +91,10 @@ func (s *Server) inboxRead(w http.ResponseWriter, r *http.Request) {
 	// MarkRead touches only the person's own messages.
 	if err := s.app.DB.MarkRead(ctx, u.PersonID, id); err != nil {
 		s.serverError(w, r, err)
+		return
+	}
+	if id, err := strconv.ParseInt(r.PostFormValue("letter"), 10, 64); err == nil && id > 0 {
+		http.Redirect(w, r, "/letters/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 		return
 	}
 	if n := r.PostFormValue("number"); caseNumberRe.MatchString(n) {

@@ -58,6 +58,7 @@ type casePage struct {
 	GridName       string
 	HeldName       string
 	UnitName       string
+	Clause         *caseClause // the clause of the unit's letter this case is about, if any
 	AssigneeName   string
 	Reporter       string
 	ReporterMobile string
@@ -73,6 +74,35 @@ type casePage struct {
 	CanUpload      bool
 	UploadStep     string // the step an upload defaults to
 	MaxPhotos      int
+}
+
+// caseClause names the responsibility-letter clause a case about a unit falls under.
+type caseClause struct {
+	LetterID int64
+	N        int
+	Text     string
+}
+
+// clauseFor finds the clause of the unit's letter for the case's year whose
+// categories include the case's category (or its group).
+func (s *Server) clauseFor(r *http.Request, c cases.Case) *caseClause {
+	if c.UnitID == 0 {
+		return nil
+	}
+	l, _, err := s.app.DB.UnitLetter(r.Context(), c.UnitID, c.ReportedAt.In(s.app.Loc).Year())
+	if err != nil {
+		return nil
+	}
+	group := ""
+	if cat, err := s.app.DB.Category(r.Context(), c.Category); err == nil {
+		group = cat.Parent
+	}
+	for i, cl := range l.Clauses {
+		if slices.Contains(cl.Categories, c.Category) || (group != "" && slices.Contains(cl.Categories, group)) {
+			return &caseClause{LetterID: l.ID, N: i + 1, Text: cl.Text}
+		}
+	}
+	return nil
 }
 
 // Can reports whether the user may take action a now.
@@ -166,6 +196,7 @@ func (s *Server) casePageData(r *http.Request, c cases.Case) (casePage, error) {
 		if un, err := s.app.DB.Unit(ctx, c.UnitID); err == nil {
 			data.UnitName = un.Name
 		}
+		data.Clause = s.clauseFor(r, c)
 	}
 	if c.ReporterID != 0 {
 		data.Reporter = s.personName(ctx, c.ReporterID, who)
