@@ -7,6 +7,8 @@
 //	go run ./cmd/lantian-bench create -db /tmp/bench.db -clients 32 -n 20000
 //	go run ./cmd/lantian-bench list   -db /tmp/bench.db -clients 32 -n 5000
 //	go run ./cmd/lantian-bench export -db /tmp/bench.db -cases 100000
+//	go run ./cmd/lantian-bench track  -db /tmp/bench-track.db -clients 32 -n 20000 -batch 100
+//	go run ./cmd/lantian-bench compliance -db /tmp/bench-compliance.db -n 2000
 package main
 
 import (
@@ -39,7 +41,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: lantian-bench fill|create|list|export [flags]")
+		fmt.Fprintln(os.Stderr, "usage: lantian-bench fill|create|list|export|track|compliance [flags]")
 		os.Exit(2)
 	}
 	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
@@ -48,6 +50,7 @@ func main() {
 	clients := fs.Int("clients", 32, "concurrent clients")
 	total := fs.Int("cases", 1000000, "cases to generate (fill) or export (export)")
 	filter := fs.String("filter", "", "list: one query string to send instead of the mix")
+	batch := fs.Int("batch", 100, "track: points per request")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	fs.Parse(os.Args[2:])
 	if *cpuprofile != "" {
@@ -79,6 +82,10 @@ func main() {
 		err = drive(a, *n, *clients, fn)
 	case "export":
 		err = export(ctx, a, *total)
+	case "track":
+		err = trackBench(ctx, a, *n, *clients, *batch)
+	case "compliance":
+		err = complianceBench(ctx, a, *n, *clients)
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}

@@ -49,7 +49,7 @@ func TestDemoServesAndStops(t *testing.T) {
 			}()
 			var resp *http.Response
 			var err error
-			for i := 0; i < 100; i++ {
+			for i := 0; i < 600; i++ {
 				if resp, err = http.Get("http://" + addr + "/readyz"); err == nil {
 					break
 				}

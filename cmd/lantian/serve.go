@@ -75,6 +75,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 			if err != nil {
 				return fmt.Errorf("demo cases: %w", err)
 			}
+			if _, err := demo.SeedPatrols(ctx, a.DB, a.Loc, time.Now()); err != nil {
+				return fmt.Errorf("demo patrols: %w", err)
+			}
 			nl, err := demo.SeedLetters(ctx, a.DB, a.Letters, time.Now().In(a.Loc))
 			if err != nil {
 				return fmt.Errorf("demo letters: %w", err)

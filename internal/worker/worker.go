@@ -50,4 +50,5 @@ func Once(ctx context.Context, log *slog.Logger, a *app.App) {
 	} else if n > 0 {
 		log.Info("overdue cases notified", "count", n)
 	}
+	missedPatrols(ctx, log, a)
 }

@@ -1,0 +1,587 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/lantian-org/lantian/internal/apperr"
+	"github.com/lantian-org/lantian/internal/patrol"
+	"github.com/lantian-org/lantian/internal/region"
+	"github.com/lantian-org/lantian/internal/unit"
+)
+
+// Patrols: plans, patrols with their visits, findings and records. Track
+// points are in patrols_track.go, compliance and the missed-patrol alerts in
+// patrols_compliance.go.
+
+// ---- Plans ----
+
+func windowsText(ws []patrol.Window) string {
+	parts := make([]string, len(ws))
+	for i, w := range ws {
+		parts[i] = w.String()
+	}
+	return strings.Join(parts, ",")
+}
+
+func parseWindows(s string) []patrol.Window {
+	var out []patrol.Window
+	for _, part := range strings.Split(s, ",") {
+		if w, err := patrol.ParseWindow(part); err == nil {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func scanPlan(sc interface{ Scan(...any) error }) (patrol.Plan, error) {
+	var p patrol.Plan
+	var windows, patrollers, points string
+	var updated int64
+	if err := sc.Scan(&p.Grid, &p.PerDay, &windows, &p.Weekends, &patrollers, &points, &updated); err != nil {
+		return p, err
+	}
+	p.Windows, p.Stored, p.UpdatedAt = parseWindows(windows), true, fromMS(updated)
+	if err := json.Unmarshal([]byte(patrollers), &p.Patrollers); err != nil {
+		return p, err
+	}
+	return p, json.Unmarshal([]byte(points), &p.Points)
+}
+
+const planCols = `grid, per_day, windows, weekends <> 0, patrollers, points, updated_at`
+
+// PatrolPlan returns a grid's stored plan, or the default plan when none is stored.
+func (db *DB) PatrolPlan(ctx context.Context, grid string) (patrol.Plan, error) {
+	p, err := scanPlan(db.queryRow(ctx, `SELECT `+planCols+` FROM patrol_plans WHERE grid = $1`, grid))
+	if isNoRows(err) {
+		return patrol.DefaultPlan(grid), nil
+	}
+	return p, err
+}
+
+// StoredPatrolPlans returns the stored plans of the grids lo..hi (codes,
+// inclusive; both "" for every grid) by grid; grids not in the map follow
+// the default plan.
+func (db *DB) StoredPatrolPlans(ctx context.Context, lo, hi string) (map[string]patrol.Plan, error) {
+	if lo == "" && hi == "" {
+		lo, hi = "0", "9"
+	}
+	rows, err := db.query(ctx, `SELECT `+planCols+` FROM patrol_plans WHERE grid BETWEEN $1 AND $2`, lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]patrol.Plan{}
+	for rows.Next() {
+		p, err := scanPlan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[p.Grid] = p
+	}
+	return out, rows.Err()
+}
+
+func planSummary(p patrol.Plan) map[string]any {
+	return map[string]any{"per_day": p.PerDay, "windows": windowsText(p.Windows), "weekends": p.Weekends,
+		"patrollers": p.Patrollers, "points": p.Points}
+}
+
+// SavePatrolPlan stores a grid's plan (replacing any before it), audited with before and after.
+func (db *DB) SavePatrolPlan(ctx context.Context, actor Actor, p *patrol.Plan) error {
+	if f := p.Validate(); f != nil {
+		fe := apperr.Fields{}
+		for k, v := range f {
+			fe.Add(k, v)
+		}
+		return fe.Err()
+	}
+	return db.Write(ctx, actor, func(tx *Tx) error {
+		if err := checkGrid(ctx, tx, p.Grid); err != nil {
+			return err
+		}
+		before, err := scanPlan(tx.QueryRowContext(ctx, `SELECT `+planCols+` FROM patrol_plans WHERE grid = $1`, p.Grid))
+		var prev any
+		if err == nil {
+			prev = planSummary(before)
+		} else if !isNoRows(err) {
+			return err
+		}
+		if p.Patrollers == nil {
+			p.Patrollers = []int64{}
+		}
+		if p.Points == nil {
+			p.Points = []patrol.FreePoint{}
+		}
+		patrollers, _ := json.Marshal(p.Patrollers)
+		points, _ := json.Marshal(p.Points)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO patrol_plans (grid, per_day, windows, weekends, patrollers, points, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (grid) DO UPDATE SET per_day = excluded.per_day, windows = excluded.windows, weekends = excluded.weekends,
+			patrollers = excluded.patrollers, points = excluded.points, updated_at = excluded.updated_at`,
+			p.Grid, p.PerDay, windowsText(p.Windows), b2i(p.Weekends), string(patrollers), string(points), tx.now); err != nil {
+			return err
+		}
+		p.Stored, p.UpdatedAt = true, fromMS(tx.now)
+		return tx.Audit(ctx, "patrol_plan", p.Grid, "save", prev, planSummary(*p))
+	})
+}
+
+// KeySites lists a grid's units with risk tags (active ones), by name: the
+// key sites every plan includes besides its free points.
+func (db *DB) KeySites(ctx context.Context, grid string) ([]unit.Unit, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT `+unitCols+` FROM units WHERE region = $1 AND status = 'active'
+		AND EXISTS (SELECT 1 FROM unit_tags t WHERE t.unit_id = units.id) ORDER BY name, id`, grid)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []unit.Unit
+	for rows.Next() {
+		u, err := scanUnit(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	return out, db.loadTags(ctx, db.r, out)
+}
+
+// KeySiteCounts counts the units with risk tags (active ones) of each grid lo..hi (codes, inclusive).
+func (db *DB) KeySiteCounts(ctx context.Context, lo, hi string) (map[string]int, error) {
+	rows, err := db.query(ctx, `SELECT region, COUNT(*) FROM units WHERE region BETWEEN $1 AND $2 AND status = 'active'
+		AND EXISTS (SELECT 1 FROM unit_tags t WHERE t.unit_id = units.id) GROUP BY region`, lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var g string
+		var n int
+		if err := rows.Scan(&g, &n); err != nil {
+			return nil, err
+		}
+		out[g] = n
+	}
+	return out, rows.Err()
+}
+
+// GridRef is a grid's code and name.
+type GridRef struct {
+	Code, Name string
+}
+
+// GridsUnder lists the grids inside any of roots, by code (every grid when all is set).
+func (db *DB) GridsUnder(ctx context.Context, all bool, roots []string) ([]GridRef, error) {
+	var args []any
+	w := "level = 4"
+	if !all {
+		w += " AND " + scopeClause("code", roots, &args)
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT code, name FROM regions WHERE `+w+` ORDER BY code`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []GridRef
+	for rows.Next() {
+		var g GridRef
+		if err := rows.Scan(&g.Code, &g.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// ---- Patrols ----
+
+const patrolCols = `p.id, p.uid, p.grid, p.patroller_id, pe.name, p.day, p.win, p.state, p.started_at, p.ended_at, p.summary,
+	p.points, p.duration_s, p.length_m, p.max_speed, p.outside, p.flags, p.visits, p.findings, p.records, p.updated_at`
+
+const patrolFrom = ` FROM patrols p JOIN people pe ON pe.id = p.patroller_id`
+
+func scanPatrol(sc interface{ Scan(...any) error }) (patrol.Patrol, error) {
+	var p patrol.Patrol
+	var started, ended, updated, dur, length int64
+	var flags int
+	err := sc.Scan(&p.ID, &p.UID, &p.Grid, &p.PatrollerID, &p.PatrollerName, &p.Day, &p.Window, &p.State, &started, &ended, &p.Summary,
+		&p.Points, &dur, &length, &p.MaxSpeed, &p.Outside, &flags, &p.Visits, &p.Findings, &p.Records, &updated)
+	p.StartedAt, p.EndedAt, p.UpdatedAt = fromMS(started), fromMS(ended), fromMS(updated)
+	p.Duration, p.Length, p.Flags = time.Duration(dur)*time.Second, float64(length), patrol.Flags(flags)
+	return p, err
+}
+
+func patrolSummary(p patrol.Patrol) map[string]any {
+	m := map[string]any{"grid": p.Grid, "patroller": p.PatrollerID, "state": p.State, "started_at": ms(p.StartedAt), "window": p.Window}
+	if p.State == patrol.StateEnded {
+		m["ended_at"], m["duration_s"], m["length_m"], m["flags"] = ms(p.EndedAt), int64(p.Duration/time.Second), int64(p.Length), p.Flags.Names()
+	}
+	return m
+}
+
+// PatrolByUID returns a patrol by the id its phone chose.
+func (db *DB) PatrolByUID(ctx context.Context, uid string) (patrol.Patrol, error) {
+	p, err := scanPatrol(db.queryRow(ctx, `SELECT `+patrolCols+patrolFrom+` WHERE p.uid = $1`, uid))
+	return p, mapErr(err)
+}
+
+// StartPatrol stores a new open patrol, audited, and sets p.ID. When a patrol
+// with the same uid exists, p becomes that patrol, nothing is written and
+// created is false.
+func (db *DB) StartPatrol(ctx context.Context, actor Actor, p *patrol.Patrol) (created bool, err error) {
+	err = db.Write(ctx, actor, func(tx *Tx) error {
+		p.State = patrol.StateOpen
+		err := tx.QueryRowContext(ctx, `INSERT INTO patrols (uid, grid, patroller_id, day, win, state, started_at, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT (uid) DO NOTHING RETURNING id`,
+			p.UID, p.Grid, p.PatrollerID, p.Day, p.Window, p.State, ms(p.StartedAt), tx.now).Scan(&p.ID)
+		if isNoRows(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		created = true
+		p.UpdatedAt = fromMS(tx.now)
+		return tx.Audit(ctx, "patrol", p.UID, "start", nil, patrolSummary(*p))
+	})
+	if err == nil && !created {
+		*p, err = db.PatrolByUID(ctx, p.UID)
+	}
+	return created, err
+}
+
+// Assess measures a patrol from its track (see patrol.Assess); the caller
+// supplies it with the grid's polygon.
+type Assess func(p patrol.Patrol, pts []patrol.Point) patrol.Assessment
+
+// ErrPatrolEnded is the conflict of ending a patrol twice.
+var ErrPatrolEnded = apperr.New(apperr.Conflict, "err.patrol.ended")
+
+// EndPatrol ends an open patrol at ended with a summary, measuring its track
+// with assess inside the same transaction, audited; a patrol already ended is
+// ErrPatrolEnded. It returns the patrol as stored.
+func (db *DB) EndPatrol(ctx context.Context, actor Actor, id int64, ended time.Time, summary string, assess Assess) (patrol.Patrol, error) {
+	var out patrol.Patrol
+	err := db.Write(ctx, actor, func(tx *Tx) error {
+		p, err := scanPatrol(tx.QueryRowContext(ctx, `SELECT `+patrolCols+patrolFrom+` WHERE p.id = $1`, id))
+		if err != nil {
+			return mapErr(err)
+		}
+		if p.State != patrol.StateOpen {
+			return ErrPatrolEnded
+		}
+		pts, err := trackOf(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		before := patrolSummary(p)
+		p.State, p.EndedAt, p.Summary = patrol.StateEnded, ended, strings.TrimSpace(summary)
+		p.Assessment = assess(p, pts)
+		if err := tx.saveAssessment(ctx, p, `, state = 'ended', ended_at = $9, summary = $10`, ms(p.EndedAt), p.Summary); err != nil {
+			return err
+		}
+		if err := tx.RefreshPatrolDays(ctx, p.Grid, p.Grid, p.Day, p.Day); err != nil {
+			return err
+		}
+		p.UpdatedAt = fromMS(tx.now)
+		out = p
+		return tx.Audit(ctx, "patrol", p.UID, "end", before, patrolSummary(p))
+	})
+	return out, err
+}
+
+// saveAssessment writes a patrol's measures, with more SET clauses and their arguments ($9 on).
+func (tx *Tx) saveAssessment(ctx context.Context, p patrol.Patrol, more string, args ...any) error {
+	a := p.Assessment
+	all := append([]any{p.ID, a.Points, int64(a.Duration / time.Second), int64(a.Length + 0.5), a.MaxSpeed, a.Outside, int(a.Flags), tx.now}, args...)
+	_, err := tx.ExecContext(ctx, `UPDATE patrols SET points = $2, duration_s = $3, length_m = $4, max_speed = $5, outside = $6, flags = $7,
+		updated_at = $8`+more+` WHERE id = $1`, all...)
+	return err
+}
+
+// PatrolFilter selects patrols. The scope fields say what the viewer may see:
+// everything (All), patrols of grids under Roots, or their own (PersonID).
+type PatrolFilter struct {
+	All      bool
+	Roots    []string
+	PersonID int64
+
+	Region    string // a region code: patrols of grids in its subtree
+	From, To  string // local dates, inclusive
+	Patroller int64
+	State     patrol.State
+	Flagged   bool
+	Page      Page
+}
+
+// Patrols lists patrols matching f, newest first, with the total.
+func (db *DB) Patrols(ctx context.Context, f PatrolFilter) ([]patrol.Patrol, int, error) {
+	var args []any
+	var where []string
+	if !f.All {
+		scope := scopeClause("p.grid", f.Roots, &args)
+		if f.PersonID != 0 {
+			args = append(args, f.PersonID)
+			scope = "(" + scope + " OR p.patroller_id = " + ph(len(args)) + ")"
+		}
+		where = append(where, scope)
+	}
+	if f.Region != "" {
+		where = append(where, scopeClause("p.grid", []string{f.Region}, &args))
+	}
+	if f.From != "" {
+		args = append(args, f.From)
+		where = append(where, "p.day >= "+ph(len(args)))
+	}
+	if f.To != "" {
+		args = append(args, f.To)
+		where = append(where, "p.day <= "+ph(len(args)))
+	}
+	if f.Patroller != 0 {
+		args = append(args, f.Patroller)
+		where = append(where, "p.patroller_id = "+ph(len(args)))
+	}
+	if f.State != "" {
+		args = append(args, string(f.State))
+		where = append(where, "p.state = "+ph(len(args)))
+	}
+	if f.Flagged {
+		where = append(where, "p.flags <> 0")
+	}
+	w := "1=1"
+	if len(where) > 0 {
+		w = strings.Join(where, " AND ")
+	}
+	var total int
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM patrols p WHERE `+w, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	pg := f.Page.Clamp()
+	rows, err := db.query(ctx, `SELECT `+patrolCols+patrolFrom+` WHERE `+w+` ORDER BY p.started_at DESC, p.id DESC LIMIT `+
+		itoa(pg.Size)+` OFFSET `+itoa(pg.Offset()), args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []patrol.Patrol{}
+	for rows.Next() {
+		p, err := scanPatrol(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, p)
+	}
+	return out, total, rows.Err()
+}
+
+// ---- Visits ----
+
+const visitCols = `id, uid, patrol_id, site, at, lat, lon, note`
+
+func scanVisit(sc interface{ Scan(...any) error }) (patrol.Visit, error) {
+	var v patrol.Visit
+	var site string
+	var at int64
+	err := sc.Scan(&v.ID, &v.UID, &v.PatrolID, &site, &at, &v.Lat, &v.Lon, &v.Note)
+	v.Site, v.At = patrol.ParseSiteKey(site), fromMS(at)
+	return v, err
+}
+
+// errOtherPatrol is a client id already used for another patrol's record.
+var errOtherPatrol = apperr.New(apperr.Conflict, "err.duplicate")
+
+// AddVisit stores a key-site visit of patrol p, audited, and sets v.ID. When
+// a visit with the same uid exists, v becomes it and created is false; a uid
+// used on another patrol is a conflict.
+func (db *DB) AddVisit(ctx context.Context, actor Actor, p patrol.Patrol, v *patrol.Visit) (created bool, err error) {
+	v.PatrolID = p.ID
+	err = db.Write(ctx, actor, func(tx *Tx) error {
+		var unitID any
+		if v.Site.UnitID != 0 {
+			unitID = v.Site.UnitID
+		}
+		err := tx.QueryRowContext(ctx, `INSERT INTO patrol_visits (uid, patrol_id, grid, day, site, unit_id, at, lat, lon, note, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (uid) DO NOTHING RETURNING id`,
+			v.UID, p.ID, p.Grid, p.Day, v.Site.Key(), unitID, ms(v.At), v.Lat, v.Lon, strings.TrimSpace(v.Note), tx.now).Scan(&v.ID)
+		if isNoRows(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		created = true
+		if _, err := tx.ExecContext(ctx, `UPDATE patrols SET visits = visits + 1, updated_at = $2 WHERE id = $1`, p.ID, tx.now); err != nil {
+			return err
+		}
+		// A visit sent after its patrol ended changes that day's key-site coverage.
+		if err := tx.RefreshPatrolDays(ctx, p.Grid, p.Grid, p.Day, p.Day); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, "patrol", p.UID, "visit", nil, map[string]any{"visit": v.UID, "site": v.Site.Key(), "at": ms(v.At)})
+	})
+	if err == nil && !created {
+		var old patrol.Visit
+		old, err = scanVisit(db.queryRow(ctx, `SELECT `+visitCols+` FROM patrol_visits WHERE uid = $1`, v.UID))
+		if err == nil && old.PatrolID != p.ID {
+			return false, errOtherPatrol
+		}
+		*v = old
+	}
+	return created, mapErr(err)
+}
+
+// Visits lists a patrol's visits in time order.
+func (db *DB) Visits(ctx context.Context, patrolID int64) ([]patrol.Visit, error) {
+	rows, err := db.query(ctx, `SELECT `+visitCols+` FROM patrol_visits WHERE patrol_id = $1 ORDER BY at, id`, patrolID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []patrol.Visit{}
+	for rows.Next() {
+		v, err := scanVisit(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// ---- Records ----
+
+const recordCols = `id, uid, patrol_id, kind, at, parties, summary, outcome, households, note`
+
+func scanRecord(sc interface{ Scan(...any) error }) (patrol.Record, error) {
+	var r patrol.Record
+	var at int64
+	err := sc.Scan(&r.ID, &r.UID, &r.PatrolID, &r.Kind, &at, &r.Parties, &r.Summary, &r.Outcome, &r.Households, &r.Note)
+	r.At = fromMS(at)
+	return r, err
+}
+
+// AddRecord stores a dispute or promotion record of patrol p, audited, and
+// sets r.ID; idempotent on r.UID like AddVisit.
+func (db *DB) AddRecord(ctx context.Context, actor Actor, p patrol.Patrol, r *patrol.Record) (created bool, err error) {
+	r.PatrolID = p.ID
+	err = db.Write(ctx, actor, func(tx *Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO patrol_records (uid, patrol_id, kind, at, parties, summary, outcome, households, note, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (uid) DO NOTHING RETURNING id`,
+			r.UID, p.ID, string(r.Kind), ms(r.At), strings.TrimSpace(r.Parties), strings.TrimSpace(r.Summary), strings.TrimSpace(r.Outcome),
+			r.Households, strings.TrimSpace(r.Note), tx.now).Scan(&r.ID)
+		if isNoRows(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		created = true
+		if _, err := tx.ExecContext(ctx, `UPDATE patrols SET records = records + 1, updated_at = $2 WHERE id = $1`, p.ID, tx.now); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, "patrol", p.UID, "record", nil, map[string]any{"record": r.UID, "kind": r.Kind, "households": r.Households})
+	})
+	if err == nil && !created {
+		var old patrol.Record
+		old, err = scanRecord(db.queryRow(ctx, `SELECT `+recordCols+` FROM patrol_records WHERE uid = $1`, r.UID))
+		if err == nil && old.PatrolID != p.ID {
+			return false, errOtherPatrol
+		}
+		*r = old
+	}
+	return created, mapErr(err)
+}
+
+// Records lists a patrol's records in time order.
+func (db *DB) Records(ctx context.Context, patrolID int64) ([]patrol.Record, error) {
+	rows, err := db.query(ctx, `SELECT `+recordCols+` FROM patrol_records WHERE patrol_id = $1 ORDER BY at, id`, patrolID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []patrol.Record{}
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// ---- Findings ----
+
+// Finding is a case found on a patrol, with what the record book shows of it.
+type Finding struct {
+	Number   string
+	Category string
+	Class    string
+	Status   string
+	Region   string
+	Reported time.Time
+	Linked   time.Time
+}
+
+// AddFinding links a case to patrol p, audited; linking it again does nothing (created false).
+func (db *DB) AddFinding(ctx context.Context, actor Actor, p patrol.Patrol, number string) (created bool, err error) {
+	err = db.Write(ctx, actor, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO patrol_findings (patrol_id, case_number, created_at, created_by) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (patrol_id, case_number) DO NOTHING`, p.ID, number, tx.now, nullID(actor.ID))
+		if err != nil {
+			if strings.Contains(strings.ToLower(err.Error()), "foreign key") {
+				return apperr.Field("case", "err.patrol.case_unknown")
+			}
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		created = true
+		if _, err := tx.ExecContext(ctx, `UPDATE patrols SET findings = findings + 1, updated_at = $2 WHERE id = $1`, p.ID, tx.now); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, "patrol", p.UID, "finding", nil, map[string]any{"case": number})
+	})
+	return created, err
+}
+
+// Findings lists the cases linked to a patrol, in the order they were linked.
+func (db *DB) Findings(ctx context.Context, patrolID int64) ([]Finding, error) {
+	rows, err := db.query(ctx, `SELECT c.number, c.category, c.class, c.status, c.region, c.reported_at, f.created_at
+		FROM patrol_findings f JOIN cases c ON c.number = f.case_number WHERE f.patrol_id = $1 ORDER BY f.created_at, c.number`, patrolID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Finding{}
+	for rows.Next() {
+		var f Finding
+		var rep, linked int64
+		if err := rows.Scan(&f.Number, &f.Category, &f.Class, &f.Status, &f.Region, &rep, &linked); err != nil {
+			return nil, err
+		}
+		f.Reported, f.Linked = fromMS(rep), fromMS(linked)
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// GridGeometry returns a grid's polygon, nil when it has none.
+func (db *DB) GridGeometry(ctx context.Context, grid string) (*region.Geometry, error) {
+	var geom sql.NullString
+	err := db.queryRow(ctx, `SELECT geometry FROM regions WHERE code = $1`, grid).Scan(&geom)
+	if err != nil || !geom.Valid || geom.String == "" {
+		return nil, mapErr(err)
+	}
+	return region.ParseGeometry([]byte(geom.String))
+}
