@@ -40,6 +40,11 @@ func Run(ctx context.Context, a *app.App, interval time.Duration) {
 
 // Once runs each case job one time and logs what it did.
 func Once(ctx context.Context, log *slog.Logger, a *app.App) {
+	if n, err := ArchiveLetters(ctx, a, time.Now()); err != nil && ctx.Err() == nil {
+		log.Warn("letter archiving failed", "err", err)
+	} else if n > 0 {
+		log.Info("last year's signed letters archived", "count", n)
+	}
 	if n, err := a.Ledger.EscalateDue(ctx); err != nil && ctx.Err() == nil {
 		log.Warn("escalation job failed", "err", err)
 	} else if n > 0 {
