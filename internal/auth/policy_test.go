@@ -266,3 +266,41 @@ func TestPatrolMatrix(t *testing.T) {
 		t.Error("a unit contact reaches patrols through their unit")
 	}
 }
+
+// TestCaseMatrix checks who may read, report, close on the spot, record
+// hotline transfers and change case settings; the state-by-state rules of
+// cases live in package cases' own table.
+func TestCaseMatrix(t *testing.T) {
+	actions := []Action{CaseRead, CaseReport, CaseOnSpot, CaseHotline, CaseAdmin}
+	want := map[people.Role][]Action{
+		people.Admin:       {CaseRead, CaseReport, CaseOnSpot, CaseHotline, CaseAdmin},
+		people.Leader:      {CaseRead, CaseReport, CaseOnSpot, CaseHotline},
+		people.Inspector:   {CaseRead, CaseReport, CaseOnSpot},
+		people.Patroller:   {CaseRead, CaseReport, CaseOnSpot},
+		people.Volunteer:   {CaseRead, CaseReport},
+		people.UnitContact: {CaseRead, CaseReport},
+	}
+	for role, allowed := range want {
+		p := principal(role, district, 7)
+		if role == people.UnitContact {
+			p = principal(role, "", 7)
+		}
+		for _, a := range actions {
+			got := p.CanSomewhere(a)
+			exp := false
+			for _, x := range allowed {
+				exp = exp || x == a
+			}
+			if got != exp {
+				t.Errorf("%s: CanSomewhere(%s) = %v, want %v", role, a, got, exp)
+			}
+		}
+	}
+	// Reading a case is scoped like any record.
+	if principal(people.Volunteer, community, 0).Can(CaseRead, Target{Region: otherGrid}) {
+		t.Error("a volunteer reads another community's case")
+	}
+	if !principal(people.UnitContact, "", 7).Can(CaseRead, Target{UnitID: 7}) {
+		t.Error("a unit contact cannot read a case about their unit")
+	}
+}
