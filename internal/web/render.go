@@ -179,6 +179,9 @@ func (s *Server) nav(r *http.Request, u *auth.Principal) []NavItem {
 	p := printer(r)
 	items := []NavItem{{Href: "/", Label: p.T("nav.home")}, {Href: "/cases", Label: p.T("nav.cases")}, {Href: "/report", Label: p.T("nav.report")},
 		{Href: "/regions", Label: p.T("nav.regions")}, {Href: "/units", Label: p.T("nav.units")}}
+	if u.CanSomewhere(auth.PatrolRead) {
+		items = append(items, NavItem{Href: "/patrols", Label: p.T("nav.patrols")})
+	}
 	if u.CanSomewhere(auth.LetterRead) {
 		items = append(items, NavItem{Href: "/letters", Label: p.T("nav.letters")})
 	}

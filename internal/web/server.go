@@ -110,6 +110,11 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /verify/letters/{id}", s.verifyLetter)
 	in("GET /profile", s.profile)
 	in("POST /profile/password", s.profilePassword)
+	// Leaders' patrol pages (patrols_pages.go, patrols_book.go).
+	in("GET /patrols", s.patrolCalendar)
+	in("GET /patrols/day", s.patrolDay)
+	in("GET /patrols/book", s.patrolBook)
+	in("GET /patrols/{id}", s.patrolDetail)
 }
 
 type ctxKey int
