@@ -38,7 +38,7 @@ func TestCatalogsMatch(t *testing.T) {
 var (
 	// Keys written literally: {{t "key"}} in templates, "err.x" and friends in Go.
 	tplKey = regexp.MustCompile(`\bt "([a-z0-9_.]+)"`)
-	goKey  = regexp.MustCompile(`"((?:err|flash|import|field|audit|role|unit|region|nav|common|home|login|person|people|profile|pager|regions|units|app|punct|case|cases|calendar|category|inbox|letter|letters|patrol|patrols)\.[a-z0-9_.]+)"`)
+	goKey  = regexp.MustCompile(`"((?:err|flash|import|field|audit|role|unit|region|nav|common|home|login|person|people|profile|pager|regions|units|app|punct|case|cases|calendar|category|inbox|letter|letters|patrol|patrols|fieldapp|recordbook|report|public|export|categories)\.[a-z0-9_.]+)"`)
 	// Field names given to field errors: Add("name", …) and Field("name", …).
 	fieldName = regexp.MustCompile(`(?:\.Add|apperr\.Field)\("([a-z][a-z_]*)",`)
 )

@@ -47,6 +47,11 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /logout", s.logout)
 	mux.HandleFunc("POST /lang", s.switchLang)
 
+	// The field app (field.go) signs in with a device token of its own.
+	mux.HandleFunc("GET /m/{$}", s.fieldShell)
+	mux.HandleFunc("GET /m/manifest.webmanifest", s.fieldManifest)
+	mux.HandleFunc("GET /m/sw.js", s.fieldWorker)
+
 	in := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, s.signedIn(h)) }
 	in("GET /{$}", s.home)
 	in("GET /regions", s.regions)

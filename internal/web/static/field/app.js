@@ -1,0 +1,430 @@
+// Lantian field app: sign in once, patrol with GPS, record offline into an
+// IndexedDB outbox, and flush it in order to POST /api/v1/sync.
+'use strict';
+(() => {
+const D = JSON.parse(document.getElementById('dict').textContent);
+const t = (k, ...a) => { let s = D[k] || k; for (const v of a) s = s.replace(/%[ds]/, v); return s; };
+const $ = (sel, el = document) => el.querySelector(sel);
+const app = $('#app'), bar = $('#syncbar');
+const uuid = () => crypto.randomUUID ? crypto.randomUUID() : ([1e7]+-1e3+-4e3+-8e3+-1e11).replace(/[018]/g, c =>
+  (c ^ crypto.getRandomValues(new Uint8Array(1))[0] & 15 >> c / 4).toString(16));
+const now = () => new Date().toISOString();
+const today = () => { const d = new Date(); return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' + String(d.getDate()).padStart(2, '0'); };
+
+// --- IndexedDB -----------------------------------------------------------
+let dbp;
+function db() {
+  return dbp || (dbp = new Promise((res, rej) => {
+    const r = indexedDB.open('lantian-field', 1);
+    r.onupgradeneeded = () => {
+      const d = r.result;
+      d.createObjectStore('outbox', { keyPath: 'seq', autoIncrement: true });
+      d.createObjectStore('kv');
+      d.createObjectStore('photos', { keyPath: 'client_id' });
+    };
+    r.onsuccess = () => res(r.result);
+    r.onerror = () => rej(r.error);
+  }));
+}
+function tx(store, mode, fn) {
+  return db().then(d => new Promise((res, rej) => {
+    const x = d.transaction(store, mode);
+    const req = fn(x.objectStore(store));
+    x.oncomplete = () => res(req && 'result' in req ? req.result : undefined);
+    x.onerror = () => rej(x.error);
+    x.onabort = () => rej(x.error);
+  }));
+}
+const kvGet = k => tx('kv', 'readonly', s => s.get(k));
+const kvSet = (k, v) => tx('kv', 'readwrite', s => s.put(v, k));
+const kvDel = k => tx('kv', 'readwrite', s => s.delete(k));
+const getAll = store => tx(store, 'readonly', s => s.getAll());
+const put = (store, v) => tx(store, 'readwrite', s => s.put(v));
+const del = (store, keys) => tx(store, 'readwrite', s => { for (const k of keys) s.delete(k); });
+
+// --- state ---------------------------------------------------------------
+let homeFill = null, token = null, cur = null, pos = null, watch = null, lastRec = null, sending = false;
+const stats = { sent: 0, batches: 0, points: 0 };
+let lastBatch = null, lastEnded = null;
+const acked = []; // every item the server acknowledged in this page's life, for checks
+
+async function saveCur() { if (cur) await kvSet('current', cur); else await kvDel('current'); }
+
+async function enqueue(item) {
+  await tx('outbox', 'readwrite', s => s.add({ item, state: 'pending', at: now() }));
+  syncBar();
+  flush();
+}
+
+// --- the API -------------------------------------------------------------
+class Offline extends Error {}
+async function api(method, path, body, raw) {
+  const h = { Accept: 'application/json', 'Accept-Language': document.documentElement.lang };
+  if (token) h.Authorization = 'Bearer ' + token;
+  let b = body;
+  if (body !== undefined && !raw) { h['Content-Type'] = 'application/json'; b = JSON.stringify(body); }
+  let r;
+  try { r = await fetch(path, { method, headers: h, body: b, cache: 'no-store' }); } catch (e) { throw new Offline(String(e)); }
+  let data = null;
+  try { data = await r.json(); } catch (e) { /* empty */ }
+  if (r.status === 401 && path !== '/api/v1/tokens') { token = null; await kvDel('token'); show(); }
+  return { status: r.status, data };
+}
+const errText = d => d ? [d.error || d.message || '', ...Object.values(d.fields || {})].filter(Boolean).join('；') : '';
+
+// --- the sender ----------------------------------------------------------
+async function flush() {
+  if (sending || !token) return;
+  sending = true;
+  const sentBefore = stats.sent;
+  try {
+    for (let round = 0; round < 10; round++) {
+      const rows = (await getAll('outbox')).filter(r => r.state === 'pending').slice(0, 400);
+      if (!rows.length) break;
+      const items = [], groups = [];
+      for (const r of rows) {
+        const last = items[items.length - 1];
+        if (r.item.type === 'track' && last && last.type === 'track' && last.patrol === r.item.patrol && last.points.length < 900) {
+          last.points.push(...r.item.points);
+          groups[groups.length - 1].push(r);
+        } else {
+          items.push(r.item.type === 'track' ? { ...r.item, points: [...r.item.points] } : r.item);
+          groups.push([r]);
+        }
+      }
+      lastBatch = { items };
+      const res = await api('POST', '/api/v1/sync', lastBatch);
+      stats.batches++;
+      if (res.status !== 200 || !res.data || !res.data.results) {
+        if (res.status === 401 || res.status >= 500) break;
+        for (const g of groups) for (const r of g) { r.state = 'failed'; r.status = res.status; r.error = errText(res.data); await put('outbox', r); }
+        break;
+      }
+      let retry = false;
+      for (const x of res.data.results) {
+        const g = groups[x.index];
+        if (!g) continue;
+        if (x.status === 200 || x.status === 201) {
+          const rej = x.result && x.result.rejected;
+          if (rej && rej.length) {
+            const pts = items[x.index].points;
+            await tx('outbox', 'readwrite', s => s.add({ item: { type: 'track', patrol: items[x.index].patrol, points: rej.map(j => pts[j.index]) },
+              state: 'failed', status: 422, error: rej.map(j => j.error).join('；'), at: now() }));
+          }
+          await del('outbox', g.map(r => r.seq));
+          stats.sent += g.length;
+          acked.push(items[x.index]);
+          if (items[x.index].type === 'case' && x.result && x.result.case) await photoNumber(items[x.index].client_id, x.result.case);
+        } else if (x.status >= 500) {
+          retry = true;
+        } else {
+          for (const r of g) { r.state = 'failed'; r.status = x.status; r.error = errText(x); await put('outbox', r); }
+        }
+      }
+      if (retry) break;
+    }
+    await flushPhotos();
+  } catch (e) {
+    if (!(e instanceof Offline)) console.error(e);
+  } finally {
+    sending = false;
+    syncBar();
+  }
+  if (stats.sent > sentBefore && homeFill && $('#grids')) refresh().then(() => homeFill && $('#grids') && homeFill());
+}
+
+async function photoNumber(clientID, number) {
+  const ph = await tx('photos', 'readonly', s => s.get(clientID));
+  if (ph && !ph.number) { ph.number = number; await put('photos', ph); }
+}
+
+async function flushPhotos() {
+  for (const ph of await getAll('photos')) {
+    if (!ph.number || ph.error) continue;
+    const fd = new FormData();
+    fd.append('photo', ph.blob, 'photo.jpg');
+    const r = await api('POST', '/api/v1/cases/' + encodeURIComponent(ph.number) + '/photos', fd, true);
+    if (r.status === 201 || r.status === 200) await del('photos', [ph.client_id]);
+    else if (r.status >= 400 && r.status < 500 && r.status !== 401 && r.status !== 429) { ph.error = errText(r.data) || String(r.status); await put('photos', ph); }
+  }
+}
+
+async function syncBar() {
+  const rows = await getAll('outbox');
+  const pending = rows.filter(r => r.state === 'pending').length;
+  const photos = (await getAll('photos')).filter(p => !p.error).length;
+  let s = pending ? t('fieldapp.waiting', pending) : t('fieldapp.all_sent');
+  if (photos) s += ' · ' + t('fieldapp.photos_waiting', photos);
+  if (!navigator.onLine) s = t('fieldapp.offline') + ' · ' + s;
+  bar.textContent = s;
+  bar.dataset.pending = pending;
+  bar.classList.toggle('warn', pending > 0);
+  const box = $('#rejected');
+  if (box) renderRejected(box, rows.filter(r => r.state === 'failed'), (await getAll('photos')).filter(p => p.error));
+}
+
+function renderRejected(box, rows, photos) {
+  box.innerHTML = '';
+  if (!rows.length && !photos.length) { box.hidden = true; return; }
+  box.hidden = false;
+  box.append(h('h2', {}, t('fieldapp.rejected')));
+  for (const r of rows) {
+    box.append(h('div', { class: 'rej' },
+      h('p', {}, (t('fieldapp.type_' + r.item.type)) + ' · ' + r.status + ' · ' + (r.error || '')),
+      h('div', { class: 'row' },
+        h('button', { type: 'button', onclick: async () => { r.state = 'pending'; delete r.error; await put('outbox', r); flush(); } }, t('fieldapp.retry')),
+        h('button', { type: 'button', class: 'ghost', onclick: async () => { if (confirm(t('fieldapp.discard_confirm'))) { await del('outbox', [r.seq]); syncBar(); } } }, t('fieldapp.discard')))));
+  }
+  for (const p of photos) {
+    box.append(h('div', { class: 'rej' }, h('p', {}, t('fieldapp.photo') + ' · ' + p.number + ' · ' + p.error),
+      h('div', { class: 'row' },
+        h('button', { type: 'button', onclick: async () => { delete p.error; await put('photos', p); flush(); } }, t('fieldapp.retry')),
+        h('button', { type: 'button', class: 'ghost', onclick: async () => { if (confirm(t('fieldapp.discard_confirm'))) { await del('photos', [p.client_id]); syncBar(); } } }, t('fieldapp.discard')))));
+  }
+}
+
+// --- DOM helper ----------------------------------------------------------
+function h(tag, attrs, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else if (v === true) e.setAttribute(k, '');
+    else if (v !== false && v != null) e.setAttribute(k, v);
+  }
+  for (const k of kids.flat()) if (k != null) e.append(k instanceof Node ? k : String(k));
+  return e;
+}
+const field = (label, input) => h('label', { class: 'field' }, h('span', {}, label), input);
+
+// --- GPS -----------------------------------------------------------------
+function dist(a, b) {
+  const r = Math.PI / 180, x = (b.lon - a.lon) * r * Math.cos((a.lat + b.lat) / 2 * r), y = (b.lat - a.lat) * r;
+  return Math.hypot(x, y) * 6371000;
+}
+function startGPS() {
+  if (watch != null || !navigator.geolocation) return;
+  watch = navigator.geolocation.watchPosition(p => {
+    pos = { lat: p.coords.latitude, lon: p.coords.longitude, acc: p.coords.accuracy };
+    gpsText('');
+    const due = !lastRec || Date.now() - lastRec.ms >= 15000 || dist(lastRec, pos) >= 20;
+    if (due) recordPoint();
+  }, e => gpsText(t('fieldapp.gps_denied')), { enableHighAccuracy: true, maximumAge: 5000 });
+}
+function stopGPS() { if (watch != null) navigator.geolocation.clearWatch(watch); watch = null; }
+setInterval(() => { if (cur && pos && (!lastRec || Date.now() - lastRec.ms >= 15000)) recordPoint(); }, 5000);
+async function recordPoint() {
+  if (!cur || !pos) return;
+  let at = new Date();
+  if (lastRec && at.getTime() <= lastRec.ms) at = new Date(lastRec.ms + 1);
+  lastRec = { ...pos, ms: at.getTime() };
+  const pt = { t: at.toISOString(), lat: pos.lat, lon: pos.lon };
+  if (pos.acc != null) pt.acc = Math.round(pos.acc * 10) / 10;
+  cur.points = (cur.points || 0) + 1;
+  stats.points++;
+  await saveCur();
+  const pc = $('#points');
+  if (pc) pc.textContent = t('fieldapp.points', cur.points);
+  await enqueue({ type: 'track', patrol: cur.id, points: [pt] });
+}
+function gpsText(s) { const g = $('#gps'); if (g) g.textContent = s; }
+const here = () => pos ? { lat: pos.lat, lon: pos.lon } : {};
+
+// --- screens -------------------------------------------------------------
+function screen(...kids) {
+  app.innerHTML = '';
+  app.append(...kids, h('section', { id: 'rejected', class: 'card rejected', hidden: true }));
+  syncBar();
+  window.scrollTo(0, 0);
+}
+
+function signInScreen() {
+  const msg = h('p', { class: 'error', role: 'alert' });
+  const form = h('form', { id: 'signin', class: 'card' },
+    field(t('fieldapp.username'), h('input', { name: 'username', autocomplete: 'username', required: true })),
+    field(t('fieldapp.password'), h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true })),
+    msg, h('button', { type: 'submit', class: 'big' }, t('fieldapp.signin')));
+  form.addEventListener('submit', async e => {
+    e.preventDefault();
+    const f = new FormData(form);
+    try {
+      const r = await api('POST', '/api/v1/tokens', { username: f.get('username'), password: f.get('password'), device: true });
+      if (r.status !== 201) { msg.textContent = t('fieldapp.signin_failed') + errText(r.data); return; }
+      token = r.data.token;
+      await kvSet('token', token);
+      show();
+      flush();
+    } catch (err) { msg.textContent = t('fieldapp.signin_failed') + t('fieldapp.offline'); }
+  });
+  screen(form);
+}
+
+async function refresh() {
+  try {
+    const [plans, pats, cats] = await Promise.all([api('GET', '/api/v1/patrol-plans?page_size=100'),
+      api('GET', '/api/v1/patrols?mine=1&from=' + today() + '&page_size=100'), api('GET', '/api/v1/categories')]);
+    if (plans.status === 200) await kvSet('plans', plans.data.items);
+    if (pats.status === 200) await kvSet('patrols', pats.data.items);
+    if (cats.status === 200) await kvSet('categories', cats.data.items);
+  } catch (e) { /* offline: use what is kept */ }
+}
+
+async function homeScreen() {
+  const list = h('div', { id: 'grids' });
+  screen(h('section', { class: 'card' }, h('h2', {}, t('fieldapp.today')), list),
+    h('button', { type: 'button', class: 'ghost', id: 'signout', onclick: async () => { token = null; await kvDel('token'); show(); } }, t('fieldapp.signout')));
+  const fill = async () => {
+    const plans = (await kvGet('plans')) || [], pats = (await kvGet('patrols')) || [];
+    list.innerHTML = '';
+    if (!plans.length) list.append(h('p', {}, t('fieldapp.no_grids')));
+    for (const p of plans) {
+      const done = pats.filter(x => x.grid === p.grid && x.date === today() && x.state !== 'active' && x.ended_at).length;
+      list.append(h('div', { class: 'grid', 'data-grid': p.grid },
+        h('h3', {}, p.name || p.grid),
+        h('p', {}, t('fieldapp.done_today', done, p.per_day)),
+        h('button', { type: 'button', class: 'big start', onclick: () => startPatrol(p) }, t('fieldapp.start'))));
+    }
+  };
+  homeFill = fill;
+  await fill();
+  await refresh();
+  if (!cur && app.contains(list)) await fill();
+}
+
+async function startPatrol(plan) {
+  cur = { id: uuid(), grid: plan.grid, name: plan.name, started_at: now(), points: 0, visited: {},
+    sites: [...(plan.key_sites || []).map(s => ({ key: 'u' + s.unit_id, site: { unit_id: s.unit_id }, name: s.name })),
+      ...(plan.points || []).map(s => ({ key: 'p' + s.point, site: { point: s.point }, name: s.name }))] };
+  lastRec = null;
+  await saveCur();
+  await enqueue({ type: 'patrol_start', id: cur.id, grid: cur.grid, started_at: cur.started_at });
+  patrolScreen();
+}
+
+function patrolScreen() {
+  startGPS();
+  const sites = h('div', { id: 'sites' });
+  if (!cur.sites.length) sites.append(h('p', {}, t('fieldapp.no_sites')));
+  for (const s of cur.sites) {
+    const note = h('input', { name: 'note', placeholder: t('fieldapp.note') });
+    const done = cur.visited[s.key];
+    const btn = h('button', { type: 'button', class: 'checkin', disabled: !!done }, done ? t('fieldapp.checked_in') : t('fieldapp.checkin'));
+    btn.addEventListener('click', async () => {
+      btn.disabled = true;
+      btn.textContent = t('fieldapp.checked_in');
+      cur.visited[s.key] = now();
+      await saveCur();
+      await enqueue({ type: 'visit', patrol: cur.id, id: uuid(), site: s.site, t: cur.visited[s.key], ...here(), note: note.value.trim() });
+    });
+    sites.append(h('div', { class: 'site', 'data-site': s.key }, h('strong', {}, s.name), h('div', { class: 'row' }, note, btn)));
+  }
+  screen(
+    h('section', { class: 'card' }, h('h2', {}, t('fieldapp.patrolling') + ' · ' + (cur.name || cur.grid)),
+      h('p', { id: 'points' }, t('fieldapp.points', cur.points || 0)), h('p', { id: 'gps', class: 'muted' }, pos ? '' : t('fieldapp.gps_waiting'))),
+    h('section', { class: 'card' }, h('h2', {}, t('fieldapp.sites')), sites),
+    h('section', { class: 'actions' },
+      h('button', { type: 'button', class: 'big', id: 'finding', onclick: caseScreen }, t('fieldapp.finding')),
+      h('button', { type: 'button', class: 'big', id: 'dispute', onclick: () => recordScreen('dispute') }, t('fieldapp.dispute')),
+      h('button', { type: 'button', class: 'big', id: 'promotion', onclick: () => recordScreen('promotion') }, t('fieldapp.promotion')),
+      h('button', { type: 'button', class: 'big end', id: 'end', onclick: endScreen }, t('fieldapp.end'))));
+}
+
+function formScreen(id, title, fields, onsave) {
+  const msg = h('p', { class: 'error', role: 'alert' });
+  const form = h('form', { id, class: 'card' }, h('h2', {}, title), ...fields, msg,
+    h('div', { class: 'row' }, h('button', { type: 'submit', class: 'big' }, t('fieldapp.save')),
+      h('button', { type: 'button', class: 'big ghost', onclick: patrolScreen }, t('fieldapp.cancel'))));
+  form.addEventListener('submit', async e => {
+    e.preventDefault();
+    const f = Object.fromEntries(new FormData(form));
+    for (const el of form.querySelectorAll('[data-need]')) {
+      if (!el.closest('[hidden]') && !String(f[el.name] || '').trim()) { msg.textContent = t('fieldapp.required') + '：' + el.closest('label').firstChild.textContent; el.focus(); return; }
+    }
+    await onsave(f, form);
+    toast(t('fieldapp.saved'));
+    patrolScreen();
+  });
+  screen(form);
+}
+
+async function caseScreen() {
+  const cats = (await kvGet('categories')) || [];
+  const sel = h('select', { name: 'category', 'data-need': true }, h('option', { value: '' }, ''),
+    cats.map(g => h('optgroup', { label: g.name }, (g.children || []).map(c => h('option', { value: c.code }, c.name)))));
+  const cls = h('div', { class: 'seg' }, ['onspot', 'escalated', 'committed'].map((c, i) =>
+    h('label', {}, h('input', { type: 'radio', name: 'class', value: c, checked: i === 0 }), h('span', {}, t('fieldapp.class_' + c)))));
+  const onspot = field(t('fieldapp.handling'), h('textarea', { name: 'note', 'data-need': true, rows: 2 }));
+  const committed = h('div', { hidden: true }, field(t('fieldapp.commitment'), h('textarea', { name: 'commitment', rows: 2 })),
+    field(t('fieldapp.due'), h('input', { name: 'due', type: 'date' })));
+  cls.addEventListener('change', e => { onspot.hidden = e.target.value !== 'onspot'; committed.hidden = e.target.value !== 'committed'; });
+  formScreen('caseform', t('fieldapp.finding'), [field(t('fieldapp.class'), cls), field(t('fieldapp.category'), sel),
+    field(t('fieldapp.description'), h('textarea', { name: 'description', 'data-need': true, rows: 3 })), onspot, committed,
+    field(t('fieldapp.photo'), h('input', { name: 'photo', type: 'file', accept: 'image/*', capture: 'environment' }))],
+  async f => {
+    const item = { type: 'case', patrol: cur.id, client_id: uuid(), class: f.class, category: f.category, description: f.description.trim(), ...here() };
+    if (f.class === 'onspot') item.note = f.note.trim();
+    if (f.class === 'committed') { if (f.commitment) item.commitment = f.commitment.trim(); if (f.due) item.due = f.due; }
+    if (f.photo && f.photo.size) await put('photos', { client_id: item.client_id, blob: f.photo, number: null });
+    await enqueue(item);
+  });
+}
+
+function recordScreen(kind) {
+  const fs = kind === 'dispute'
+    ? [field(t('fieldapp.parties'), h('input', { name: 'parties', 'data-need': true })), field(t('fieldapp.summary'), h('textarea', { name: 'summary', 'data-need': true, rows: 3 })),
+      field(t('fieldapp.outcome'), h('textarea', { name: 'outcome', 'data-need': true, rows: 2 }))]
+    : [field(t('fieldapp.households'), h('input', { name: 'households', type: 'number', min: 1, inputmode: 'numeric', 'data-need': true }))];
+  fs.push(field(t('fieldapp.note'), h('textarea', { name: 'note', rows: 2 })));
+  formScreen(kind + 'form', t('fieldapp.' + kind), fs, async f => {
+    const item = { type: 'record', patrol: cur.id, id: uuid(), kind, t: now(), note: (f.note || '').trim() };
+    if (kind === 'dispute') Object.assign(item, { parties: f.parties.trim(), summary: f.summary.trim(), outcome: f.outcome.trim() });
+    else item.households = parseInt(f.households, 10) || 0;
+    await enqueue(item);
+  });
+}
+
+function endScreen() {
+  formScreen('endform', t('fieldapp.end'), [field(t('fieldapp.end_summary'), h('textarea', { name: 'summary', rows: 3 }))], async f => {
+    if (pos) await recordPoint();
+    await enqueue({ type: 'end', patrol: cur.id, ended_at: now(), summary: (f.summary || '').trim() });
+    stopGPS();
+    lastEnded = { id: cur.id, points: cur.points };
+    cur = null;
+    lastRec = null;
+    await saveCur();
+  });
+}
+
+function toast(s) {
+  const e = h('div', { class: 'toast', role: 'status' }, s);
+  document.body.append(e);
+  setTimeout(() => e.remove(), 2500);
+}
+
+async function show() {
+  if (!token) return signInScreen();
+  if (cur) return patrolScreen();
+  return homeScreen();
+}
+
+// formScreen's save goes back to the patrol, or home once it has ended.
+const _patrolScreen = patrolScreen;
+patrolScreen = function () { return cur ? _patrolScreen() : homeScreen(); };
+
+bar.addEventListener('click', () => flush());
+window.addEventListener('online', () => { syncBar(); flush(); });
+window.addEventListener('offline', syncBar);
+setInterval(flush, 20000);
+if ('serviceWorker' in navigator) navigator.serviceWorker.register('/m/sw.js', { scope: '/m/' }).catch(() => {});
+
+(async () => {
+  token = (await kvGet('token')) || null;
+  cur = (await kvGet('current')) || null;
+  await show();
+  flush();
+})();
+
+window.fieldApp = { flush, stats, enqueue, resend: async () => (await api('POST', '/api/v1/sync', { items: acked })).data, get lastBatch() { return lastBatch; }, get current() { return cur; }, get lastEnded() { return lastEnded; }, recordPoint,
+  photos: async () => (await getAll('photos')).map(p => ({ number: p.number, error: p.error || '' })),
+  pending: async () => (await getAll('outbox')).filter(r => r.state === 'pending').length,
+  failed: async () => (await getAll('outbox')).filter(r => r.state === 'failed') };
+})();
