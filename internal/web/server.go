@@ -119,6 +119,8 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	in("GET /patrols", s.patrolCalendar)
 	in("GET /patrols/day", s.patrolDay)
 	in("GET /patrols/book", s.patrolBook)
+	in("GET /patrols/plan", s.patrolPlan)
+	in("POST /patrols/plan", s.patrolPlanSave)
 	in("GET /patrols/{id}", s.patrolDetail)
 }
 
