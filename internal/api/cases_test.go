@@ -58,6 +58,15 @@ func pngBytes(t *testing.T) []byte {
 }
 
 func (c *client) upload(user, number, step, filename string, content []byte) (int, string) {
+	return c.uploadStep(user, "/api/v1/cases/"+number+"/photos", step, filename, content)
+}
+
+// uploadTo posts a photo as multipart field "photo" to path.
+func (c *client) uploadTo(user, path, filename string, content []byte) (int, string) {
+	return c.uploadStep(user, path, "", filename, content)
+}
+
+func (c *client) uploadStep(user, path, step, filename string, content []byte) (int, string) {
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	fw, _ := mw.CreateFormFile("photo", filename)
@@ -66,7 +75,7 @@ func (c *client) upload(user, number, step, filename string, content []byte) (in
 		mw.WriteField("step", step)
 	}
 	mw.Close()
-	req, _ := http.NewRequest("POST", c.base+"/api/v1/cases/"+number+"/photos", &body)
+	req, _ := http.NewRequest("POST", c.base+path, &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("Authorization", "Bearer "+c.token(user))
 	resp, err := http.DefaultClient.Do(req)

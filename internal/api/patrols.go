@@ -31,6 +31,8 @@ func (a *API) patrolRoutes() []route {
 		{"GET", "/api/v1/patrols/{id}", a.getPatrol, false, "One patrol with its track (GeoJSON LineString), visits, findings, records and flags", nil, "", "Patrol", 200},
 		{"POST", "/api/v1/patrols/{id}/track", a.patrolTrack, false, "Add a batch of track points (at most 1000, 413 above): good points are kept, bad ones named by index; a point already stored counts as accepted", nil, "TrackBatch", "TrackResult", 200},
 		{"POST", "/api/v1/patrols/{id}/visits", a.patrolVisit, false, "Check in at a key site (idempotent on id: 201 new, 200 seen before)", nil, "VisitInput", "Visit", 201},
+		{"POST", "/api/v1/patrols/{id}/visits/{visit}/photo", a.visitPhoto, false, "Add the check-in's photo (multipart field photo: JPEG, PNG or WebP, at most 10 MB, checked by decoding); sending it again is harmless", nil, "multipart", "PhotoRef", 201},
+		{"GET", "/api/v1/patrols/{id}/visits/{visit}/photo", a.getVisitPhoto, false, "The check-in's photo (thumb=1 for the thumbnail)", []string{"thumb"}, "", "jpeg", 200},
 		{"POST", "/api/v1/patrols/{id}/records", a.patrolRecord, false, "Record a dispute mediated or a clean-energy promotion (idempotent on id)", nil, "RecordInput", "PatrolRecord", 201},
 		{"POST", "/api/v1/patrols/{id}/findings", a.patrolFinding, false, "Link a case found on the patrol, by number or client_id (idempotent: 201 new, 200 linked before)", nil, "FindingInput", "Finding", 201},
 		{"POST", "/api/v1/patrols/{id}/end", a.endPatrol, false, "End the patrol with a summary; its flags are computed now (409 when already ended)", nil, "PatrolEnd", "Patrol", 200},
@@ -193,16 +195,17 @@ func (a *API) toPatrolJSON(p patrol.Patrol) patrolJSON {
 }
 
 type visitJSON struct {
-	ID   string         `json:"id"`
-	Site patrol.SiteRef `json:"site"`
-	T    string         `json:"t"`
-	Lat  float64        `json:"lat"`
-	Lon  float64        `json:"lon"`
-	Note string         `json:"note"`
+	ID    string         `json:"id"`
+	Site  patrol.SiteRef `json:"site"`
+	T     string         `json:"t"`
+	Lat   float64        `json:"lat"`
+	Lon   float64        `json:"lon"`
+	Note  string         `json:"note"`
+	Photo bool           `json:"photo"`
 }
 
 func (a *API) toVisitJSON(v patrol.Visit) visitJSON {
-	return visitJSON{ID: v.UID, Site: v.Site, T: a.rfc(v.At), Lat: v.Lat, Lon: v.Lon, Note: v.Note}
+	return visitJSON{ID: v.UID, Site: v.Site, T: a.rfc(v.At), Lat: v.Lat, Lon: v.Lon, Note: v.Note, Photo: v.Photo != ""}
 }
 
 type recordJSON struct {

@@ -139,6 +139,19 @@ func TestPatrolContract(t *testing.T) {
 				"lat": 34.5716, "lon": 105.7020, "note": "油烟净化器运行正常"})
 			expect("patrol01", "POST", path+"/visits", visit, 201, `"unit_id":`)
 			expect("patrol01", "POST", path+"/visits", visit, 200)
+			// The check-in's photo: checked by content, only from the patroller, seen by those who see the patrol.
+			photoPath := path + "/visits/" + uuid(10) + "/photo"
+			if st, out := c.uploadTo("patrol01", photoPath, "site.png", pngBytes(t)); st != 201 {
+				t.Fatalf("visit photo: %d %s", st, out)
+			}
+			if st, _ := c.uploadTo("patrol01", photoPath, "site.jpg", []byte("not a picture")); st != 422 {
+				t.Fatalf("visit photo that is text: %d", st)
+			}
+			if st, _ := c.uploadTo("patrol02", photoPath, "site.png", pngBytes(t)); st != 403 {
+				t.Fatalf("visit photo from another patroller: %d", st)
+			}
+			expect("community1", "GET", photoPath+"?thumb=1", "", 200)
+			expect("community2", "GET", photoPath, "", 404)
 			expect("patrol01", "POST", path+"/visits", mustJSON(map[string]any{"id": uuid(11), "site": map[string]any{"point": 3},
 				"t": patrolT0.Add(12 * time.Minute).Format(time.RFC3339), "lat": 34.5716, "lon": 105.7020}), 422, `"site"`)
 			other := unitIn(t, c, demo.GridCode(3, 0))

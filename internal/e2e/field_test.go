@@ -16,6 +16,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/lantian-org/lantian/internal/demo"
+	"github.com/lantian-org/lantian/internal/patrol"
+	"github.com/lantian-org/lantian/internal/store"
 )
 
 // The field app journey: a patroller on a phone signs in at /m/, starts a
@@ -27,6 +29,15 @@ func TestFieldJourney(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s *site) {
 		ctx := context.Background()
 		grid := demo.GridCode(0, 0)
+		// Two key sites to check in at, as a leader would set in the grid's plan.
+		plan, err := s.DB.PatrolPlan(ctx, grid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan.Points = []patrol.FreePoint{{Name: "巷口垃圾点", Lat: 34.5727, Lon: 105.7026}, {Name: "菜市场北门", Lat: 34.5731, Lon: 105.7029}}
+		if err := s.DB.SavePatrolPlan(ctx, store.System, &plan); err != nil {
+			t.Fatal(err)
+		}
 		// The phone reaches the site through a line the test can cut.
 		line := newCutLine(t, s.URL)
 		ps := &site{URL: line.URL, DB: s.DB, Backend: s.Backend}
@@ -60,14 +71,18 @@ func TestFieldJourney(t *testing.T) {
 			tb.waitFor(fmt.Sprintf("track point after step %d", i), fmt.Sprintf(`window.fieldApp.stats.points > %d`, n), 15*time.Second)
 		}
 
-		// Check in at the first key site.
+		// Check in at two key sites, the first with a photo.
 		sites := eval[int](tb, `document.querySelectorAll(".site button.checkin").length`)
-		if sites > 0 {
-			tb.do("check in", chromedp.Tap(chromedp.CSS(`.site button.checkin`), chromedp.NodeVisible))
-			tb.waitFor("the check-in to show", `document.querySelector(".site button.checkin").disabled`, 5*time.Second)
-		} else {
-			t.Log("grid has no key sites: no check-in")
+		if sites < 2 {
+			t.Fatalf("%d key sites to check in at, want at least the plan's 2", sites)
 		}
+		tb.do("photo of the first site", chromedp.SetUploadFiles(chromedp.CSS(`.site input[name=photo]`), []string{writePNG(t, "site.png")}))
+		for i := 0; i < 2; i++ {
+			sel := fmt.Sprintf(`(document.querySelectorAll(".site button.checkin")[%d])`, i)
+			eval[bool](tb, `(() => { `+sel+`.click(); return true; })()`)
+			tb.waitFor("the check-in to show", sel+`.disabled`, 5*time.Second)
+		}
+		sites = 2
 
 		// A problem fixed on the spot (即办件, the default class).
 		tb.do("open the finding form", chromedp.Tap(chromedp.CSS(`#finding`), chromedp.NodeVisible))
@@ -191,8 +206,17 @@ func TestFieldJourney(t *testing.T) {
 			t.Errorf("track has %d points (%v), want exactly the %d the phone recorded", len(track), err, points)
 		}
 		visits, err := s.DB.Visits(ctx, p.ID)
-		if want := min(sites, 1); err != nil || len(visits) != want {
-			t.Errorf("visits = %d (%v), want %d", len(visits), err, want)
+		if err != nil || len(visits) != 2 {
+			t.Errorf("visits = %d (%v), want 2", len(visits), err)
+		}
+		withPhoto := 0
+		for _, v := range visits {
+			if v.Photo != "" {
+				withPhoto++
+			}
+		}
+		if withPhoto != 1 {
+			t.Errorf("%d check-ins have a photo, want 1", withPhoto)
 		}
 		recs, err := s.DB.Records(ctx, p.ID)
 		if err != nil || len(recs) != 1 || recs[0].Parties != "张某、李某" {

@@ -61,6 +61,7 @@ type Visit struct {
 	At       time.Time
 	Lat, Lon float64
 	Note     string
+	Photo    string // id of the check-in's photo, "" when none
 }
 
 // Validate returns field errors (id, site, t, lat, lon, note) for a visit to

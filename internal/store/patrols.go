@@ -385,13 +385,13 @@ func (db *DB) Patrols(ctx context.Context, f PatrolFilter) ([]patrol.Patrol, int
 
 // ---- Visits ----
 
-const visitCols = `id, uid, patrol_id, site, at, lat, lon, note`
+const visitCols = `id, uid, patrol_id, site, at, lat, lon, note, photo`
 
 func scanVisit(sc interface{ Scan(...any) error }) (patrol.Visit, error) {
 	var v patrol.Visit
 	var site string
 	var at int64
-	err := sc.Scan(&v.ID, &v.UID, &v.PatrolID, &site, &at, &v.Lat, &v.Lon, &v.Note)
+	err := sc.Scan(&v.ID, &v.UID, &v.PatrolID, &site, &at, &v.Lat, &v.Lon, &v.Note, &v.Photo)
 	v.Site, v.At = patrol.ParseSiteKey(site), fromMS(at)
 	return v, err
 }
@@ -584,4 +584,46 @@ func (db *DB) GridGeometry(ctx context.Context, grid string) (*region.Geometry, 
 		return nil, mapErr(err)
 	}
 	return region.ParseGeometry([]byte(geom.String))
+}
+
+// SetVisitPhoto records a processed photo (once per content hash) and makes
+// it the photo of a check-in of patrol p, audited. Sending it again is harmless.
+func (db *DB) SetVisitPhoto(ctx context.Context, actor Actor, p patrol.Patrol, visitUID string, rec PhotoRecord) error {
+	return db.Write(ctx, actor, func(tx *Tx) error {
+		var lat, lon any
+		if rec.Lat != nil {
+			lat, lon = *rec.Lat, *rec.Lon
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO photos (id, width, height, format, taken_at, lat, lon, created_at, created_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
+			rec.ID, rec.Width, rec.Height, rec.Format, ms(rec.Taken), lat, lon, tx.now, nullID(actor.ID)); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE patrol_visits SET photo = $3 WHERE uid = $1 AND patrol_id = $2`, visitUID, p.ID, rec.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.ErrNotFound
+		}
+		return tx.Audit(ctx, "patrol", p.UID, "visit_photo", nil, map[string]any{"visit": visitUID, "photo": rec.ID})
+	})
+}
+
+// VisitPhotoGrids lists the grids of the check-ins a photo belongs to (to decide who may see it).
+func (db *DB) VisitPhotoGrids(ctx context.Context, photoID string) ([]string, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT DISTINCT grid FROM patrol_visits WHERE photo = $1`, photoID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var g string
+		if err := rows.Scan(&g); err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
 }

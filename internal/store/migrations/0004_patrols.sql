@@ -63,6 +63,7 @@ CREATE TABLE patrol_visits (
     lat         DOUBLE PRECISION NOT NULL,
     lon         DOUBLE PRECISION NOT NULL,
     note        TEXT NOT NULL DEFAULT '',
+    photo       TEXT NOT NULL DEFAULT '',
     created_at  BIGINT NOT NULL
 );
 CREATE INDEX patrol_visits_patrol ON patrol_visits(patrol_id, at);

@@ -139,11 +139,14 @@ async function photoNumber(clientID, number) {
 }
 
 async function flushPhotos() {
+  const waiting = new Set((await getAll('outbox')).map(r => r.item.id).filter(Boolean));
   for (const ph of await getAll('photos')) {
-    if (!ph.number || ph.error) continue;
+    if (ph.error) continue;
+    // A check-in's photo goes once the check-in itself has reached the server.
+    if (ph.path ? waiting.has(ph.client_id) : !ph.number) continue;
     const fd = new FormData();
     fd.append('photo', ph.blob, 'photo.jpg');
-    const r = await api('POST', '/api/v1/cases/' + encodeURIComponent(ph.number) + '/photos', fd, true);
+    const r = await api('POST', ph.path || '/api/v1/cases/' + encodeURIComponent(ph.number) + '/photos', fd, true);
     if (r.status === 201 || r.status === 200) await del('photos', [ph.client_id]);
     else if (r.status >= 400 && r.status < 500 && r.status !== 401 && r.status !== 429) { ph.error = errText(r.data) || String(r.status); await put('photos', ph); }
   }
@@ -176,7 +179,7 @@ function renderRejected(box, rows, photos) {
         h('button', { type: 'button', class: 'ghost', onclick: async () => { if (confirm(t('fieldapp.discard_confirm'))) { await del('outbox', [r.seq]); syncBar(); } } }, t('fieldapp.discard')))));
   }
   for (const p of photos) {
-    box.append(h('div', { class: 'rej' }, h('p', {}, t('fieldapp.photo') + ' · ' + p.number + ' · ' + p.error),
+    box.append(h('div', { class: 'rej' }, h('p', {}, t('fieldapp.photo') + ' · ' + (p.number || t('fieldapp.type_visit')) + ' · ' + p.error),
       h('div', { class: 'row' },
         h('button', { type: 'button', onclick: async () => { delete p.error; await put('photos', p); flush(); } }, t('fieldapp.retry')),
         h('button', { type: 'button', class: 'ghost', onclick: async () => { if (confirm(t('fieldapp.discard_confirm'))) { await del('photos', [p.client_id]); syncBar(); } } }, t('fieldapp.discard')))));
@@ -306,6 +309,7 @@ function patrolScreen() {
   if (!cur.sites.length) sites.append(h('p', {}, t('fieldapp.no_sites')));
   for (const s of cur.sites) {
     const note = h('input', { name: 'note', placeholder: t('fieldapp.note') });
+    const pic = h('input', { name: 'photo', type: 'file', accept: 'image/*', capture: 'environment', 'aria-label': t('fieldapp.photo') });
     const done = cur.visited[s.key];
     const btn = h('button', { type: 'button', class: 'checkin', disabled: !!done }, done ? t('fieldapp.checked_in') : t('fieldapp.checkin'));
     btn.addEventListener('click', async () => {
@@ -313,9 +317,12 @@ function patrolScreen() {
       btn.textContent = t('fieldapp.checked_in');
       cur.visited[s.key] = now();
       await saveCur();
-      await enqueue({ type: 'visit', patrol: cur.id, id: uuid(), site: s.site, t: cur.visited[s.key], ...here(), note: note.value.trim() });
+      const id = uuid();
+      const f = pic.files && pic.files[0];
+      if (f && f.size) await put('photos', { client_id: id, blob: f, number: null, path: '/api/v1/patrols/' + cur.id + '/visits/' + id + '/photo' });
+      await enqueue({ type: 'visit', patrol: cur.id, id, site: s.site, t: cur.visited[s.key], ...here(), note: note.value.trim() });
     });
-    sites.append(h('div', { class: 'site', 'data-site': s.key }, h('strong', {}, s.name), h('div', { class: 'row' }, note, btn)));
+    sites.append(h('div', { class: 'site', 'data-site': s.key }, h('strong', {}, s.name), h('div', { class: 'row' }, note, pic, btn)));
   }
   screen(
     h('section', { class: 'card' }, h('h2', {}, t('fieldapp.patrolling') + ' · ' + (cur.name || cur.grid)),
