@@ -67,24 +67,18 @@ func (a *API) getVisitPhoto(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	visits, err := a.app.DB.Visits(r.Context(), p.ID)
+	id, err := a.app.DB.VisitPhoto(r.Context(), p.ID, r.PathValue("visit"))
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	for _, v := range visits {
-		if v.UID != r.PathValue("visit") || v.Photo == "" {
-			continue
-		}
-		f, err := a.app.Photos.Open(v.Photo, r.URL.Query().Get("thumb") != "")
-		if err != nil {
-			break
-		}
-		defer f.Close()
-		w.Header().Set("Content-Type", "image/jpeg")
-		w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
-		http.ServeContent(w, r, v.Photo+".jpg", time.Time{}, f)
+	f, err := a.app.Photos.Open(id, r.URL.Query().Get("thumb") != "")
+	if err != nil {
+		a.fail(w, r, apperr.ErrNotFound)
 		return
 	}
-	a.fail(w, r, apperr.ErrNotFound)
+	defer f.Close()
+	w.Header().Set("Content-Type", "image/jpeg")
+	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
+	http.ServeContent(w, r, id+".jpg", time.Time{}, f)
 }

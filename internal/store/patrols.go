@@ -627,3 +627,13 @@ func (db *DB) VisitPhotoGrids(ctx context.Context, photoID string) ([]string, er
 	}
 	return out, rows.Err()
 }
+
+// VisitPhoto returns the photo id of a check-in of a patrol, not found when it has none.
+func (db *DB) VisitPhoto(ctx context.Context, patrolID int64, visitUID string) (string, error) {
+	var id string
+	err := db.r.QueryRowContext(ctx, `SELECT photo FROM patrol_visits WHERE patrol_id = $1 AND uid = $2`, patrolID, visitUID).Scan(&id)
+	if err == nil && id == "" {
+		return "", apperr.ErrNotFound
+	}
+	return id, mapErr(err)
+}

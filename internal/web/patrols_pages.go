@@ -496,3 +496,26 @@ func (s *Server) patrolDay(w http.ResponseWriter, r *http.Request) {
 	data.MapJSON = jsonJS(md)
 	s.render(w, r, http.StatusOK, "patrols_day", data)
 }
+
+// visitPhoto serves a key-site check-in's photo (?thumb=1 for the thumbnail) to those who see the patrol.
+func (s *Server) visitPhoto(w http.ResponseWriter, r *http.Request) {
+	pt, ok := s.loadPatrol(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	id, err := s.app.DB.VisitPhoto(r.Context(), pt.ID, r.PathValue("visit"))
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	f, err := s.app.Photos.Open(id, r.URL.Query().Get("thumb") != "")
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", "image/jpeg")
+	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
+	http.ServeContent(w, r, id+".jpg", time.Time{}, f)
+}

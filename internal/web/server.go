@@ -122,6 +122,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	in("GET /patrols/plan", s.patrolPlan)
 	in("POST /patrols/plan", s.patrolPlanSave)
 	in("GET /patrols/{id}", s.patrolDetail)
+	in("GET /patrols/{id}/visits/{visit}/photo", s.visitPhoto)
 }
 
 type ctxKey int
