@@ -106,6 +106,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 			fmt.Fprintf(stdout, "  %-12s %-13s %s\n", acc.Username, acc.Role, acc.Scope)
 		}
 		fmt.Fprintln(stdout, "  (also community2…6, grid02…30, patrol02…60, volunteer02…42, unit02…, inspector2…4)")
+		fmt.Fprintf(stdout, "\nField app for patrollers: %s/m/   Public reporting: %s/public/report\n", url, url)
 		fmt.Fprintln(stdout)
 	} else {
 		fmt.Fprintf(stdout, "Lantian listening on %s\n", url)
