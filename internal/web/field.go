@@ -144,7 +144,11 @@ func (s *Server) fieldManifest(w http.ResponseWriter, r *http.Request) {
 
 // fieldSW is the service worker: it caches the shell and its assets
 // (versioned URLs, so a new build is a new cache) and serves them when the
-// network is down. API calls always go to the network.
+// network is down. API calls always go to the network. Where the browser
+// has Background Sync, the app registers the tag "outbox" while records
+// wait; when the network returns the browser fires it and the worker asks
+// the open app to send its outbox (the app also sends on open, on
+// "online" and every 20 seconds).
 const fieldSW = `const CACHE = %q;
 const SHELL = %s;
 self.addEventListener('install', e => {
@@ -165,6 +169,10 @@ self.addEventListener('fetch', e => {
     return;
   }
   e.respondWith(caches.match(e.request).then(r => r || fetch(e.request)));
+});
+self.addEventListener('sync', e => {
+  if (e.tag !== 'outbox') return;
+  e.waitUntil(self.clients.matchAll({ type: 'window' }).then(cs => cs.forEach(c => c.postMessage('flush'))));
 });
 `
 

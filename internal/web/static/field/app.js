@@ -53,7 +53,14 @@ async function saveCur() { if (cur) await kvSet('current', cur); else await kvDe
 async function enqueue(item) {
   await tx('outbox', 'readwrite', s => s.add({ item, state: 'pending', at: now() }));
   syncBar();
+  askBackgroundSync();
   flush();
+}
+
+// askBackgroundSync asks the browser, where it can, to wake the app when the network returns.
+function askBackgroundSync() {
+  if (!('serviceWorker' in navigator)) return;
+  navigator.serviceWorker.ready.then(r => r.sync && r.sync.register('outbox')).catch(() => {});
 }
 
 // --- the API -------------------------------------------------------------
@@ -421,7 +428,10 @@ bar.addEventListener('click', () => flush());
 window.addEventListener('online', () => { syncBar(); flush(); });
 window.addEventListener('offline', syncBar);
 setInterval(flush, 20000);
-if ('serviceWorker' in navigator) navigator.serviceWorker.register('/m/sw.js', { scope: '/m/' }).catch(() => {});
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.register('/m/sw.js', { scope: '/m/' }).catch(() => {});
+  navigator.serviceWorker.addEventListener('message', e => { if (e.data === 'flush') flush(); });
+}
 
 (async () => {
   token = (await kvGet('token')) || null;
