@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
@@ -264,16 +265,9 @@ func (a *API) caseAction(w http.ResponseWriter, r *http.Request) {
 const MaxPhotoUpload = 10<<20 + 64<<10
 
 func (a *API) casePhoto(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, MaxPhotoUpload)
-	file, _, err := r.FormFile("photo")
+	file, err := formPhoto(w, r)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			a.fail(w, r, &apperr.Error{Code: apperr.TooLarge, Msg: apperr.Msg{Key: "err.photo_too_large", Args: []any{10}},
-				Fields: map[string]apperr.Msg{"photo": {Key: "err.photo_too_large", Args: []any{10}}}})
-			return
-		}
-		a.fail(w, r, apperr.Field("photo", "err.required"))
+		a.fail(w, r, err)
 		return
 	}
 	defer file.Close()
@@ -284,6 +278,22 @@ func (a *API) casePhoto(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, map[string]string{"id": id, "url": "/api/v1/photos/" + id, "thumb": "/api/v1/photos/" + id + "?thumb=1"})
+}
+
+// formPhoto opens the multipart field "photo" of an upload of at most
+// MaxPhotoUpload bytes: 413 when larger, a field error when missing.
+func formPhoto(w http.ResponseWriter, r *http.Request) (multipart.File, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, MaxPhotoUpload)
+	file, _, err := r.FormFile("photo")
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, &apperr.Error{Code: apperr.TooLarge, Msg: apperr.Msg{Key: "err.photo_too_large", Args: []any{10}},
+				Fields: map[string]apperr.Msg{"photo": {Key: "err.photo_too_large", Args: []any{10}}}}
+		}
+		return nil, apperr.Field("photo", "err.required")
+	}
+	return file, nil
 }
 
 // getPhoto serves a photo to someone who may read a case it belongs to.

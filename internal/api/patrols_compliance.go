@@ -8,7 +8,6 @@ import (
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/patrol"
-	"github.com/lantian-org/lantian/internal/region"
 	"github.com/lantian-org/lantian/internal/store"
 )
 
@@ -40,27 +39,7 @@ type complianceJSON struct {
 // scope, narrowed to region when given. A region wholly outside the scope is
 // 404; no patrol scope at all is 403.
 func patrolRoots(p *auth.Principal, regionCode string) (all bool, roots []string, err error) {
-	if !p.CanSomewhere(auth.PatrolRead) {
-		return false, nil, apperr.ErrForbidden
-	}
-	if regionCode == "" {
-		return p.Can(auth.PatrolRead, auth.Target{}), p.Scopes(auth.PatrolRead), nil
-	}
-	if !region.ValidCode(regionCode) {
-		return false, nil, apperr.Field("region", "err.region_code")
-	}
-	if p.Can(auth.PatrolRead, auth.Target{Region: regionCode}) {
-		return false, []string{regionCode}, nil
-	}
-	for _, s := range p.Scopes(auth.PatrolRead) {
-		if region.Contains(regionCode, s) {
-			roots = append(roots, s)
-		}
-	}
-	if len(roots) == 0 {
-		return false, nil, apperr.ErrNotFound
-	}
-	return false, roots, nil
+	return p.Within(auth.PatrolRead, regionCode)
 }
 
 func (a *API) compliance(w http.ResponseWriter, r *http.Request) {

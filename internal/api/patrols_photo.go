@@ -18,16 +18,9 @@ func (a *API) visitPhoto(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, MaxPhotoUpload)
-	file, _, err := r.FormFile("photo")
+	file, err := formPhoto(w, r)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			a.fail(w, r, &apperr.Error{Code: apperr.TooLarge, Msg: apperr.Msg{Key: "err.photo_too_large", Args: []any{10}},
-				Fields: map[string]apperr.Msg{"photo": {Key: "err.photo_too_large", Args: []any{10}}}})
-			return
-		}
-		a.fail(w, r, apperr.Field("photo", "err.required"))
+		a.fail(w, r, err)
 		return
 	}
 	defer file.Close()

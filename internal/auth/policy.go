@@ -5,6 +5,7 @@ package auth
 import (
 	"slices"
 
+	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/people"
 	"github.com/lantian-org/lantian/internal/region"
 )
@@ -238,4 +239,32 @@ func (p *Principal) CanOnPerson(a Action, targets []Target) bool {
 		return some
 	}
 	return all
+}
+
+// Within returns where p may take action a, narrowed to the subtree of
+// regionCode when it is given: all is true for a district-wide scope, roots
+// lists the subtrees otherwise. A region wholly outside p's scope is not
+// found; no scope at all for a is forbidden; a malformed code is a field error.
+func (p *Principal) Within(a Action, regionCode string) (all bool, roots []string, err error) {
+	if !p.CanSomewhere(a) {
+		return false, nil, apperr.ErrForbidden
+	}
+	if regionCode == "" {
+		return p.Can(a, Target{}), p.Scopes(a), nil
+	}
+	if !region.ValidCode(regionCode) {
+		return false, nil, apperr.Field("region", "err.region_code")
+	}
+	if p.Can(a, Target{Region: regionCode}) {
+		return false, []string{regionCode}, nil
+	}
+	for _, s := range p.Scopes(a) {
+		if region.Contains(regionCode, s) {
+			roots = append(roots, s)
+		}
+	}
+	if len(roots) == 0 {
+		return false, nil, apperr.ErrNotFound
+	}
+	return false, roots, nil
 }

@@ -35,27 +35,7 @@ const (
 // narrowed to regionCode when given. A region wholly outside the scope is
 // ErrNotFound; no patrol scope at all is ErrForbidden.
 func patrolScope(p *auth.Principal, regionCode string) (all bool, roots []string, err error) {
-	if !p.CanSomewhere(auth.PatrolRead) {
-		return false, nil, apperr.ErrForbidden
-	}
-	if regionCode == "" {
-		return p.Can(auth.PatrolRead, auth.Target{}), p.Scopes(auth.PatrolRead), nil
-	}
-	if !region.ValidCode(regionCode) {
-		return false, nil, apperr.ErrNotFound
-	}
-	if p.Can(auth.PatrolRead, auth.Target{Region: regionCode}) {
-		return false, []string{regionCode}, nil
-	}
-	for _, s := range p.Scopes(auth.PatrolRead) {
-		if region.Contains(regionCode, s) {
-			roots = append(roots, s)
-		}
-	}
-	if len(roots) == 0 {
-		return false, nil, apperr.ErrNotFound
-	}
-	return false, roots, nil
+	return p.Within(auth.PatrolRead, regionCode)
 }
 
 // patrolFail shows a scope error as its page.
