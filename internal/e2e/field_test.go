@@ -90,9 +90,11 @@ func TestFieldJourney(t *testing.T) {
 		tb.pickCategory()
 		tb.setField("#caseform", "description", "路边垃圾堆放")
 		tb.setField("#caseform", "note", "已现场清理")
+		tb.do("photo after the clean-up", chromedp.SetUploadFiles(chromedp.CSS(`#caseform input[name=photo]`), []string{writePNG(t, "cleaned.png")}))
 		tb.do("save the on-the-spot case", chromedp.Tap(chromedp.CSS(`#caseform button[type=submit]`), chromedp.NodeVisible))
 		tb.waitFor("the patrol screen", `!!document.querySelector("#finding")`, 5*time.Second)
 		tb.waitAsync("the outbox to empty while online", `window.fieldApp.pending().then(n => n === 0)`, 20*time.Second)
+		tb.waitAsync("the on-the-spot photo to upload", `window.fieldApp.photos().then(ps => ps.length === 0)`, 20*time.Second)
 
 		// The service worker keeps the shell, so the app opens without a network.
 		tb.waitAsync("the service worker to cache the shell", `navigator.serviceWorker.ready.then(() => caches.match("/m/")).then(r => !!r)`, 15*time.Second)
@@ -228,6 +230,9 @@ func TestFieldJourney(t *testing.T) {
 		}
 		if finds[0].Class != "onspot" || finds[1].Class != "committed" {
 			t.Errorf("findings = %+v, want onspot then committed", finds)
+		}
+		if c := dbCase(t, s, finds[0].Number); len(c.Photos) != 1 || c.Photos[0].Step != "after" || c.Status != "closed" {
+			t.Errorf("the on-the-spot case: status %s, photos %+v; want closed with one after photo", c.Status, c.Photos)
 		}
 		if c := dbCase(t, s, finds[1].Number); len(c.Photos) != 1 {
 			t.Errorf("the committed case has %d photos, want the one taken offline", len(c.Photos))
