@@ -30,17 +30,31 @@ func (a *API) patrolRoutes() []route {
 		{"GET", "/api/v1/patrols", a.listPatrols, false, "Patrols I may see, newest first", append([]string{"grid", "from", "to", "patroller", "state", "flagged", "mine"}, list...), "", "PatrolList", 200},
 		{"GET", "/api/v1/patrols/{id}", a.getPatrol, false, "One patrol with its track (GeoJSON LineString), visits, findings, records and flags", nil, "", "Patrol", 200},
 		{"POST", "/api/v1/patrols/{id}/track", a.patrolTrack, false, "Add a batch of track points (at most 1000, 413 above): good points are kept, bad ones named by index; a point already stored counts as accepted", nil, "TrackBatch", "TrackResult", 200},
-		{"POST", "/api/v1/patrols/{id}/visits", a.patrolVisit, false, "Check in at a key site (idempotent on id: 201 new, 200 seen before)", nil, "VisitInput", "Visit", 201},
+		{"POST", "/api/v1/patrols/{id}/visits", onPatrol(a, a.opVisit), false, "Check in at a key site (idempotent on id: 201 new, 200 seen before)", nil, "VisitInput", "Visit", 201},
 		{"POST", "/api/v1/patrols/{id}/visits/{visit}/photo", a.visitPhoto, false, "Add the check-in's photo (multipart field photo: JPEG, PNG or WebP, at most 10 MB, checked by decoding); sending it again is harmless", nil, "multipart", "PhotoRef", 201},
 		{"GET", "/api/v1/patrols/{id}/visits/{visit}/photo", a.getVisitPhoto, false, "The check-in's photo (thumb=1 for the thumbnail)", []string{"thumb"}, "", "jpeg", 200},
-		{"POST", "/api/v1/patrols/{id}/records", a.patrolRecord, false, "Record a dispute mediated or a clean-energy promotion (idempotent on id)", nil, "RecordInput", "PatrolRecord", 201},
-		{"POST", "/api/v1/patrols/{id}/findings", a.patrolFinding, false, "Link a case found on the patrol, by number or client_id (idempotent: 201 new, 200 linked before)", nil, "FindingInput", "Finding", 201},
-		{"POST", "/api/v1/patrols/{id}/end", a.endPatrol, false, "End the patrol with a summary; its flags are computed now (409 when already ended)", nil, "PatrolEnd", "Patrol", 200},
+		{"POST", "/api/v1/patrols/{id}/records", onPatrol(a, a.opRecord), false, "Record a dispute mediated or a clean-energy promotion (idempotent on id)", nil, "RecordInput", "PatrolRecord", 201},
+		{"POST", "/api/v1/patrols/{id}/findings", onPatrol(a, a.opFinding), false, "Link a case found on the patrol, by number or client_id (idempotent: 201 new, 200 linked before)", nil, "FindingInput", "Finding", 201},
+		{"POST", "/api/v1/patrols/{id}/end", onPatrol(a, a.opEnd), false, "End the patrol with a summary; its flags are computed now (409 when already ended)", nil, "PatrolEnd", "Patrol", 200},
 		{"POST", "/api/v1/sync", a.sync, false, "Send a field phone's offline records in order, in one batch of at most 500 items (patrol_start, track, visit, record, finding, case, end); each item answers with its own status; idempotent on the items' ids", nil, "SyncBatch", "SyncResult", 200},
 		{"GET", "/api/v1/compliance", a.compliance, false, "Patrol compliance per grid and local date: required, done (ended patrols), windows covered, flags, duration, length, key sites", append([]string{"region", "from", "to"}, list...), "", "ComplianceList", 200},
 		{"GET", "/api/v1/patrol-plans", a.listPlans, false, "The patrol plans of the grids I may see (stored or default)", append([]string{"region"}, list...), "", "PatrolPlanList", 200},
 		{"GET", "/api/v1/patrol-plans/{grid}", a.getPlan, false, "A grid's patrol plan with its key sites and patrollers", nil, "", "PatrolPlan", 200},
 		{"PUT", "/api/v1/patrol-plans/{grid}", a.putPlan, false, "Set a grid's patrol plan (leaders and admins)", nil, "PatrolPlanInput", "PatrolPlan", 200},
+	}
+}
+
+// onPatrol adapts an operation on one patrol ({id} in the path) with a JSON
+// body of type T into a handler: decode, act as the caller, answer.
+func onPatrol[T any](a *API, op func(context.Context, caller, string, T) (int, any, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var in T
+		if err := decode(w, r, &in); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		status, body, err := op(r.Context(), a.callerOf(r), r.PathValue("id"), in)
+		a.answer(w, r, status, body, err)
 	}
 }
 
@@ -476,16 +490,6 @@ func (a *API) opEnd(ctx context.Context, c caller, uid string, in endInput) (int
 	return http.StatusOK, a.toPatrolJSON(out), nil
 }
 
-func (a *API) endPatrol(w http.ResponseWriter, r *http.Request) {
-	var in endInput
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	status, body, err := a.opEnd(r.Context(), a.callerOf(r), r.PathValue("id"), in)
-	a.answer(w, r, status, body, err)
-}
-
 // ---- Visits ----
 
 // visitInput is the body of POST /api/v1/patrols/{id}/visits.
@@ -540,16 +544,6 @@ func createdStatus(created bool) int {
 	return http.StatusOK
 }
 
-func (a *API) patrolVisit(w http.ResponseWriter, r *http.Request) {
-	var in visitInput
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	status, body, err := a.opVisit(r.Context(), a.callerOf(r), r.PathValue("id"), in)
-	a.answer(w, r, status, body, err)
-}
-
 // ---- Records ----
 
 // recordInput is the body of POST /api/v1/patrols/{id}/records.
@@ -584,16 +578,6 @@ func (a *API) opRecord(ctx context.Context, c caller, uid string, in recordInput
 		return 0, nil, err
 	}
 	return createdStatus(created), a.toRecordJSON(rec), nil
-}
-
-func (a *API) patrolRecord(w http.ResponseWriter, r *http.Request) {
-	var in recordInput
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	status, body, err := a.opRecord(r.Context(), a.callerOf(r), r.PathValue("id"), in)
-	a.answer(w, r, status, body, err)
 }
 
 // ---- Findings ----
@@ -636,14 +620,4 @@ func (a *API) opFinding(ctx context.Context, c caller, uid string, in findingInp
 		return 0, nil, err
 	}
 	return createdStatus(created), findingJSON{Patrol: p.UID, Case: number}, nil
-}
-
-func (a *API) patrolFinding(w http.ResponseWriter, r *http.Request) {
-	var in findingInput
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	status, body, err := a.opFinding(r.Context(), a.callerOf(r), r.PathValue("id"), in)
-	a.answer(w, r, status, body, err)
 }
