@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 	"time"
 
@@ -267,7 +266,7 @@ func (db *DB) NearbyOpen(ctx context.Context, category string, minLat, minLon, m
 	if err != nil {
 		return nil, err
 	}
-	return scanCases(rows)
+	return scanAll(rows, scanCase)
 }
 
 // PendingBelowStreet lists pending cases held below the street, for the escalation job.
@@ -277,7 +276,7 @@ func (db *DB) PendingBelowStreet(ctx context.Context, limit int) ([]cases.Case, 
 	if err != nil {
 		return nil, err
 	}
-	return scanCases(rows)
+	return scanAll(rows, scanCase)
 }
 
 // InboxItem is one message in a person's inbox.
@@ -394,7 +393,7 @@ func (db *DB) OverdueUnnoticed(ctx context.Context, limit int) ([]cases.Case, er
 	if err != nil {
 		return nil, err
 	}
-	return scanCases(rows)
+	return scanAll(rows, scanCase)
 }
 
 // NoticeOverdue tells people that a case is overdue, once per deadline, audited as the system.
@@ -412,18 +411,4 @@ func (db *DB) NoticeOverdue(ctx context.Context, c cases.Case, people []int64) e
 		}
 		return tx.Audit(ctx, "case", c.Number, "overdue", nil, map[string]any{"deadline": ms(c.Deadline), "notified": len(people)})
 	})
-}
-
-// scanCases reads every row of a case query and closes it.
-func scanCases(rows *sql.Rows) ([]cases.Case, error) {
-	defer rows.Close()
-	var out []cases.Case
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
 }

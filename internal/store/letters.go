@@ -64,16 +64,7 @@ func letterTemplates(ctx context.Context, q querier, year int) ([]letters.Templa
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []letters.Template
-	for rows.Next() {
-		t, err := scanTemplate(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return scanAll(rows, scanTemplate)
 }
 
 // LetterTemplate returns one template.
@@ -413,16 +404,7 @@ func (tx *Tx) unitsWhere(ctx context.Context, where string, args []any) ([]unit.
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []unit.Unit
-	for rows.Next() {
-		u, err := scanUnit(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return scanAll(rows, scanUnit)
 }
 
 // issue renders and inserts an issued letter for every unit that has none
