@@ -11,6 +11,7 @@ import (
 
 	"github.com/lantian-org/lantian/internal/api"
 	"github.com/lantian-org/lantian/internal/app"
+	"github.com/lantian-org/lantian/internal/locale"
 	"github.com/lantian-org/lantian/internal/web"
 )
 
@@ -71,7 +72,7 @@ func parseForms(next http.Handler) http.Handler {
 			if ct == "application/x-www-form-urlencoded" || ct == "" {
 				r.Body = http.MaxBytesReader(w, r.Body, MaxForm)
 				if err := r.ParseForm(); err != nil {
-					http.Error(w, http.StatusText(http.StatusRequestEntityTooLarge), http.StatusRequestEntityTooLarge)
+					http.Error(w, locale.New(locale.FromRequest(r, locale.Languages[0])).T("err.body_too_large"), http.StatusRequestEntityTooLarge)
 					return
 				}
 			}

@@ -29,9 +29,6 @@ func (s *Server) patrolBookExport(w http.ResponseWriter, r *http.Request, grid s
 	x := excelize.NewFile()
 	defer x.Close()
 	sheet := p.T("recordbook.sheet")
-	if sheet == "recordbook.sheet" {
-		sheet = "巡查记录"
-	}
 	x.SetSheetName("Sheet1", sheet)
 	sw, err := x.NewStreamWriter(sheet)
 	if err != nil {
@@ -72,7 +69,7 @@ func (s *Server) patrolBookExport(w http.ResponseWriter, r *http.Request, grid s
 		s.serverError(w, r, err)
 		return
 	}
-	name := names(grid) + "-巡查记录-" + first.Format("200601") + ".xlsx"
+	name := names(grid) + "-" + sheet + "-" + first.Format("200601") + ".xlsx"
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	w.Header().Set("Content-Disposition", "attachment; filename=\"recordbook.xlsx\"; filename*=UTF-8''"+url.PathEscape(name))
 	w.Header().Set("Cache-Control", "private, no-store")

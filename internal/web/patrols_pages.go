@@ -145,6 +145,11 @@ func (s *Server) patrolCalendar(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
+	names, err := s.app.RegionNames(ctx)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	codes := make([]string, len(grids))
 	for i, g := range grids {
 		codes[i] = g.Code
@@ -162,8 +167,9 @@ func (s *Server) patrolCalendar(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, g := range grids {
 		row := calRow{Code: g.Code, Name: g.Name, Short: g.Name}
-		if i := strings.Index(g.Name, "社区"); i > 0 && i+len("社区") < len(g.Name) {
-			row.Short = g.Name[i+len("社区"):]
+		// On a phone the grid's name without its community's ("第1网格") is enough.
+		if parent := names(region.ParentOf(g.Code)); parent != "" && strings.HasPrefix(g.Name, parent) && len(g.Name) > len(parent) {
+			row.Short = strings.TrimSpace(g.Name[len(parent):])
 		}
 		for i, c := range byGrid[g.Code] {
 			title := fmt.Sprintf("%s %s · %s %d/%d", g.Name, c.Date, p.T("patrols.status."+string(c.Status)), c.Done, c.Required)

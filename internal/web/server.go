@@ -207,7 +207,7 @@ func Recover(log *slog.Logger, next http.Handler) http.Handler {
 					panic(v)
 				}
 				log.Error("panic", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
-				http.Error(w, "internal error", http.StatusInternalServerError)
+				http.Error(w, printer(r).T("err.internal"), http.StatusInternalServerError)
 			}
 		}()
 		next.ServeHTTP(w, r)
