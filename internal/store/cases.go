@@ -308,13 +308,7 @@ func mapPhotoErr(err error) error {
 // attaches it to a case at step, audited; it is idempotent per case, photo and step.
 func (db *DB) AttachPhoto(ctx context.Context, actor Actor, caseID int64, number string, p PhotoRecord, step string) error {
 	return db.Write(ctx, actor, func(tx *Tx) error {
-		var lat, lon any
-		if p.Lat != nil {
-			lat, lon = *p.Lat, *p.Lon
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO photos (id, width, height, format, taken_at, lat, lon, created_at, created_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
-			p.ID, p.Width, p.Height, p.Format, ms(p.Taken), lat, lon, tx.now, nullID(actor.ID)); err != nil {
+		if err := tx.savePhoto(ctx, p); err != nil {
 			return err
 		}
 		if err := tx.attachPhotos(ctx, caseID, 0, step, []string{p.ID}); err != nil {
@@ -337,15 +331,25 @@ type PhotoRecord struct {
 }
 
 // SavePhoto records a processed photo without attaching it (an upload
-// before the case action that uses it).
+// before the case action that uses it), audited.
 func (db *DB) SavePhoto(ctx context.Context, actor Actor, p PhotoRecord) error {
+	return db.Write(ctx, actor, func(tx *Tx) error {
+		if err := tx.savePhoto(ctx, p); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, "photo", p.ID, "upload", nil, map[string]any{"format": p.Format, "width": p.Width, "height": p.Height})
+	})
+}
+
+// savePhoto stores a photo's record once per content hash.
+func (tx *Tx) savePhoto(ctx context.Context, p PhotoRecord) error {
 	var lat, lon any
 	if p.Lat != nil {
 		lat, lon = *p.Lat, *p.Lon
 	}
-	_, err := db.w.ExecContext(ctx, `INSERT INTO photos (id, width, height, format, taken_at, lat, lon, created_at, created_by)
+	_, err := tx.ExecContext(ctx, `INSERT INTO photos (id, width, height, format, taken_at, lat, lon, created_at, created_by)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
-		p.ID, p.Width, p.Height, p.Format, ms(p.Taken), lat, lon, db.now(), nullID(actor.ID))
+		p.ID, p.Width, p.Height, p.Format, ms(p.Taken), lat, lon, tx.now, nullID(tx.actor.ID))
 	return err
 }
 

@@ -590,13 +590,7 @@ func (db *DB) GridGeometry(ctx context.Context, grid string) (*region.Geometry, 
 // it the photo of a check-in of patrol p, audited. Sending it again is harmless.
 func (db *DB) SetVisitPhoto(ctx context.Context, actor Actor, p patrol.Patrol, visitUID string, rec PhotoRecord) error {
 	return db.Write(ctx, actor, func(tx *Tx) error {
-		var lat, lon any
-		if rec.Lat != nil {
-			lat, lon = *rec.Lat, *rec.Lon
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO photos (id, width, height, format, taken_at, lat, lon, created_at, created_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
-			rec.ID, rec.Width, rec.Height, rec.Format, ms(rec.Taken), lat, lon, tx.now, nullID(actor.ID)); err != nil {
+		if err := tx.savePhoto(ctx, rec); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE patrol_visits SET photo = $3 WHERE uid = $1 AND patrol_id = $2`, visitUID, p.ID, rec.ID)

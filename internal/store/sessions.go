@@ -14,12 +14,16 @@ const (
 	SessionDevice = "device"
 )
 
-// CreateSession stores a session by the hash of its token.
+// CreateSession stores a session by the hash of its token; the sign-in is
+// audited (who and which kind of session, never the token).
 func (db *DB) CreateSession(ctx context.Context, personID int64, kind, tokenHash string, ttl time.Duration) error {
-	now := db.Now()
-	_, err := db.w.ExecContext(ctx, `INSERT INTO sessions (token_hash, person_id, kind, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-		tokenHash, personID, kind, now.UnixMilli(), now.Add(ttl).UnixMilli())
-	return err
+	return db.Write(ctx, Actor{ID: personID, Name: "sign-in"}, func(tx *Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, person_id, kind, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+			tokenHash, personID, kind, tx.now, tx.now+ttl.Milliseconds()); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, "person", personID, "sign_in", nil, map[string]any{"session": kind})
+	})
 }
 
 // SessionPerson returns the id of the active person holding an unexpired session of one of kinds.
@@ -42,10 +46,21 @@ func (db *DB) SessionPerson(ctx context.Context, tokenHash string, kinds ...stri
 	return 0, apperr.New(apperr.Unauthorized, "err.unauthorized")
 }
 
-// DeleteSession ends one session.
+// DeleteSession ends one session (signing out), audited.
 func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
-	_, err := db.w.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash)
-	return err
+	return db.Write(ctx, System, func(tx *Tx) error {
+		var person int64
+		var kind string
+		err := tx.QueryRowContext(ctx, `DELETE FROM sessions WHERE token_hash = $1 RETURNING person_id, kind`, tokenHash).Scan(&person, &kind)
+		if isNoRows(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		tx.actor = Actor{ID: person, Name: "sign-out"}
+		return tx.Audit(ctx, "person", person, "sign_out", nil, map[string]any{"session": kind})
+	})
 }
 
 // DeleteExpiredSessions removes sessions past their expiry; it returns how many.

@@ -25,7 +25,7 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	data := auditPage{Page: s.page(r, "audit.title"), Entity: q.Get("entity"), EntityID: q.Get("entity_id"),
-		Entities: []string{"unit", "person", "region"}}
+		Entities: []string{"unit", "person", "region", "case", "category", "calendar", "letter", "letter_template", "patrol", "patrol_plan", "photo"}}
 	page := store.Page{Page: atoiDefault(q.Get("page"), 1), Size: 50}.Clamp()
 	f := store.AuditFilter{Entity: data.Entity, EntityID: data.EntityID, Page: page}
 	if a, err := strconv.ParseInt(q.Get("actor"), 10, 64); err == nil {

@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lantian-org/lantian/internal/demo"
 	"github.com/lantian-org/lantian/internal/testutil"
@@ -243,4 +245,22 @@ func newBrowserAs(t *testing.T, base, user string) *browser {
 	b := newBrowser(t, base)
 	b.login(user)
 	return b
+}
+
+// TestAuditLabels: every audited action and record kind in the log has words, in both languages.
+func TestAuditLabels(t *testing.T) {
+	srv := testutil.Start(t, "sqlite")
+	ctx := context.Background()
+	if _, err := demo.SeedCases(ctx, srv.App.DB, nil, srv.App.Loc, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	a := newBrowserAs(t, srv.URL, "admin")
+	for _, lang := range []string{"zh-CN", "en"} {
+		for page := 1; page <= 3; page++ {
+			_, body := a.get(fmt.Sprintf("/audit?page=%d&lang=%s", page, lang))
+			if m := rawKey.FindString(body); m != "" {
+				t.Errorf("%s page %d: untranslated %q", lang, page, m)
+			}
+		}
+	}
 }

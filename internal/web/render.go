@@ -114,6 +114,13 @@ func (r *renderer) funcs(p locale.Printer) template.FuncMap {
 		"kind":  func(k any) string { return p.T(fmt.Sprintf("unit.kind.%v", k)) },
 		"tag":   func(t string) string { return p.T("unit.tag." + t) },
 		"add":   func(a, b int) int { return a + b },
+		// auditAction names an audited action: its own label, else the case action's (file, assign…).
+		"auditAction": func(a string) string {
+			if locale.Has(p.Lang, "audit.action."+a) {
+				return p.T("audit.action." + a)
+			}
+			return p.T("case.action." + a)
+		},
 		"limitField": func(name string, l calendar.Limit) limitField {
 			return limitField{Name: name, N: l.N, Unit: l.Unit}
 		},
