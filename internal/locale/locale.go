@@ -6,6 +6,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"sort"
 	"strings"
@@ -13,7 +14,11 @@ import (
 	"github.com/lantian-org/lantian/internal/apperr"
 )
 
-//go:embed catalog/*.json
+// Each language's catalog is the union of the files in catalog/<lang>/: base.json
+// for the foundation, and one file per area, so areas add text without touching
+// each other's files. A key defined twice is a start-up panic (and a test failure).
+//
+//go:embed catalog
 var catalogFS embed.FS
 
 // Languages lists the supported languages; the first is the default.
@@ -23,16 +28,38 @@ var catalogs = map[string]map[string]string{}
 
 func init() {
 	for _, lang := range Languages {
-		b, err := catalogFS.ReadFile("catalog/" + lang + ".json")
+		m, err := loadCatalog(catalogFS, "catalog/"+lang)
 		if err != nil {
 			panic(err)
 		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			panic(fmt.Sprintf("catalog %s: %v", lang, err))
-		}
 		catalogs[lang] = m
 	}
+}
+
+// loadCatalog merges the JSON files of one language's folder, refusing a key defined twice.
+func loadCatalog(fsys fs.FS, dir string) (map[string]string, error) {
+	files, err := fs.Glob(fsys, dir+"/*.json")
+	if err != nil || len(files) == 0 {
+		return nil, fmt.Errorf("catalog %s: no files (%v)", dir, err)
+	}
+	m := map[string]string{}
+	for _, f := range files {
+		b, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			return nil, err
+		}
+		part := map[string]string{}
+		if err := json.Unmarshal(b, &part); err != nil {
+			return nil, fmt.Errorf("catalog %s: %v", f, err)
+		}
+		for k, v := range part {
+			if _, dup := m[k]; dup {
+				return nil, fmt.Errorf("catalog %s: key %s is defined in another file too", f, k)
+			}
+			m[k] = v
+		}
+	}
+	return m, nil
 }
 
 // Keys returns the sorted keys of a language's catalog (for tests).

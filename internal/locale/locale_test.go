@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/lantian-org/lantian/internal/apperr"
 )
@@ -38,15 +39,46 @@ func TestCatalogsMatch(t *testing.T) {
 var (
 	// Keys written literally: {{t "key"}} in templates, "err.x" and friends in Go.
 	tplKey = regexp.MustCompile(`\bt "([a-z0-9_.]+)"`)
-	goKey  = regexp.MustCompile(`"((?:err|flash|import|field|audit|role|unit|region|nav|common|home|login|person|people|profile|pager|regions|units|app|punct|case|cases|calendar|category|inbox|letter|letters|patrol|patrols|fieldapp|recordbook|report|public|export|categories)\.[a-z0-9_.]+)"`)
 	// Field names given to field errors: Add("name", …) and Field("name", …).
 	fieldName = regexp.MustCompile(`(?:\.Add|apperr\.Field)\("([a-z][a-z_]*)",`)
 )
+
+// goKeyPattern matches string literals that look like message keys: a first
+// segment that some catalog key starts with, then dotted lower-case words. The
+// prefixes come from the catalogs, so a new area's file brings its own.
+func goKeyPattern() *regexp.Regexp {
+	seen := map[string]bool{}
+	var prefixes []string
+	for _, k := range Keys(Languages[0]) {
+		p, _, _ := strings.Cut(k, ".")
+		if !seen[p] {
+			seen[p] = true
+			prefixes = append(prefixes, regexp.QuoteMeta(p))
+		}
+	}
+	return regexp.MustCompile(`"((?:` + strings.Join(prefixes, "|") + `)\.[a-z0-9_.]+)"`)
+}
+
+// TestLoadCatalogRefusesDuplicates checks that one key in two files of a language fails the load.
+func TestLoadCatalogRefusesDuplicates(t *testing.T) {
+	fsys := fstest.MapFS{
+		"c/zh-CN/a.json": {Data: []byte(`{"x.one":"一"}`)},
+		"c/zh-CN/b.json": {Data: []byte(`{"x.one":"壹"}`)},
+	}
+	if _, err := loadCatalog(fsys, "c/zh-CN"); err == nil || !strings.Contains(err.Error(), "x.one") {
+		t.Fatalf("duplicate key: err = %v, want one naming x.one", err)
+	}
+	delete(fsys, "c/zh-CN/b.json")
+	if m, err := loadCatalog(fsys, "c/zh-CN"); err != nil || m["x.one"] != "一" {
+		t.Fatalf("single file: %v %v", m, err)
+	}
+}
 
 // TestEveryUsedKeyExists scans the templates and Go sources for message keys
 // and field names and fails for any missing from a catalog.
 func TestEveryUsedKeyExists(t *testing.T) {
 	root := filepath.Join("..", "..")
+	goKey := goKeyPattern()
 	used := map[string]string{}
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
