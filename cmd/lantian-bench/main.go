@@ -283,7 +283,7 @@ func export(ctx context.Context, a *app.App, total int) error {
 		return fmt.Errorf("not enough cases for %d rows: %v", total, err)
 	}
 	f.To = list[len(list)-1].Day
-	err = a.Ledger.ExportXLSX(ctx, cw, locale.New("zh-CN"), f, names)
+	err = a.Cases.ExportXLSX(ctx, cw, locale.New("zh-CN"), f, names)
 	close(stop)
 	if err != nil {
 		return err

@@ -211,7 +211,7 @@ func fillCompliance(ctx context.Context, a *app.App, days int) error {
 	if err != nil {
 		return err
 	}
-	cal, err := a.Ledger.Calendar(ctx)
+	cal, err := a.Cases.Calendar(ctx)
 	if err != nil {
 		return err
 	}
@@ -319,7 +319,7 @@ func complianceBench(ctx context.Context, a *app.App, n, clients int) error {
 	if err := fillCompliance(ctx, a, days); err != nil {
 		return err
 	}
-	cal, err := a.Ledger.Calendar(ctx)
+	cal, err := a.Cases.Calendar(ctx)
 	if err != nil {
 		return err
 	}

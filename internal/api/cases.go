@@ -13,8 +13,8 @@ import (
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/cases"
-	"github.com/lantian-org/lantian/internal/ledger"
 	"github.com/lantian-org/lantian/internal/people"
+	"github.com/lantian-org/lantian/internal/service/casesvc"
 	"github.com/lantian-org/lantian/internal/store"
 )
 
@@ -35,38 +35,38 @@ type photoJSON struct {
 }
 
 type caseJSON struct {
-	Number         string           `json:"number"`
-	ClientID       string           `json:"client_id"`
-	Category       string           `json:"category"`
-	Description    string           `json:"description"`
-	Lat            float64          `json:"lat"`
-	Lon            float64          `json:"lon"`
-	Address        string           `json:"address"`
-	Region         string           `json:"region"`
-	UnitID         *int64           `json:"unit_id"`
-	Source         string           `json:"source"`
-	HotlineRef     string           `json:"hotline_ref,omitempty"`
-	Class          string           `json:"class"`
-	Severity       string           `json:"severity"`
-	Status         string           `json:"status"`
-	Level          int              `json:"level"`
-	Held           string           `json:"held"`
-	Assignee       *ledger.Assignee `json:"assignee"`
-	Commitment     string           `json:"commitment,omitempty"`
-	Deadline       *string          `json:"deadline"`
-	Timer          *timerJSON       `json:"timer,omitempty"`
-	Overdue        bool             `json:"overdue"`
-	NoAfterPhoto   bool             `json:"no_after_photo"`
-	ReportedAt     string           `json:"reported_at"`
-	ClosedAt       *string          `json:"closed_at"`
-	Rework         int              `json:"rework"`
-	MergedInto     string           `json:"merged_into,omitempty"`
-	ReporterName   string           `json:"reporter_name,omitempty"`
-	ReporterMobile string           `json:"reporter_mobile,omitempty"`
-	Version        int              `json:"version"`
-	Actions        []cases.Action   `json:"actions,omitempty"`
-	Timeline       []eventJSON      `json:"timeline"`
-	Photos         []photoJSON      `json:"photos"`
+	Number         string            `json:"number"`
+	ClientID       string            `json:"client_id"`
+	Category       string            `json:"category"`
+	Description    string            `json:"description"`
+	Lat            float64           `json:"lat"`
+	Lon            float64           `json:"lon"`
+	Address        string            `json:"address"`
+	Region         string            `json:"region"`
+	UnitID         *int64            `json:"unit_id"`
+	Source         string            `json:"source"`
+	HotlineRef     string            `json:"hotline_ref,omitempty"`
+	Class          string            `json:"class"`
+	Severity       string            `json:"severity"`
+	Status         string            `json:"status"`
+	Level          int               `json:"level"`
+	Held           string            `json:"held"`
+	Assignee       *casesvc.Assignee `json:"assignee"`
+	Commitment     string            `json:"commitment,omitempty"`
+	Deadline       *string           `json:"deadline"`
+	Timer          *timerJSON        `json:"timer,omitempty"`
+	Overdue        bool              `json:"overdue"`
+	NoAfterPhoto   bool              `json:"no_after_photo"`
+	ReportedAt     string            `json:"reported_at"`
+	ClosedAt       *string           `json:"closed_at"`
+	Rework         int               `json:"rework"`
+	MergedInto     string            `json:"merged_into,omitempty"`
+	ReporterName   string            `json:"reporter_name,omitempty"`
+	ReporterMobile string            `json:"reporter_mobile,omitempty"`
+	Version        int               `json:"version"`
+	Actions        []cases.Action    `json:"actions,omitempty"`
+	Timeline       []eventJSON       `json:"timeline"`
+	Photos         []photoJSON       `json:"photos"`
 }
 
 type timerJSON struct {
@@ -77,7 +77,7 @@ type timerJSON struct {
 func (a *API) rfc(t time.Time) string { return t.In(a.app.Loc).Format(time.RFC3339) }
 
 func (a *API) toCaseJSON(ctx context.Context, p *auth.Principal, c cases.Case, full bool) caseJSON {
-	now := a.app.Ledger.Now()
+	now := a.app.Cases.Now()
 	out := caseJSON{Number: c.Number, ClientID: c.ClientID, Category: c.Category, Description: c.Description, Lat: c.Lat, Lon: c.Lon,
 		Address: c.Address, Region: c.Region, Source: string(c.Source), HotlineRef: c.HotlineRef, Class: string(c.Class),
 		Severity: string(c.Severity), Status: string(c.Status), Level: c.Level, Held: c.Held, Commitment: c.Commitment,
@@ -88,7 +88,7 @@ func (a *API) toCaseJSON(ctx context.Context, p *auth.Principal, c cases.Case, f
 		out.UnitID = &id
 	}
 	if kind, v := cases.ParseAssignee(c.Assignee); kind != "" {
-		as := &ledger.Assignee{}
+		as := &casesvc.Assignee{}
 		switch kind {
 		case "person":
 			as.Person, _ = strconv.ParseInt(v, 10, 64)
@@ -102,7 +102,7 @@ func (a *API) toCaseJSON(ctx context.Context, p *auth.Principal, c cases.Case, f
 	if !c.Deadline.IsZero() {
 		d := a.rfc(c.Deadline)
 		out.Deadline = &d
-		if pct, colour := a.app.Ledger.Timer(ctx, c); colour != "" {
+		if pct, colour := a.app.Cases.Timer(ctx, c); colour != "" {
 			out.Timer = &timerJSON{Percent: float64(int(pct*10)) / 10, Colour: colour}
 		}
 	}
@@ -114,7 +114,7 @@ func (a *API) toCaseJSON(ctx context.Context, p *auth.Principal, c cases.Case, f
 		out.ReporterMobile = c.ReporterMobile
 	}
 	if full {
-		out.Actions = a.app.Ledger.Allowed(p, c)
+		out.Actions = a.app.Cases.Allowed(p, c)
 		for _, e := range c.Timeline {
 			out.Timeline = append(out.Timeline, eventJSON{At: a.rfc(e.At), Actor: e.ActorName, Action: string(e.Action), Status: string(e.Status), Level: e.Level, Note: e.Note})
 		}
@@ -169,7 +169,7 @@ func (a *API) createCase(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	rep := ledger.Report{Input: cases.Input{ClientID: in.ClientID, Category: in.Category, Description: in.Description, Address: in.Address,
+	rep := casesvc.Report{Input: cases.Input{ClientID: in.ClientID, Category: in.Category, Description: in.Description, Address: in.Address,
 		Class: cases.Class(in.Class), Severity: cases.Severity(in.Severity), Source: cases.Source(in.Source), HotlineRef: in.HotlineRef, Note: in.Note},
 		UnitID: in.UnitID, Commitment: in.Commitment, Due: due}
 	if in.Lat != nil {
@@ -179,7 +179,7 @@ func (a *API) createCase(w http.ResponseWriter, r *http.Request) {
 		rep.Lon = *in.Lon
 	}
 	p := userOf(r)
-	c, created, err := a.app.Ledger.Report(r.Context(), a.actor(r), p, rep)
+	c, created, err := a.app.Cases.Report(r.Context(), a.actor(r), p, rep)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -193,7 +193,7 @@ func (a *API) createCase(w http.ResponseWriter, r *http.Request) {
 
 // caseFilter reads the ledger's filters from the query, limited to what p may see.
 func (a *API) caseFilter(r *http.Request) (store.CaseFilter, error) {
-	f, err := ledger.ParseQuery(r.URL.Query()).Filter(userOf(r), a.app.Ledger.Now())
+	f, err := casesvc.ParseQuery(r.URL.Query()).Filter(userOf(r), a.app.Cases.Now())
 	f.Page = pageOf(r)
 	return f, err
 }
@@ -219,7 +219,7 @@ func (a *API) listCases(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) getCase(w http.ResponseWriter, r *http.Request) {
 	p := userOf(r)
-	c, err := a.app.Ledger.Get(r.Context(), p, r.PathValue("number"))
+	c, err := a.app.Cases.Get(r.Context(), p, r.PathValue("number"))
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -228,15 +228,15 @@ func (a *API) getCase(w http.ResponseWriter, r *http.Request) {
 }
 
 type actionInput struct {
-	Action     string           `json:"action"`
-	Version    *int             `json:"version"`
-	Note       string           `json:"note"`
-	Assignee   *ledger.Assignee `json:"assignee"`
-	Deadline   string           `json:"deadline"`
-	Passed     *bool            `json:"passed"`
-	Into       string           `json:"into"`
-	Photos     []string         `json:"photos"`
-	Commitment string           `json:"commitment"`
+	Action     string            `json:"action"`
+	Version    *int              `json:"version"`
+	Note       string            `json:"note"`
+	Assignee   *casesvc.Assignee `json:"assignee"`
+	Deadline   string            `json:"deadline"`
+	Passed     *bool             `json:"passed"`
+	Into       string            `json:"into"`
+	Photos     []string          `json:"photos"`
+	Commitment string            `json:"commitment"`
 }
 
 func (a *API) caseAction(w http.ResponseWriter, r *http.Request) {
@@ -251,7 +251,7 @@ func (a *API) caseAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := userOf(r)
-	c, err := a.app.Ledger.Act(r.Context(), a.actor(r), p, r.PathValue("number"), ledger.Action{Action: cases.Action(in.Action),
+	c, err := a.app.Cases.Act(r.Context(), a.actor(r), p, r.PathValue("number"), casesvc.Action{Action: cases.Action(in.Action),
 		Version: in.Version, Note: in.Note, Assignee: in.Assignee, Deadline: deadline, Passed: in.Passed, Into: in.Into,
 		Photos: in.Photos, Commitment: in.Commitment})
 	if err != nil {
@@ -272,7 +272,7 @@ func (a *API) casePhoto(w http.ResponseWriter, r *http.Request) {
 	}
 	defer file.Close()
 	p := userOf(r)
-	id, err := a.app.Ledger.AddPhoto(r.Context(), a.actor(r), p, a.app.Photos, r.PathValue("number"), r.FormValue("step"), file)
+	id, err := a.app.Cases.AddPhoto(r.Context(), a.actor(r), p, a.app.Photos, r.PathValue("number"), r.FormValue("step"), file)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -299,7 +299,7 @@ func formPhoto(w http.ResponseWriter, r *http.Request) (multipart.File, error) {
 // getPhoto serves a photo to someone who may read a case it belongs to.
 func (a *API) getPhoto(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	ok, err := a.app.Ledger.CanSeePhoto(r.Context(), userOf(r), id)
+	ok, err := a.app.Cases.CanSeePhoto(r.Context(), userOf(r), id)
 	if err != nil || !ok {
 		a.fail(w, r, apperr.ErrNotFound)
 		return
@@ -353,7 +353,7 @@ func (a *API) duplicates(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := userOf(r)
-	list, err := a.app.Ledger.Duplicates(r.Context(), p, q.Get("category"), lat, lon)
+	list, err := a.app.Cases.Duplicates(r.Context(), p, q.Get("category"), lat, lon)
 	if err != nil {
 		a.fail(w, r, err)
 		return

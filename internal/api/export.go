@@ -18,10 +18,10 @@ func (a *API) exportCases(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := printer(r, a.app.Cfg.Lang)
-	name := p.T("export.filename") + "-" + a.app.Ledger.Now().In(a.app.Loc).Format("20060102") + ".xlsx"
+	name := p.T("export.filename") + "-" + a.app.Cases.Now().In(a.app.Loc).Format("20060102") + ".xlsx"
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	w.Header().Set("Content-Disposition", "attachment; filename=\"ledger.xlsx\"; filename*=UTF-8''"+url.PathEscape(name))
-	if err := a.app.Ledger.ExportXLSX(r.Context(), w, p, f, names); err != nil {
+	if err := a.app.Cases.ExportXLSX(r.Context(), w, p, f, names); err != nil {
 		a.app.Log.Error("export failed", "err", err)
 	}
 }

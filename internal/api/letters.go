@@ -180,7 +180,7 @@ func (a *API) readableLetter(r *http.Request, p *auth.Principal) (letters.Letter
 }
 
 // thisYear is the current year in the office's time zone.
-func (a *API) thisYear() int { return a.app.Ledger.Now().In(a.app.Loc).Year() }
+func (a *API) thisYear() int { return a.app.Cases.Now().In(a.app.Loc).Year() }
 
 // yearOf reads a year from the query (or def when absent).
 func yearOf(v string, def int) (int, error) {

@@ -66,7 +66,7 @@ type caller struct {
 }
 
 func (a *API) callerOf(r *http.Request) caller {
-	return caller{p: userOf(r), actor: a.actor(r), now: a.app.Ledger.Now()}
+	return caller{p: userOf(r), actor: a.actor(r), now: a.app.Cases.Now()}
 }
 
 // answer writes an operation's result: its status and body, or its error.
@@ -598,7 +598,7 @@ func (a *API) opFinding(ctx context.Context, c caller, uid string, in findingInp
 	var number string
 	switch {
 	case in.Case != "":
-		cs, err := a.app.Ledger.Get(ctx, c.p, in.Case)
+		cs, err := a.app.Cases.Get(ctx, c.p, in.Case)
 		if err != nil {
 			return 0, nil, apperr.Field("case", "err.patrol.case_unknown")
 		}
@@ -608,7 +608,7 @@ func (a *API) opFinding(ctx context.Context, c caller, uid string, in findingInp
 		if err != nil {
 			return 0, nil, apperr.Field("client_id", "err.patrol.case_unknown")
 		}
-		if _, err := a.app.Ledger.Get(ctx, c.p, cs.Number); err != nil {
+		if _, err := a.app.Cases.Get(ctx, c.p, cs.Number); err != nil {
 			return 0, nil, apperr.Field("client_id", "err.patrol.case_unknown")
 		}
 		number = cs.Number

@@ -50,7 +50,7 @@ func (a *API) compliance(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	now := a.app.Ledger.Now()
+	now := a.app.Cases.Now()
 	today := patrol.Day(now, a.app.Loc)
 	to, from := today, ""
 	if s, err := dateParam(r, "to"); err != nil {
@@ -92,7 +92,7 @@ func (a *API) compliance(w http.ResponseWriter, r *http.Request) {
 		size = compliancePage
 	}
 	size = min(size, compliancePageMax)
-	cal, err := a.app.Ledger.Calendar(ctx)
+	cal, err := a.app.Cases.Calendar(ctx)
 	if err != nil {
 		a.fail(w, r, err)
 		return

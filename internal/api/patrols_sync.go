@@ -7,8 +7,8 @@ import (
 
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/cases"
-	"github.com/lantian-org/lantian/internal/ledger"
 	"github.com/lantian-org/lantian/internal/locale"
+	"github.com/lantian-org/lantian/internal/service/casesvc"
 	"github.com/lantian-org/lantian/internal/store"
 )
 
@@ -192,7 +192,7 @@ func (a *API) syncCase(ctx context.Context, c caller, patrolID string, in caseIn
 	if err != nil {
 		return 0, nil, err
 	}
-	rep := ledger.Report{Input: cases.Input{ClientID: in.ClientID, Category: in.Category, Description: in.Description, Address: in.Address,
+	rep := casesvc.Report{Input: cases.Input{ClientID: in.ClientID, Category: in.Category, Description: in.Description, Address: in.Address,
 		Class: cases.Class(in.Class), Severity: cases.Severity(in.Severity), Source: cases.Source(in.Source), HotlineRef: in.HotlineRef, Note: in.Note},
 		UnitID: in.UnitID, Commitment: in.Commitment, Due: due}
 	if in.Lat != nil {
@@ -201,7 +201,7 @@ func (a *API) syncCase(ctx context.Context, c caller, patrolID string, in caseIn
 	if in.Lon != nil {
 		rep.Lon = *in.Lon
 	}
-	cs, created, err := a.app.Ledger.Report(ctx, c.actor, c.p, rep)
+	cs, created, err := a.app.Cases.Report(ctx, c.actor, c.p, rep)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -70,7 +70,7 @@ func TestPatrolContract(t *testing.T) {
 	for _, backend := range storetest.Backends(t) {
 		t.Run(backend, func(t *testing.T) {
 			srv := testutil.Start(t, backend)
-			srv.App.Ledger.Now = func() time.Time { return nowT }
+			srv.App.Cases.Now = func() time.Time { return nowT }
 			c := &client{t: t, base: srv.URL, tok: map[string]string{}}
 			expect := func(user, method, path, body string, status int, want ...string) string {
 				t.Helper()
@@ -241,7 +241,7 @@ func TestPatrolSync(t *testing.T) {
 	for _, backend := range storetest.Backends(t) {
 		t.Run(backend, func(t *testing.T) {
 			srv := testutil.Start(t, backend)
-			srv.App.Ledger.Now = func() time.Time { return nowT }
+			srv.App.Cases.Now = func() time.Time { return nowT }
 			c := &client{t: t, base: srv.URL, tok: map[string]string{}}
 			grid := demo.GridCode(0, 0)
 			id := uuid(100)
@@ -312,7 +312,7 @@ func TestPatrolSync(t *testing.T) {
 // TestPatrolPlans reads and sets plans, and a plan naming its patrollers decides who may start.
 func TestPatrolPlans(t *testing.T) {
 	srv := testutil.Start(t, "sqlite")
-	srv.App.Ledger.Now = func() time.Time { return nowT }
+	srv.App.Cases.Now = func() time.Time { return nowT }
 	c := &client{t: t, base: srv.URL, tok: map[string]string{}}
 	grid := demo.GridCode(0, 0)
 	expect := func(user, method, path, body string, status int, want ...string) string {

@@ -11,11 +11,11 @@ import (
 	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/authn"
 	"github.com/lantian-org/lantian/internal/config"
-	"github.com/lantian-org/lantian/internal/ledger"
 	"github.com/lantian-org/lantian/internal/letters"
 	"github.com/lantian-org/lantian/internal/people"
 	"github.com/lantian-org/lantian/internal/photo"
 	"github.com/lantian-org/lantian/internal/region"
+	"github.com/lantian-org/lantian/internal/service/casesvc"
 	"github.com/lantian-org/lantian/internal/store"
 )
 
@@ -27,7 +27,7 @@ type App struct {
 	Auth   *authn.Service
 	Index  *region.Index
 	Log    *slog.Logger
-	Ledger *ledger.Service
+	Cases  *casesvc.Service
 	Photos *photo.Store
 	// Letters keeps the responsibility letters' signature images and scans.
 	Letters *letters.FileStore
@@ -38,8 +38,8 @@ func New(ctx context.Context, cfg config.Config, loc *time.Location, db *store.D
 	a := &App{Cfg: cfg, Loc: loc, DB: db, Log: log, Index: &region.Index{},
 		Auth: &authn.Service{DB: db, Throttle: authn.NewThrottle()}, Photos: photo.NewStore(cfg.Data),
 		Letters: letters.NewFileStore(cfg.Data)}
-	a.Ledger = ledger.New(db, a.Index, loc)
-	a.Ledger.Prefix, a.Ledger.Grace = cfg.CasePrefix, cfg.EscalationGrace
+	a.Cases = casesvc.New(db, a.Index, loc)
+	a.Cases.Prefix, a.Cases.Grace = cfg.CasePrefix, cfg.EscalationGrace
 	if err := db.EnsureCalendar(ctx); err != nil {
 		return nil, err
 	}

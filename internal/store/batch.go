@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/lantian-org/lantian/internal/cases"
+	"github.com/lantian-org/lantian/internal/notify"
 )
 
 // Group commit for case creation on SQLite. SQLite has one writer, and the
@@ -21,7 +22,7 @@ type createReq struct {
 	prefix  string
 	c       *cases.Case
 	entries []cases.Entry
-	notify  []Notice
+	events  []notify.Event
 	created bool
 	err     error
 	done    chan struct{}
@@ -30,12 +31,12 @@ type createReq struct {
 var errClosed = errors.New("store: database closed")
 
 // batchCreate queues a creation for the batch writer and waits for its result.
-func (db *DB) batchCreate(ctx context.Context, actor Actor, prefix string, c *cases.Case, entries []cases.Entry, notify []Notice) (bool, error) {
+func (db *DB) batchCreate(ctx context.Context, actor Actor, prefix string, c *cases.Case, entries []cases.Entry, events []notify.Event) (bool, error) {
 	db.batchOnce.Do(func() {
 		db.batch = make(chan *createReq, 4*maxBatch)
 		go db.runBatches()
 	})
-	r := &createReq{ctx: ctx, actor: actor, prefix: prefix, c: c, entries: entries, notify: notify, done: make(chan struct{})}
+	r := &createReq{ctx: ctx, actor: actor, prefix: prefix, c: c, entries: entries, events: events, done: make(chan struct{})}
 	select {
 	case db.batch <- r:
 	case <-db.quit:
@@ -92,7 +93,7 @@ func (db *DB) commitBatch(reqs []*createReq) {
 			r.err = err
 			continue
 		}
-		r.created, r.err = tx.createCase(r.ctx, r.prefix, r.c, r.entries, r.notify)
+		r.created, r.err = tx.createCase(r.ctx, r.prefix, r.c, r.entries, r.events)
 		if r.err != nil {
 			tx.ExecContext(ctx, `ROLLBACK TO one_case`)
 		}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/lantian-org/lantian/internal/cases"
+	"github.com/lantian-org/lantian/internal/notify"
 	"github.com/lantian-org/lantian/internal/region"
 )
 
@@ -396,8 +397,8 @@ func (db *DB) OverdueUnnoticed(ctx context.Context, limit int) ([]cases.Case, er
 	return scanAll(rows, scanCase)
 }
 
-// NoticeOverdue tells people that a case is overdue, once per deadline, audited as the system.
-func (db *DB) NoticeOverdue(ctx context.Context, c cases.Case, people []int64) error {
+// NoticeOverdue writes ev (the case is overdue) once per deadline, audited as the system.
+func (db *DB) NoticeOverdue(ctx context.Context, c cases.Case, ev notify.Event) error {
 	return db.Write(ctx, System, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE cases SET overdue_noticed = 1 WHERE id = $1 AND overdue_noticed = 0 AND deadline = $2`, c.ID, ms(c.Deadline))
 		if err != nil {
@@ -406,9 +407,10 @@ func (db *DB) NoticeOverdue(ctx context.Context, c cases.Case, people []int64) e
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil
 		}
-		if err := tx.notify(ctx, c.ID, c.Number, []Notice{{PersonIDs: people, Kind: "overdue"}}); err != nil {
+		n, err := tx.Notify(ctx, caseEvents(c, []notify.Event{ev})...)
+		if err != nil {
 			return err
 		}
-		return tx.Audit(ctx, "case", c.Number, "overdue", nil, map[string]any{"deadline": ms(c.Deadline), "notified": len(people)})
+		return tx.Audit(ctx, "case", c.Number, "overdue", nil, map[string]any{"deadline": ms(c.Deadline), "notified": n})
 	})
 }

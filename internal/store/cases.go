@@ -9,6 +9,7 @@ import (
 
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/cases"
+	"github.com/lantian-org/lantian/internal/notify"
 	"github.com/lantian-org/lantian/internal/region"
 )
 
@@ -112,12 +113,12 @@ func (tx *Tx) nextNumber(ctx context.Context, day string) (int, error) {
 // recipients. When a case with the same client id exists, that case is
 // returned with created false and nothing is written. On SQLite, creations
 // arriving together share one transaction (group commit, see batch.go).
-func (db *DB) CreateCase(ctx context.Context, actor Actor, prefix string, c *cases.Case, entries []cases.Entry, notify []Notice) (created bool, err error) {
+func (db *DB) CreateCase(ctx context.Context, actor Actor, prefix string, c *cases.Case, entries []cases.Entry, events []notify.Event) (created bool, err error) {
 	if db.Dialect == SQLite {
-		created, err = db.batchCreate(ctx, actor, prefix, c, entries, notify)
+		created, err = db.batchCreate(ctx, actor, prefix, c, entries, events)
 	} else {
 		err = db.Write(ctx, actor, func(tx *Tx) error {
-			created, err = tx.createCase(ctx, prefix, c, entries, notify)
+			created, err = tx.createCase(ctx, prefix, c, entries, events)
 			return err
 		})
 	}
@@ -130,7 +131,7 @@ func (db *DB) CreateCase(ctx context.Context, actor Actor, prefix string, c *cas
 }
 
 // createCase is CreateCase inside a transaction.
-func (tx *Tx) createCase(ctx context.Context, prefix string, c *cases.Case, entries []cases.Entry, notify []Notice) (bool, error) {
+func (tx *Tx) createCase(ctx context.Context, prefix string, c *cases.Case, entries []cases.Entry, events []notify.Event) (bool, error) {
 	var existing int64
 	err := tx.QueryRowContext(ctx, `SELECT id FROM cases WHERE client_id = $1`, c.ClientID).Scan(&existing)
 	if err == nil {
@@ -176,7 +177,7 @@ func (tx *Tx) createCase(ctx context.Context, prefix string, c *cases.Case, entr
 		}
 		c.Timeline = append(c.Timeline, ev)
 	}
-	if err := tx.notify(ctx, c.ID, c.Number, notify); err != nil {
+	if _, err := tx.Notify(ctx, caseEvents(*c, events)...); err != nil {
 		return false, err
 	}
 	return true, tx.Audit(ctx, "case", c.Number, "create", nil, caseSummary(*c))
@@ -199,28 +200,14 @@ func caseSummary(c cases.Case) map[string]any {
 		"assignee": c.Assignee, "deadline": ms(c.Deadline), "rework": c.Rework, "merged_into": c.MergedInto, "version": c.Version}
 }
 
-// Notice is an inbox message to write with a case change.
-type Notice struct {
-	PersonIDs []int64
-	Kind      string // assigned, escalated, overdue, supervise, verify, reported, returned, reopened
-	Args      string
-}
-
-func (tx *Tx) notify(ctx context.Context, caseID int64, number string, ns []Notice) error {
-	for _, n := range ns {
-		seen := map[int64]bool{}
-		for _, p := range n.PersonIDs {
-			if p == 0 || seen[p] {
-				continue
-			}
-			seen[p] = true
-			if _, err := tx.ExecContext(ctx, `INSERT INTO inbox (person_id, kind, case_id, number, args, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-				p, n.Kind, caseID, number, n.Args, tx.now); err != nil {
-				return err
-			}
-		}
+// caseEvents returns evs about case c: their record is the case.
+func caseEvents(c cases.Case, evs []notify.Event) []notify.Event {
+	out := make([]notify.Event, len(evs))
+	for i, ev := range evs {
+		ev.Record = notify.Record{Kind: "case", ID: c.ID, Ref: c.Number}
+		out[i] = ev
 	}
-	return nil
+	return out
 }
 
 // CaseUpdate is a change to store: the case after the action, the timeline
@@ -231,7 +218,7 @@ type CaseUpdate struct {
 	Entry   cases.Entry
 	Photos  []string // photo ids attached to this step
 	Step    string   // their step
-	Notify  []Notice
+	Events  []notify.Event
 	LogOnly bool // a comment or reminder: the case row is not changed
 }
 
@@ -265,7 +252,7 @@ func (db *DB) UpdateCase(ctx context.Context, actor Actor, u CaseUpdate) (cases.
 		if err := tx.attachPhotos(ctx, a.ID, ev.ID, u.Step, u.Photos); err != nil {
 			return err
 		}
-		if err := tx.notify(ctx, a.ID, a.Number, u.Notify); err != nil {
+		if _, err := tx.Notify(ctx, caseEvents(a, u.Events)...); err != nil {
 			return err
 		}
 		if err := tx.Audit(ctx, "case", a.Number, string(u.Entry.Action), caseSummary(u.Before), caseSummary(a)); err != nil {

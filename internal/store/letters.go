@@ -9,6 +9,7 @@ import (
 
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/letters"
+	"github.com/lantian-org/lantian/internal/notify"
 	"github.com/lantian-org/lantian/internal/region"
 	"github.com/lantian-org/lantian/internal/unit"
 )
@@ -881,9 +882,6 @@ func (db *DB) UnsignedLetterUnits(ctx context.Context, f CoverageFilter) ([]Unsi
 	return out, total, rows.Err()
 }
 
-// InboxLetterReminder is the inbox kind of a reminder to sign a letter.
-const InboxLetterReminder = "letter_reminder"
-
 // Reminded reports what a reminder did: letters reminded and people notified.
 type Reminded struct {
 	Letters int
@@ -950,37 +948,17 @@ func (db *DB) RemindUnsigned(ctx context.Context, actor Actor, f CoverageFilter)
 	return out, err
 }
 
-// remind writes the inbox messages of one letter's reminder and notes when it was sent.
+// remind tells the unit's contacts to sign one letter and notes when it was sent.
 func (tx *Tx) remind(ctx context.Context, l letters.Letter) (int, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT ra.person_id FROM role_assignments ra JOIN people p ON p.id = ra.person_id
-		WHERE p.active = 1 AND ra.role = 'unit_contact' AND ra.unit_id = $1 ORDER BY ra.person_id`, l.UnitID)
+	n, err := tx.Notify(ctx, notify.Event{Kind: notify.LetterReminder, Record: notify.Record{Kind: "letter", ID: l.ID},
+		Subject: notify.Subject{Unit: l.UnitID}, Args: map[string]any{"letter": l.ID, "year": l.Year, "unit": l.UnitName}})
 	if err != nil {
 		return 0, err
-	}
-	var people []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		people = append(people, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
-	}
-	args, _ := json.Marshal(map[string]any{"letter": l.ID, "year": l.Year, "unit": l.UnitName})
-	for _, p := range people {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO inbox (person_id, kind, args, created_at) VALUES ($1, $2, $3, $4)`,
-			p, InboxLetterReminder, string(args), tx.now); err != nil {
-			return 0, err
-		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE letters SET reminded_at = $2 WHERE id = $1`, l.ID, tx.now); err != nil {
 		return 0, err
 	}
-	return len(people), tx.Audit(ctx, "letter", l.ID, "remind", nil, map[string]any{"notified": len(people)})
+	return n, tx.Audit(ctx, "letter", l.ID, "remind", nil, map[string]any{"notified": n})
 }
 
 // LetterBreaches counts, per clause of l, this year's cases about l's unit

@@ -12,6 +12,7 @@ import (
 	"github.com/lantian-org/lantian/internal/cases"
 	"github.com/lantian-org/lantian/internal/demo"
 	"github.com/lantian-org/lantian/internal/letters"
+	"github.com/lantian-org/lantian/internal/notify"
 	"github.com/lantian-org/lantian/internal/store"
 	"github.com/lantian-org/lantian/internal/store/storetest"
 )
@@ -304,7 +305,7 @@ func TestLetters(t *testing.T) {
 			t.Fatalf("remind = %+v, %v (contacts %v)", r, err, contacts)
 		}
 		items, _, _ := db.Inbox(ctx, contacts[0], false, store.Page{})
-		if len(items) != 1 || items[0].Kind != store.InboxLetterReminder || !strings.Contains(items[0].Args, fmt.Sprintf(`"letter":%d`, cur.ID)) {
+		if len(items) != 1 || items[0].Kind != string(notify.LetterReminder) || !strings.Contains(items[0].Args, fmt.Sprintf(`"letter":%d`, cur.ID)) {
 			t.Fatalf("inbox = %+v", items)
 		}
 		if _, err := db.RemindLetter(ctx, actor, l.ID); !apperr.Is(err, apperr.Conflict) {

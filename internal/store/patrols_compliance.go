@@ -2,10 +2,10 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"github.com/lantian-org/lantian/internal/calendar"
+	"github.com/lantian-org/lantian/internal/notify"
 	"github.com/lantian-org/lantian/internal/patrol"
 )
 
@@ -138,16 +138,15 @@ func (db *DB) WindowsStarted(ctx context.Context, from, to time.Time) (map[strin
 
 // Missed is a plan window of a grid's day in which no patrol started.
 type Missed struct {
-	Grid, GridName string
-	Day            string
-	Window         int // 1-based
-	Span           patrol.Window
+	Grid   string
+	Day    string
+	Window int // 1-based
+	Span   patrol.Window
 }
 
-// AlertMissed records that window w of a grid's day was missed and tells
-// people in their inbox (kind patrol_missed), audited — once: when the alert
-// exists it does nothing and returns false.
-func (db *DB) AlertMissed(ctx context.Context, m Missed, people []int64) (bool, error) {
+// AlertMissed records that window m.Window of a grid's day was missed and
+// writes ev, once per grid, day and window; it reports whether it did.
+func (db *DB) AlertMissed(ctx context.Context, m Missed, ev notify.Event) (bool, error) {
 	sent := false
 	err := db.Write(ctx, System, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO patrol_alerts (grid, day, win, created_at) VALUES ($1, $2, $3, $4)
@@ -159,22 +158,12 @@ func (db *DB) AlertMissed(ctx context.Context, m Missed, people []int64) (bool, 
 			return nil
 		}
 		sent = true
-		args, _ := json.Marshal(map[string]any{"grid": m.Grid, "date": m.Day, "window": m.Span.String()})
-		// The inbox shows the number column beside the kind: name the grid, day and window there.
-		label := m.GridName + " " + m.Day + " " + m.Span.String()
-		seen := map[int64]bool{}
-		for _, p := range people {
-			if p == 0 || seen[p] {
-				continue
-			}
-			seen[p] = true
-			if _, err := tx.ExecContext(ctx, `INSERT INTO inbox (person_id, kind, number, args, created_at) VALUES ($1, $2, $3, $4, $5)`,
-				p, "patrol_missed", label, string(args), tx.now); err != nil {
-				return err
-			}
+		told, err := tx.Notify(ctx, ev)
+		if err != nil {
+			return err
 		}
 		return tx.Audit(ctx, "patrol_alert", m.Grid+"/"+m.Day+"/"+itoa(m.Window), "missed", nil,
-			map[string]any{"window": m.Span.String(), "told": len(seen)})
+			map[string]any{"window": m.Span.String(), "told": told})
 	})
 	return sent, err
 }

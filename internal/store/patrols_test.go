@@ -9,6 +9,7 @@ import (
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/calendar"
 	"github.com/lantian-org/lantian/internal/demo"
+	"github.com/lantian-org/lantian/internal/notify"
 	"github.com/lantian-org/lantian/internal/patrol"
 	"github.com/lantian-org/lantian/internal/store"
 	"github.com/lantian-org/lantian/internal/store/storetest"
@@ -279,9 +280,11 @@ func TestCompliance(t *testing.T) {
 			t.Fatalf("started %v %v", started, err)
 		}
 		leader := personID(t, db, "community1")
-		m := store.Missed{Grid: g, GridName: "忠武巷社区第1网格", Day: "2026-11-25", Window: 2, Span: patrol.Window{Start: 840, End: 1080}}
+		m := store.Missed{Grid: g, Day: "2026-11-25", Window: 2, Span: patrol.Window{Start: 840, End: 1080}}
+		ev := notify.Event{Kind: notify.PatrolMissed, Subject: notify.Subject{Region: g},
+			Record: notify.Record{Kind: "patrol_alert", Ref: "忠武巷社区第1网格 2026-11-25 14:00-18:00"}}
 		for i, want := range []bool{true, false} {
-			if sent, err := db.AlertMissed(ctx, m, []int64{leader, leader}); err != nil || sent != want {
+			if sent, err := db.AlertMissed(ctx, m, ev); err != nil || sent != want {
 				t.Fatalf("alert #%d: %v %v", i+1, sent, err)
 			}
 		}

@@ -17,7 +17,7 @@ import (
 // missingYears returns the years the calendar lacks that deadlines will
 // soon fall in: this year, and next year from October on.
 func (s *Server) missingYears(r *http.Request) []int {
-	cal, err := s.app.Ledger.Calendar(r.Context())
+	cal, err := s.app.Cases.Calendar(r.Context())
 	if err != nil {
 		return nil
 	}
@@ -119,7 +119,7 @@ func (s *Server) calendarImport(w http.ResponseWriter, r *http.Request) {
 		s.renderCalendar(w, r, statusFor(err), err)
 		return
 	}
-	s.app.Ledger.ReloadCalendar()
+	s.app.Cases.ReloadCalendar()
 	setFlash(w, "flash.saved")
 	http.Redirect(w, r, "/admin/calendar", http.StatusSeeOther)
 }

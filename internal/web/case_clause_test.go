@@ -10,7 +10,7 @@ import (
 	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/cases"
 	"github.com/lantian-org/lantian/internal/demo"
-	"github.com/lantian-org/lantian/internal/ledger"
+	"github.com/lantian-org/lantian/internal/service/casesvc"
 	"github.com/lantian-org/lantian/internal/store"
 	"github.com/lantian-org/lantian/internal/testutil"
 )
@@ -31,7 +31,7 @@ func TestCaseShowsClause(t *testing.T) {
 	}
 	p, _, _ := srv.App.DB.Credentials(ctx, "street")
 	pr := &auth.Principal{PersonID: p.ID, Username: p.Username, Roles: p.Roles}
-	c, _, err := srv.App.Ledger.Report(ctx, store.Actor{ID: p.ID, Name: p.Username}, pr, ledger.Report{UnitID: u.ID, Input: cases.Input{
+	c, _, err := srv.App.Cases.Report(ctx, store.Actor{ID: p.ID, Name: p.Username}, pr, casesvc.Report{UnitID: u.ID, Input: cases.Input{
 		ClientID: "7a1c1d3e-1111-4222-8333-444455556666", Category: "06027", Description: "油烟直排", Lat: u.Lat, Lon: u.Lon, Class: cases.ClassEscalated}})
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/lantian-org/lantian/internal/locale"
+	"github.com/lantian-org/lantian/internal/notify"
 	"github.com/lantian-org/lantian/internal/store"
 )
 
@@ -50,7 +51,7 @@ func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request) {
 	p := printer(r)
 	for _, it := range items {
 		row := inboxRow{InboxItem: it, Label: inboxKindLabel(p, it.Kind)}
-		if it.Kind == store.InboxLetterReminder {
+		if it.Kind == string(notify.LetterReminder) {
 			var args struct {
 				Letter int64 `json:"letter"`
 			}

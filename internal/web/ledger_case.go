@@ -14,10 +14,10 @@ import (
 
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/cases"
-	"github.com/lantian-org/lantian/internal/ledger"
 	"github.com/lantian-org/lantian/internal/people"
 	"github.com/lantian-org/lantian/internal/photo"
 	"github.com/lantian-org/lantian/internal/region"
+	"github.com/lantian-org/lantian/internal/service/casesvc"
 	"github.com/lantian-org/lantian/internal/store"
 )
 
@@ -26,7 +26,7 @@ import (
 // upload (POST /cases/{number}/photos) and the photos themselves (GET /photos/{id}).
 
 // maxPhotoBody bounds a page's photo upload: MaxPhotos photos of 10 MB and the form around them.
-const maxPhotoBody = ledger.MaxPhotos*(photo.DefaultMaxBytes+64<<10) + 64<<10
+const maxPhotoBody = casesvc.MaxPhotos*(photo.DefaultMaxBytes+64<<10) + 64<<10
 
 // actionForm is what the user typed into an action form, kept when the
 // page comes back with an error.
@@ -169,9 +169,9 @@ func (s *Server) casePageData(r *http.Request, c cases.Case) (casePage, error) {
 	ctx := r.Context()
 	p := printer(r)
 	u := userOf(r)
-	data := casePage{Page: s.page(r, "case.title"), Case: c, MaxPhotos: ledger.MaxPhotos}
+	data := casePage{Page: s.page(r, "case.title"), Case: c, MaxPhotos: casesvc.MaxPhotos}
 	data.Title = c.Number
-	now := s.app.Ledger.Now()
+	now := s.app.Cases.Now()
 	data.Timer, data.Overdue, data.NoAfterPhoto = s.timerOf(ctx, c), c.Overdue(now), c.NoAfterPhoto(now)
 	tree, err := s.app.DB.Categories(ctx)
 	if err != nil {
@@ -232,7 +232,7 @@ func (s *Server) casePageData(r *http.Request, c cases.Case) (casePage, error) {
 		}
 		data.Events = append(data.Events, ev)
 	}
-	data.Actions = s.app.Ledger.Allowed(u, c)
+	data.Actions = s.app.Cases.Allowed(u, c)
 	data.CanUpload = data.Can(string(cases.ActionComment))
 	data.UploadStep = cases.StepBefore
 	if c.Status == cases.StatusHandled || c.Status == cases.StatusClosed {
@@ -259,7 +259,7 @@ func (s *Server) casePageData(r *http.Request, c cases.Case) (casePage, error) {
 
 // loadCasePage reads the case named in the path for the user (404 when they may not see it).
 func (s *Server) loadCasePage(w http.ResponseWriter, r *http.Request) (cases.Case, bool) {
-	c, err := s.app.Ledger.Get(r.Context(), userOf(r), r.PathValue("number"))
+	c, err := s.app.Cases.Get(r.Context(), userOf(r), r.PathValue("number"))
 	if apperr.Is(err, apperr.NotFound) {
 		s.notFound(w, r)
 		return c, false
@@ -380,10 +380,10 @@ func (s *Server) caseAction(w http.ResponseWriter, r *http.Request) {
 		if files := uploads(r, "photos"); len(files) > 0 {
 			// Photos are stored only when the handling can go through, and are
 			// attached with it, to its timeline entry.
-			c, err := s.app.Ledger.Get(r.Context(), u, number)
-			if err == nil && in.Version != nil && *in.Version == c.Version && slices.Contains(s.app.Ledger.Allowed(u, c), cases.ActionHandle) {
-				if len(files) > ledger.MaxPhotos {
-					s.caseFailed(w, r, form.Action, form, apperr.Field("photos", "err.photo_too_many", ledger.MaxPhotos))
+			c, err := s.app.Cases.Get(r.Context(), u, number)
+			if err == nil && in.Version != nil && *in.Version == c.Version && slices.Contains(s.app.Cases.Allowed(u, c), cases.ActionHandle) {
+				if len(files) > casesvc.MaxPhotos {
+					s.caseFailed(w, r, form.Action, form, apperr.Field("photos", "err.photo_too_many", casesvc.MaxPhotos))
 					return
 				}
 				for _, fh := range files {
@@ -397,7 +397,7 @@ func (s *Server) caseAction(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	c, err := s.app.Ledger.Act(r.Context(), s.actor(r), u, number, in)
+	c, err := s.app.Cases.Act(r.Context(), s.actor(r), u, number, in)
 	if err != nil {
 		s.caseFailed(w, r, form.Action, form, err)
 		return
@@ -407,8 +407,8 @@ func (s *Server) caseAction(w http.ResponseWriter, r *http.Request) {
 }
 
 // actionInput turns an action form into the ledger's request.
-func (s *Server) actionInput(r *http.Request, form actionForm) (ledger.Action, error) {
-	in := ledger.Action{Action: cases.Action(form.Action), Note: form.Note, Into: form.Into, Commitment: form.Commitment}
+func (s *Server) actionInput(r *http.Request, form actionForm) (casesvc.Action, error) {
+	in := casesvc.Action{Action: cases.Action(form.Action), Note: form.Note, Into: form.Into, Commitment: form.Commitment}
 	if v, err := strconv.Atoi(r.PostFormValue("version")); err == nil {
 		in.Version = &v
 	}
@@ -433,18 +433,18 @@ func (s *Server) actionInput(r *http.Request, form actionForm) (ledger.Action, e
 			if err != nil || id <= 0 {
 				errs.Add("assignee", "err.unit_unknown")
 			}
-			in.Assignee = &ledger.Assignee{Unit: id}
+			in.Assignee = &casesvc.Assignee{Unit: id}
 		case kind == "region":
-			in.Assignee = &ledger.Assignee{Region: v}
+			in.Assignee = &casesvc.Assignee{Region: v}
 		case kind == "unit" || kind == "person":
 			id, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || id <= 0 {
 				errs.Add("assignee", "err.invalid_choice")
 			}
 			if kind == "unit" {
-				in.Assignee = &ledger.Assignee{Unit: id}
+				in.Assignee = &casesvc.Assignee{Unit: id}
 			} else {
-				in.Assignee = &ledger.Assignee{Person: id}
+				in.Assignee = &casesvc.Assignee{Person: id}
 			}
 		case form.Assignee != "":
 			errs.Add("assignee", "err.invalid_choice")
@@ -503,8 +503,8 @@ func (s *Server) casePhotoUpload(w http.ResponseWriter, r *http.Request) {
 		s.caseFailed(w, r, "upload", form, apperr.Field("photo", "err.required"))
 		return
 	}
-	if len(files) > ledger.MaxPhotos {
-		s.caseFailed(w, r, "upload", form, apperr.Field("photo", "err.photo_too_many", ledger.MaxPhotos))
+	if len(files) > casesvc.MaxPhotos {
+		s.caseFailed(w, r, "upload", form, apperr.Field("photo", "err.photo_too_many", casesvc.MaxPhotos))
 		return
 	}
 	number := r.PathValue("number")
@@ -514,7 +514,7 @@ func (s *Server) casePhotoUpload(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, err)
 			return
 		}
-		_, err = s.app.Ledger.AddPhoto(r.Context(), s.actor(r), userOf(r), s.app.Photos, number, r.PostFormValue("step"), f)
+		_, err = s.app.Cases.AddPhoto(r.Context(), s.actor(r), userOf(r), s.app.Photos, number, r.PostFormValue("step"), f)
 		f.Close()
 		if err != nil {
 			s.caseFailed(w, r, "upload", form, err)
@@ -533,7 +533,7 @@ func (s *Server) photo(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	ok, err := s.app.Ledger.CanSeePhoto(r.Context(), userOf(r), id)
+	ok, err := s.app.Cases.CanSeePhoto(r.Context(), userOf(r), id)
 	if err != nil {
 		s.serverError(w, r, err)
 		return

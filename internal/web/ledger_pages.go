@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/lantian-org/lantian/internal/cases"
-	"github.com/lantian-org/lantian/internal/ledger"
 	"github.com/lantian-org/lantian/internal/region"
+	"github.com/lantian-org/lantian/internal/service/casesvc"
 	"github.com/lantian-org/lantian/internal/store"
 )
 
@@ -29,13 +29,13 @@ const (
 )
 
 // caseFilterForm is the ledger filter as the form shows it.
-type caseFilterForm = ledger.Query
+type caseFilterForm = casesvc.Query
 
 // parseCaseFilter reads the ledger's filters from the query, limited to what
 // the user may see, exactly as the API does; bad values are field errors.
 func (s *Server) parseCaseFilter(r *http.Request) (caseFilterForm, store.CaseFilter, error) {
-	form := ledger.ParseQuery(r.URL.Query())
-	f, err := form.Filter(userOf(r), s.app.Ledger.Now())
+	form := casesvc.ParseQuery(r.URL.Query())
+	f, err := form.Filter(userOf(r), s.app.Cases.Now())
 	f.Page = store.Page{Page: atoiDefault(r.URL.Query().Get("page"), 1), Size: casePageSize}.Clamp()
 	return form, f, err
 }
@@ -63,7 +63,7 @@ type caseTimer struct {
 }
 
 func (s *Server) timerOf(ctx context.Context, c cases.Case) caseTimer {
-	pct, colour := s.app.Ledger.Timer(ctx, c)
+	pct, colour := s.app.Cases.Timer(ctx, c)
 	return caseTimer{Percent: int(pct + 0.5), Colour: colour}
 }
 
@@ -168,7 +168,7 @@ func (s *Server) caseList(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, err)
 			return
 		}
-		now := s.app.Ledger.Now()
+		now := s.app.Cases.Now()
 		for _, c := range list {
 			data.Rows = append(data.Rows, caseRow{Case: c, CategoryName: catNames[c.Category], GridName: names(c.Region),
 				Timer: s.timerOf(ctx, c), Overdue: c.Overdue(now), NoAfterPhoto: c.NoAfterPhoto(now)})
@@ -193,11 +193,11 @@ func (s *Server) caseExport(w http.ResponseWriter, r *http.Request, f store.Case
 		return
 	}
 	p := printer(r)
-	name := p.T("export.filename") + "-" + s.app.Ledger.Now().In(s.app.Loc).Format("20060102") + ".xlsx"
+	name := p.T("export.filename") + "-" + s.app.Cases.Now().In(s.app.Loc).Format("20060102") + ".xlsx"
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	w.Header().Set("Content-Disposition", "attachment; filename=\"ledger.xlsx\"; filename*=UTF-8''"+url.PathEscape(name))
 	w.Header().Set("Cache-Control", "private, no-store")
-	if err := s.app.Ledger.ExportXLSX(r.Context(), w, p, f, names); err != nil {
+	if err := s.app.Cases.ExportXLSX(r.Context(), w, p, f, names); err != nil {
 		// The headers are gone; the download ends short and the log says why.
 		s.app.Log.Error("export failed", "path", r.URL.Path, "err", err)
 	}
@@ -272,7 +272,7 @@ func (s *Server) caseMapData(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	now := s.app.Ledger.Now()
+	now := s.app.Cases.Now()
 	fc := caseCollection{Type: "FeatureCollection", Features: []caseFeature{}, Max: caseMapMax}
 	fc.Truncated, err = s.eachCase(ctx, f, caseMapMax, func(c cases.Case) {
 		ft := caseFeature{Type: "Feature", Properties: caseFeatureProps{Number: c.Number, Category: catNames[c.Category], Status: string(c.Status),
@@ -329,7 +329,7 @@ func (s *Server) casePrint(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	p := printer(r)
 	_, f, ferr := s.parseCaseFilter(r)
-	data := casesPrintPage{Page: s.page(r, "cases.print_title"), Max: casePrintMax, Query: filterQuery(r), Printed: s.app.Ledger.Now()}
+	data := casesPrintPage{Page: s.page(r, "cases.print_title"), Max: casePrintMax, Query: filterQuery(r), Printed: s.app.Cases.Now()}
 	if ferr != nil {
 		data.Heading = data.Title
 		data.withError(p, ferr)

@@ -21,7 +21,7 @@ import (
 	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/cases"
 	"github.com/lantian-org/lantian/internal/demo"
-	"github.com/lantian-org/lantian/internal/ledger"
+	"github.com/lantian-org/lantian/internal/service/casesvc"
 	"github.com/lantian-org/lantian/internal/store"
 	"github.com/lantian-org/lantian/internal/testutil"
 )
@@ -38,7 +38,7 @@ func ledgerReport(t *testing.T, srv *testutil.Server, user, clientID string) cas
 		t.Fatal(err)
 	}
 	who := &auth.Principal{PersonID: p.ID, Username: p.Username, Name: p.Name, Roles: p.Roles}
-	c, created, err := srv.App.Ledger.Report(ctx, store.Actor{ID: p.ID, Name: p.Username}, who, ledger.Report{Input: cases.Input{
+	c, created, err := srv.App.Cases.Report(ctx, store.Actor{ID: p.ID, Name: p.Username}, who, casesvc.Report{Input: cases.Input{
 		ClientID: clientID, Category: "06010", Description: "巷口暴露垃圾，有焚烧痕迹", Lat: 34.5725, Lon: 105.7025,
 		Address: "忠武巷口", Class: cases.ClassEscalated, Severity: cases.SeverityMinor}})
 	if err != nil || !created {
@@ -333,14 +333,14 @@ func TestLedgerFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	who := &auth.Principal{PersonID: p.ID, Username: p.Username, Name: p.Name, Roles: p.Roles}
-	spot, _, err := srv.App.Ledger.Report(ctx, store.Actor{ID: p.ID, Name: p.Username}, who, ledger.Report{Input: cases.Input{
+	spot, _, err := srv.App.Cases.Report(ctx, store.Actor{ID: p.ID, Name: p.Username}, who, casesvc.Report{Input: cases.Input{
 		ClientID: "5d0c8f0e-7c39-4c0b-9a53-0f4a5b1f6b04", Category: "L005", Description: "电线杆小广告", Lat: 34.5725, Lon: 105.7025,
 		Class: cases.ClassOnSpot, Severity: cases.SeverityMinor, Note: "已清除"}})
 	if err != nil || spot.Status != cases.StatusClosed {
 		t.Fatalf("on-the-spot report: %v %s", err, spot.Status)
 	}
 	// Ten days on, the reported case is overdue and the on-the-spot case still lacks its after photo.
-	srv.App.Ledger.Now = func() time.Time { return time.Now().Add(10 * 24 * time.Hour) }
+	srv.App.Cases.Now = func() time.Time { return time.Now().Add(10 * 24 * time.Hour) }
 	b := newBrowser(t, srv.URL)
 	b.login("community1")
 	_, body := b.get("/cases")

@@ -31,7 +31,7 @@ const (
 )
 
 // thisYear is the current year in the office's time zone.
-func (s *Server) thisYear() int { return s.app.Ledger.Now().In(s.app.Loc).Year() }
+func (s *Server) thisYear() int { return s.app.Cases.Now().In(s.app.Loc).Year() }
 
 // letterTarget is where a letter's permissions are checked: its unit and the unit's grid.
 func letterTarget(l letters.Letter) auth.Target {

@@ -97,7 +97,7 @@ func (s *Server) homeLetters(r *http.Request, data *homePage) error {
 	if err != nil {
 		return err
 	}
-	now := s.app.Ledger.Now()
+	now := s.app.Cases.Now()
 	for _, id := range ids {
 		un, err := s.app.DB.Unit(ctx, id)
 		if err != nil {

@@ -77,7 +77,7 @@ var letterRowRE = regexp.MustCompile(`<tr data-letter="(\d+)">`)
 func TestLetterPages(t *testing.T) {
 	srv := testutil.Start(t, "sqlite")
 	ctx := context.Background()
-	year := srv.App.Ledger.Now().In(srv.App.Loc).Year()
+	year := srv.App.Cases.Now().In(srv.App.Loc).Year()
 	y := strconv.Itoa(year)
 	admin := newBrowserAs(t, srv.URL, "admin")
 	street := newBrowserAs(t, srv.URL, "street")
@@ -388,7 +388,7 @@ func TestLetterPages(t *testing.T) {
 func TestLetterBreachesOnPages(t *testing.T) {
 	srv := testutil.Start(t, "sqlite")
 	ctx := context.Background()
-	now := srv.App.Ledger.Now().In(srv.App.Loc)
+	now := srv.App.Cases.Now().In(srv.App.Loc)
 	if n, err := demo.SeedLetters(ctx, srv.App.DB, srv.App.Letters, now); err != nil || n == 0 {
 		t.Fatalf("demo letters: %d %v", n, err)
 	}

@@ -205,7 +205,7 @@ func TestCaseSettings(t *testing.T) {
 	if _, home := a.get("/"); strings.Contains(home, "2027 年的节假日安排尚未录入") {
 		t.Error("still warned after importing 2027")
 	}
-	cal, err := srv.App.Ledger.Calendar(context.Background())
+	cal, err := srv.App.Cases.Calendar(context.Background())
 	if err != nil || !cal.HasYear(2027) || !cal.HasYear(2026) {
 		t.Fatalf("calendar years: %v", err)
 	}

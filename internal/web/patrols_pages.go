@@ -56,7 +56,7 @@ func (s *Server) monthOf(v string) (time.Time, int) {
 	loc := s.app.Loc
 	m, err := time.ParseInLocation(monthLayout, v, loc)
 	if err != nil {
-		now := s.app.Ledger.Now().In(loc)
+		now := s.app.Cases.Now().In(loc)
 		m = time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, loc)
 	}
 	return m, m.AddDate(0, 1, -1).Day()
@@ -140,7 +140,7 @@ func (s *Server) patrolCalendar(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	cal, err := s.app.Ledger.Calendar(ctx)
+	cal, err := s.app.Cases.Calendar(ctx)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -154,7 +154,7 @@ func (s *Server) patrolCalendar(w http.ResponseWriter, r *http.Request) {
 	for i, g := range grids {
 		codes[i] = g.Code
 	}
-	today := patrol.Day(s.app.Ledger.Now(), s.app.Loc)
+	today := patrol.Day(s.app.Cases.Now(), s.app.Loc)
 	items, _, err := s.app.DB.Compliance(ctx, cal, store.ComplianceQuery{Grids: codes, From: first.Format(patrol.DateLayout),
 		To: first.AddDate(0, 0, n-1).Format(patrol.DateLayout), Today: today, Limit: len(codes) * n})
 	if err != nil {
@@ -318,7 +318,7 @@ func (s *Server) patrolDetail(w http.ResponseWriter, r *http.Request) {
 		Minutes: int(pt.Duration / time.Minute), LengthKM: fmt.Sprintf("%.2f", pt.Length/1000), MaxSpeed: fmt.Sprintf("%.1f", pt.MaxSpeed),
 		Outside: int(pt.Outside*100 + 0.5)}
 	if pt.State == patrol.StateOpen {
-		data.Minutes = int(s.app.Ledger.Now().Sub(pt.StartedAt) / time.Minute)
+		data.Minutes = int(s.app.Cases.Now().Sub(pt.StartedAt) / time.Minute)
 	}
 	track, err := s.app.DB.Track(ctx, pt.ID)
 	if err != nil {
@@ -408,7 +408,7 @@ func (s *Server) patrolDay(w http.ResponseWriter, r *http.Request) {
 	}
 	day, err := time.ParseInLocation(patrol.DateLayout, q.Get("date"), s.app.Loc)
 	if err != nil {
-		day = s.app.Ledger.Now().In(s.app.Loc)
+		day = s.app.Cases.Now().In(s.app.Loc)
 		day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, s.app.Loc)
 	}
 	date := day.Format(patrol.DateLayout)

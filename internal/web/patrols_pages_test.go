@@ -33,7 +33,7 @@ func TestPatrolPages(t *testing.T) {
 	}
 	actor := store.Actor{ID: walker.ID, Name: "patrol01"}
 	loc := srv.App.Loc
-	now := srv.App.Ledger.Now().In(loc)
+	now := srv.App.Cases.Now().In(loc)
 	start := time.Date(now.Year(), now.Month(), now.Day(), 8, 30, 0, 0, loc)
 	if start.After(now.Add(-2 * time.Hour)) {
 		start = start.AddDate(0, 0, -1)

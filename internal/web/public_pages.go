@@ -162,7 +162,7 @@ func (s *Server) publicReportSubmit(w http.ResponseWriter, r *http.Request) {
 	var c cases.Case
 	created := false
 	if err == nil {
-		c, created, err = s.app.Ledger.Report(r.Context(), who, nil, rep)
+		c, created, err = s.app.Cases.Report(r.Context(), who, nil, rep)
 	}
 	if err != nil {
 		if apperr.As(err).Code == apperr.Internal {

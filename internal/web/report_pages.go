@@ -19,10 +19,10 @@ import (
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/cases"
-	"github.com/lantian-org/lantian/internal/ledger"
 	"github.com/lantian-org/lantian/internal/locale"
 	"github.com/lantian-org/lantian/internal/photo"
 	"github.com/lantian-org/lantian/internal/region"
+	"github.com/lantian-org/lantian/internal/service/casesvc"
 	"github.com/lantian-org/lantian/internal/store"
 	"github.com/lantian-org/lantian/internal/unit"
 )
@@ -90,9 +90,9 @@ func (in reportInput) point() (lat, lon float64, ok bool) {
 }
 
 // report turns the form into a ledger report; fields that do not parse are field errors.
-func (in reportInput) report(loc *time.Location) (ledger.Report, error) {
+func (in reportInput) report(loc *time.Location) (casesvc.Report, error) {
 	f := apperr.Fields{}
-	rep := ledger.Report{Input: cases.Input{ClientID: in.ClientID, Category: in.Category, Description: in.Description, Address: in.Address,
+	rep := casesvc.Report{Input: cases.Input{ClientID: in.ClientID, Category: in.Category, Description: in.Description, Address: in.Address,
 		Class: cases.Class(in.Class), Severity: cases.Severity(in.Severity), Source: cases.Source(in.Source), HotlineRef: in.HotlineRef,
 		Note: in.Note}, Commitment: in.Commitment, ReporterName: strings.TrimSpace(in.Name), ReporterMobile: in.Mobile}
 	if in.Lat != "" || in.Lon != "" {
@@ -339,7 +339,7 @@ func (s *Server) checkLocation(ctx context.Context, u *auth.Principal, p locale.
 	if in.Category == "" {
 		return chk, nil
 	}
-	dups, err := s.app.Ledger.Duplicates(ctx, u, in.Category, lat, lon)
+	dups, err := s.app.Cases.Duplicates(ctx, u, in.Category, lat, lon)
 	if err != nil {
 		return chk, err
 	}
@@ -352,7 +352,7 @@ func (s *Server) checkLocation(ctx context.Context, u *auth.Principal, p locale.
 			chk.Duplicates = append(chk.Duplicates, duplicateRow{Number: c.Number, Category: names[c.Category],
 				Status: p.T("case.status." + string(c.Status)), Description: reportShorten(c.Description, 80), Reported: c.ReportedAt,
 				Metres:  int(cases.Distance(lat, lon, c.Lat, c.Lon) + 0.5),
-				CanJoin: slices.Contains(s.app.Ledger.Allowed(u, c), cases.ActionComment)})
+				CanJoin: slices.Contains(s.app.Cases.Allowed(u, c), cases.ActionComment)})
 		}
 	}
 	return chk, nil
@@ -383,7 +383,7 @@ func (s *Server) renderReport(w http.ResponseWriter, r *http.Request, status int
 	ctx := r.Context()
 	u := userOf(r)
 	p := printer(r)
-	data := reportPage{Page: s.page(r, "report.title"), Action: "/report", Form: in, MaxPhotos: ledger.MaxPhotos,
+	data := reportPage{Page: s.page(r, "report.title"), Action: "/report", Form: in, MaxPhotos: casesvc.MaxPhotos,
 		Today: time.Now().In(s.app.Loc).Format("2006-01-02")}
 	var cerr error
 	if data.Categories, _, cerr = s.categoryChoices(ctx, p.Lang); cerr != nil {
@@ -518,7 +518,7 @@ func (s *Server) addReportPhotos(r *http.Request, number, step string, files []*
 	for _, fh := range files {
 		f, err := fh.Open()
 		if err == nil {
-			_, err = s.app.Ledger.AddPhoto(r.Context(), s.actor(r), userOf(r), s.app.Photos, number, step, f)
+			_, err = s.app.Cases.AddPhoto(r.Context(), s.actor(r), userOf(r), s.app.Photos, number, step, f)
 			f.Close()
 		}
 		if err != nil {
@@ -533,9 +533,9 @@ func (s *Server) addReportPhotos(r *http.Request, number, step string, files []*
 // the photos, fields that do not parse, the input rules, a point outside
 // the street — so that one round trip shows them all. It returns the report
 // to record when there is none.
-func (s *Server) precheck(in reportInput, files []*multipart.FileHeader, readErr error, maxPhotos int, extra apperr.Fields) (ledger.Report, error) {
+func (s *Server) precheck(in reportInput, files []*multipart.FileHeader, readErr error, maxPhotos int, extra apperr.Fields) (casesvc.Report, error) {
 	if readErr != nil && len(apperr.As(readErr).Fields) == 0 {
-		return ledger.Report{}, readErr // a broken body: nothing to say per field
+		return casesvc.Report{}, readErr // a broken body: nothing to say per field
 	}
 	f := apperr.Fields{}
 	tooLarge := false
@@ -599,10 +599,10 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
 		s.forbidden(w, r)
 		return
 	}
-	in, files, readErr := readReportForm(w, r, ledger.MaxPhotos)
+	in, files, readErr := readReportForm(w, r, casesvc.MaxPhotos)
 	if in.Join != "" {
 		if readErr == nil {
-			readErr = checkReportPhotos(files, ledger.MaxPhotos)
+			readErr = checkReportPhotos(files, casesvc.MaxPhotos)
 		}
 		if readErr == nil {
 			s.joinCase(w, r, in, files)
@@ -619,11 +619,11 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
 	} else if !cases.Source(in.Source).Hotline() {
 		in.HotlineRef = ""
 	}
-	rep, err := s.precheck(in, files, readErr, ledger.MaxPhotos, nil)
+	rep, err := s.precheck(in, files, readErr, casesvc.MaxPhotos, nil)
 	var c cases.Case
 	created := false
 	if err == nil {
-		c, created, err = s.app.Ledger.Report(r.Context(), s.actor(r), u, rep)
+		c, created, err = s.app.Cases.Report(r.Context(), s.actor(r), u, rep)
 	}
 	if err != nil {
 		if apperr.As(err).Code == apperr.Internal {
@@ -674,7 +674,7 @@ func (s *Server) joinCase(w http.ResponseWriter, r *http.Request, in reportInput
 		}
 		s.renderReport(w, r, statusFor(err), in, err)
 	}
-	c, err := s.app.Ledger.Get(ctx, u, in.Join)
+	c, err := s.app.Cases.Get(ctx, u, in.Join)
 	if err != nil {
 		fail(err)
 		return
@@ -691,12 +691,12 @@ func (s *Server) joinCase(w http.ResponseWriter, r *http.Request, in reportInput
 	if !repeat {
 		for try := 0; ; try++ {
 			v := c.Version
-			_, err = s.app.Ledger.Act(ctx, s.actor(r), u, c.Number, ledger.Action{Action: cases.ActionComment, Version: &v, Note: note})
+			_, err = s.app.Cases.Act(ctx, s.actor(r), u, c.Number, casesvc.Action{Action: cases.ActionComment, Version: &v, Note: note})
 			if err == nil || try > 0 || !apperr.Is(err, apperr.Conflict) {
 				break
 			}
 			// Changed meanwhile: a remark does not depend on the state, so try once more on the new version.
-			if c, err = s.app.Ledger.Get(ctx, u, in.Join); err != nil {
+			if c, err = s.app.Cases.Get(ctx, u, in.Join); err != nil {
 				break
 			}
 		}

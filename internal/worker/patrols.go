@@ -6,9 +6,8 @@ import (
 	"time"
 
 	"github.com/lantian-org/lantian/internal/app"
+	"github.com/lantian-org/lantian/internal/notify"
 	"github.com/lantian-org/lantian/internal/patrol"
-	"github.com/lantian-org/lantian/internal/people"
-	"github.com/lantian-org/lantian/internal/region"
 	"github.com/lantian-org/lantian/internal/store"
 )
 
@@ -19,7 +18,7 @@ const alertHorizon = 24 * time.Hour
 
 // missedPatrols runs MissedPatrols for Once and logs what it did.
 func missedPatrols(ctx context.Context, log *slog.Logger, a *app.App) {
-	if n, err := MissedPatrols(ctx, a, a.Ledger.Now()); err != nil && ctx.Err() == nil {
+	if n, err := MissedPatrols(ctx, a, a.Cases.Now()); err != nil && ctx.Err() == nil {
 		log.Warn("missed-patrol job failed", "err", err)
 	} else if n > 0 {
 		log.Info("missed patrols notified", "count", n)
@@ -34,7 +33,7 @@ func missedPatrols(ctx context.Context, log *slog.Logger, a *app.App) {
 // window counts as missed only once the later windows can no longer make up
 // for it. It returns how many alerts it sent.
 func MissedPatrols(ctx context.Context, a *app.App, now time.Time) (int, error) {
-	cal, err := a.Ledger.Calendar(ctx)
+	cal, err := a.Cases.Calendar(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -45,19 +44,6 @@ func MissedPatrols(ctx context.Context, a *app.App, now time.Time) (int, error) 
 	plans, err := a.DB.StoredPatrolPlans(ctx, "", "")
 	if err != nil {
 		return 0, err
-	}
-	leaders := map[string][]int64{}
-	leadersOf := func(grid string) ([]int64, error) {
-		comm := region.AncestorAt(grid, region.Community)
-		if ids, ok := leaders[comm]; ok {
-			return ids, nil
-		}
-		ids, err := a.DB.PeopleWithRole(ctx, string(people.Leader), comm)
-		if err == nil && len(ids) == 0 {
-			ids, err = a.DB.PeopleWithRole(ctx, string(people.Leader), region.AncestorAt(grid, region.Street))
-		}
-		leaders[comm] = ids
-		return ids, err
 	}
 	sent := 0
 	local := now.In(a.Loc)
@@ -90,11 +76,11 @@ func MissedPatrols(ctx context.Context, a *app.App, now time.Time) (int, error) 
 				if covered+len(plan.Windows)-1-i >= need {
 					continue // later windows can still make up for it
 				}
-				ids, err := leadersOf(g.Code)
-				if err != nil {
-					return sent, err
-				}
-				ok, err := a.DB.AlertMissed(ctx, store.Missed{Grid: g.Code, GridName: g.Name, Day: date, Window: i + 1, Span: w}, ids)
+				// The inbox shows the number column beside the kind: name the grid, day and window there.
+				ev := notify.Event{Kind: notify.PatrolMissed, Subject: notify.Subject{Region: g.Code},
+					Record: notify.Record{Kind: "patrol_alert", Ref: g.Name + " " + date + " " + w.String()},
+					Args:   map[string]any{"grid": g.Code, "date": date, "window": w.String()}}
+				ok, err := a.DB.AlertMissed(ctx, store.Missed{Grid: g.Code, Day: date, Window: i + 1, Span: w}, ev)
 				if err != nil {
 					return sent, err
 				}

@@ -93,8 +93,8 @@ func TestMissedPatrols(t *testing.T) {
 				{"Saturday noon", time.Date(2026, 11, 28, 12, 0, 0, 0, a.Loc), 1, 20},
 				{"Saturday evening", time.Date(2026, 11, 28, 18, 0, 0, 0, a.Loc), 1, 21},
 			} {
-				a.Ledger.Now = func() time.Time { return step.at }
-				n, err := worker.MissedPatrols(ctx, a, a.Ledger.Now())
+				a.Cases.Now = func() time.Time { return step.at }
+				n, err := worker.MissedPatrols(ctx, a, a.Cases.Now())
 				if err != nil || n != step.alerts {
 					t.Fatalf("%s: %d alerts, %v; want %d", step.name, n, err, step.alerts)
 				}
@@ -107,7 +107,7 @@ func TestMissedPatrols(t *testing.T) {
 				t.Fatalf("latest notice %+v %v", items, err)
 			}
 			// Once runs it too: on the next Monday at noon, grid (0, 2)'s Sunday and four of community 1's mornings.
-			a.Ledger.Now = func() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, a.Loc) }
+			a.Cases.Now = func() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, a.Loc) }
 			worker.Once(ctx, slog.New(slog.DiscardHandler), a)
 			if got := unread(); got != 27 {
 				t.Fatalf("after Once on Monday noon: %d notices, want 27", got)

@@ -45,12 +45,12 @@ func Once(ctx context.Context, log *slog.Logger, a *app.App) {
 	} else if n > 0 {
 		log.Info("last year's signed letters archived", "count", n)
 	}
-	if n, err := a.Ledger.EscalateDue(ctx); err != nil && ctx.Err() == nil {
+	if n, err := a.Cases.EscalateDue(ctx); err != nil && ctx.Err() == nil {
 		log.Warn("escalation job failed", "err", err)
 	} else if n > 0 {
 		log.Info("cases escalated to the street", "count", n)
 	}
-	if n, err := a.Ledger.NoticeOverdue(ctx); err != nil && ctx.Err() == nil {
+	if n, err := a.Cases.NoticeOverdue(ctx); err != nil && ctx.Err() == nil {
 		log.Warn("overdue notice job failed", "err", err)
 	} else if n > 0 {
 		log.Info("overdue cases notified", "count", n)

@@ -1,4 +1,4 @@
-package ledger_test
+package casesvc_test
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/lantian-org/lantian/internal/cases"
-	"github.com/lantian-org/lantian/internal/ledger"
+	"github.com/lantian-org/lantian/internal/service/casesvc"
 )
 
 // BenchmarkReport measures recording a case through the service (validation,
@@ -17,7 +17,7 @@ func BenchmarkReport(b *testing.B) {
 	ctx := context.Background()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		_, _, err := a.Ledger.Report(ctx, who, p, ledger.Report{Input: cases.Input{ClientID: fmt.Sprintf("5b0c0a52-6f7e-4c43-8d1c-%012d", i),
+		_, _, err := a.Cases.Report(ctx, who, p, casesvc.Report{Input: cases.Input{ClientID: fmt.Sprintf("5b0c0a52-6f7e-4c43-8d1c-%012d", i),
 			Category: "06010", Description: "基准测试", Lat: 34.5725, Lon: 105.7025, Class: cases.ClassEscalated}})
 		if err != nil {
 			b.Fatal(err)

@@ -1,4 +1,4 @@
-package ledger
+package casesvc
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/cases"
+	"github.com/lantian-org/lantian/internal/notify"
 	"github.com/lantian-org/lantian/internal/people"
 	"github.com/lantian-org/lantian/internal/region"
 	"github.com/lantian-org/lantian/internal/store"
@@ -145,7 +146,7 @@ func (s *Service) Report(ctx context.Context, who store.Actor, p *auth.Principal
 		UnitID: in.UnitID, Source: in.Source, HotlineRef: trim(in.HotlineRef), ReporterName: trim(in.ReporterName),
 		ReporterMobile: in.ReporterMobile, Day: s.localDay(now)}
 	c.Held = region.AncestorAt(grid, region.Level(c.Level))
-	var notices []store.Notice
+	var events []notify.Event
 	switch {
 	case c.Status == cases.StatusClosed:
 		c.ClosedAt = now
@@ -154,16 +155,15 @@ func (s *Service) Report(ctx context.Context, who store.Actor, p *auth.Principal
 		c.Status, c.Assignee, c.Commitment = cases.StatusAssigned, cases.AssigneeRef("unit", in.UnitID), trim(in.Commitment)
 		c.Deadline, c.DeadlineFrom = in.Due, now
 		entries = append(entries, cases.Entry{Action: cases.ActionAssign, Status: cases.StatusAssigned, Level: c.Level, ActorID: reporter, At: now, Note: c.Commitment})
-		notices = append(notices, store.Notice{PersonIDs: s.assigneePeople(ctx, c.Assignee), Kind: "assigned"},
-			store.Notice{PersonIDs: s.leaders(ctx, c.Held), Kind: "committed"})
+		events = append(events, caseEvent(notify.CaseAssigned, c, reporter), caseEvent(notify.CaseCommitted, c, reporter))
 	default:
 		if c.Deadline, err = s.deadline(ctx, cat.File, now); err != nil {
 			return c, false, err
 		}
 		c.DeadlineFrom = now
-		notices = append(notices, store.Notice{PersonIDs: s.leaders(ctx, c.Held), Kind: "reported"})
+		events = append(events, caseEvent(notify.CaseReported, c, reporter))
 	}
-	created, err := s.DB.CreateCase(ctx, who, s.Prefix, &c, entries, notices)
+	created, err := s.DB.CreateCase(ctx, who, s.Prefix, &c, entries, events)
 	return c, created, err
 }
 

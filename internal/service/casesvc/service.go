@@ -1,9 +1,9 @@
-// Package ledger is the case service: it takes reports and actions from the
+// Package casesvc is the case service (the ledger): it takes reports and actions from the
 // pages and the API, applies the rules of package cases (who may do what in
 // which state), works out levels, deadlines on the working-day calendar and
 // who is told, and stores the result through package store in one
 // transaction per change.
-package ledger
+package casesvc
 
 import (
 	"context"
@@ -18,6 +18,7 @@ import (
 	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/calendar"
 	"github.com/lantian-org/lantian/internal/cases"
+	"github.com/lantian-org/lantian/internal/notify"
 	"github.com/lantian-org/lantian/internal/people"
 	"github.com/lantian-org/lantian/internal/region"
 	"github.com/lantian-org/lantian/internal/store"
@@ -208,36 +209,9 @@ func ruleErr(err error) error {
 // localDay returns the local date of t.
 func (s *Service) localDay(t time.Time) string { return t.In(s.Loc).Format("2006-01-02") }
 
-// leaders returns the leaders of exactly the given regions.
-func (s *Service) leaders(ctx context.Context, regions ...string) []int64 {
-	ids, err := s.DB.PeopleWithRole(ctx, string(people.Leader), regions...)
-	if err != nil {
-		return nil
-	}
-	return ids
-}
-
-// assigneePeople lists who is told of an assignment: the person, the
-// region's leaders and (for a grid) its patrollers, or the unit's contacts.
-func (s *Service) assigneePeople(ctx context.Context, ref string) []int64 {
-	kind, v := cases.ParseAssignee(ref)
-	switch kind {
-	case "person":
-		id, _ := strconv.ParseInt(v, 10, 64)
-		return []int64{id}
-	case "region":
-		out := s.leaders(ctx, v)
-		if region.LevelOf(v) == region.Grid {
-			ps, _ := s.DB.PeopleWithRole(ctx, string(people.Patroller), v)
-			out = append(out, ps...)
-		}
-		return out
-	case "unit":
-		id, _ := strconv.ParseInt(v, 10, 64)
-		ids, _ := s.DB.UnitContacts(ctx, id)
-		return ids
-	}
-	return nil
+// caseEvent is an event of kind about case c, caused by the person actor (0 for the system).
+func caseEvent(kind notify.Kind, c cases.Case, actor int64) notify.Event {
+	return notify.Event{Kind: kind, Subject: notify.Subject{Held: c.Held, Assignee: c.Assignee, Reporter: c.ReporterID, Actor: actor}}
 }
 
 func uniq(ids []int64) []int64 {

@@ -1,4 +1,4 @@
-package ledger
+package casesvc
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/calendar"
 	"github.com/lantian-org/lantian/internal/cases"
+	"github.com/lantian-org/lantian/internal/notify"
 	"github.com/lantian-org/lantian/internal/people"
 	"github.com/lantian-org/lantian/internal/region"
 	"github.com/lantian-org/lantian/internal/store"
@@ -102,7 +103,7 @@ func (s *Service) Act(ctx context.Context, who store.Actor, p *auth.Principal, n
 	switch in.Action {
 	case cases.ActionFile:
 		err = restart(cat.File)
-		u.Notify = append(u.Notify, store.Notice{PersonIDs: s.leaders(ctx, after.Held), Kind: "filed"})
+		u.Events = append(u.Events, caseEvent(notify.CaseFiled, after, p.PersonID))
 	case cases.ActionAssign:
 		if err = s.checkAssignee(ctx, c, *in.Assignee); err != nil {
 			return c, err
@@ -112,14 +113,14 @@ func (s *Service) Act(ctx context.Context, who store.Actor, p *auth.Principal, n
 			after.Commitment = trim(in.Commitment)
 		}
 		err = restart(cat.Handle)
-		u.Notify = append(u.Notify, store.Notice{PersonIDs: s.assigneePeople(ctx, after.Assignee), Kind: "assigned"})
+		u.Events = append(u.Events, caseEvent(notify.CaseAssigned, after, p.PersonID))
 	case cases.ActionEscalate, cases.ActionReturn:
 		err = restart(cat.File)
-		kind := "escalated"
+		kind := notify.CaseEscalated
 		if in.Action == cases.ActionReturn {
-			kind = "returned"
+			kind = notify.CaseReturned
 		}
-		u.Notify = append(u.Notify, store.Notice{PersonIDs: s.leaders(ctx, after.Held), Kind: kind})
+		u.Events = append(u.Events, caseEvent(kind, after, p.PersonID))
 	case cases.ActionHandle:
 		ids, err := s.checkPhotos(ctx, in.Photos)
 		if err != nil {
@@ -130,22 +131,18 @@ func (s *Service) Act(ctx context.Context, who store.Actor, p *auth.Principal, n
 		if err != nil {
 			return c, err
 		}
-		verifiers := s.leaders(ctx, after.Held)
-		if c.ReporterID != 0 && c.ReporterID != p.PersonID {
-			verifiers = append(verifiers, c.ReporterID)
-		}
-		u.Notify = append(u.Notify, store.Notice{PersonIDs: verifiers, Kind: "verify"})
+		u.Events = append(u.Events, caseEvent(notify.CaseVerify, after, p.PersonID))
 	case cases.ActionVerify:
 		if after.Status == cases.StatusClosed {
 			after.ClosedAt, after.Deadline, after.DeadlineFrom = now, time.Time{}, time.Time{}
 		} else {
 			err = restart(cat.Handle)
-			u.Notify = append(u.Notify, store.Notice{PersonIDs: s.assigneePeople(ctx, after.Assignee), Kind: "rework"})
+			u.Events = append(u.Events, caseEvent(notify.CaseRework, after, p.PersonID))
 		}
 	case cases.ActionReopen:
 		after.ClosedAt = time.Time{}
 		err = restart(cat.Handle)
-		u.Notify = append(u.Notify, store.Notice{PersonIDs: append(s.leaders(ctx, after.Held), s.assigneePeople(ctx, after.Assignee)...), Kind: "reopened"})
+		u.Events = append(u.Events, caseEvent(notify.CaseReopened, after, p.PersonID))
 	case cases.ActionMerge:
 		into, err := s.DB.CaseByNumber(ctx, in.Into)
 		if err != nil || !CanRead(p, into) || !into.Status.Open() {
@@ -158,7 +155,7 @@ func (s *Service) Act(ctx context.Context, who store.Actor, p *auth.Principal, n
 	case cases.ActionReject:
 		after.Deadline, after.DeadlineFrom = time.Time{}, time.Time{}
 	case cases.ActionSupervise:
-		u.Notify = append(u.Notify, store.Notice{PersonIDs: append(s.assigneePeople(ctx, c.Assignee), s.leaders(ctx, c.Held)...), Kind: "supervise"})
+		u.Events = append(u.Events, caseEvent(notify.CaseSupervise, c, p.PersonID))
 	}
 	if err != nil {
 		return c, err
@@ -258,8 +255,9 @@ func (s *Service) EscalateDue(ctx context.Context) (int, error) {
 		if c.Severity == cases.SeverityMajor {
 			note = "major"
 		}
-		_, err = s.DB.UpdateCase(ctx, store.System, store.CaseUpdate{Before: c, After: after, Entry: t.Entry(note),
-			Notify: []store.Notice{{PersonIDs: s.leaders(ctx, after.Held, c.Held), Kind: "escalated"}}})
+		ev := caseEvent(notify.CaseEscalated, after, 0)
+		ev.Subject.Before = c.Held
+		_, err = s.DB.UpdateCase(ctx, store.System, store.CaseUpdate{Before: c, After: after, Entry: t.Entry(note), Events: []notify.Event{ev}})
 		if apperr.Is(err, apperr.Conflict) {
 			continue
 		}
@@ -278,8 +276,7 @@ func (s *Service) NoticeOverdue(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	for _, c := range list {
-		who := append(s.assigneePeople(ctx, c.Assignee), s.leaders(ctx, c.Held)...)
-		if err := s.DB.NoticeOverdue(ctx, c, uniq(who)); err != nil {
+		if err := s.DB.NoticeOverdue(ctx, c, caseEvent(notify.CaseOverdue, c, 0)); err != nil {
 			return 0, err
 		}
 	}

@@ -1,4 +1,4 @@
-package ledger_test
+package casesvc_test
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 	"github.com/lantian-org/lantian/internal/cases"
 	"github.com/lantian-org/lantian/internal/config"
 	"github.com/lantian-org/lantian/internal/demo"
-	"github.com/lantian-org/lantian/internal/ledger"
+	"github.com/lantian-org/lantian/internal/service/casesvc"
 	"github.com/lantian-org/lantian/internal/store"
 	"github.com/lantian-org/lantian/internal/store/storetest"
 )
@@ -65,9 +65,9 @@ func TestEscalationAndOverdue(t *testing.T) {
 			a := setup(t, backend)
 			// Monday 2026-11-23 10:00 in Tianshui: a working day.
 			start := time.Date(2026, 11, 23, 10, 0, 0, 0, a.Loc)
-			a.Ledger.Now = func() time.Time { return start }
+			a.Cases.Now = func() time.Time { return start }
 			p, who := principal(t, a, "patrol01")
-			c, created, err := a.Ledger.Report(ctx, who, p, ledger.Report{Input: cases.Input{ClientID: "5b0c0a52-6f7e-4c43-8d1c-3a1e2b7f9001",
+			c, created, err := a.Cases.Report(ctx, who, p, casesvc.Report{Input: cases.Input{ClientID: "5b0c0a52-6f7e-4c43-8d1c-3a1e2b7f9001",
 				Category: "06010", Description: "暴露垃圾", Lat: 34.5725, Lon: 105.7025, Class: cases.ClassEscalated}})
 			if err != nil || !created {
 				t.Fatalf("Report: %v %v", created, err)
@@ -80,23 +80,23 @@ func TestEscalationAndOverdue(t *testing.T) {
 				t.Fatalf("deadline %v, want %v", c.Deadline.In(a.Loc), want)
 			}
 			// Before the deadline nothing moves.
-			if n, err := a.Ledger.EscalateDue(ctx); err != nil || n != 0 {
+			if n, err := a.Cases.EscalateDue(ctx); err != nil || n != 0 {
 				t.Fatalf("EscalateDue early = %d, %v", n, err)
 			}
 			// Past the deadline: overdue notice, but within the 4 h grace no escalation.
-			a.Ledger.Now = func() time.Time { return start.Add(7 * time.Hour) }
-			if n, err := a.Ledger.NoticeOverdue(ctx); err != nil || n != 1 {
+			a.Cases.Now = func() time.Time { return start.Add(7 * time.Hour) }
+			if n, err := a.Cases.NoticeOverdue(ctx); err != nil || n != 1 {
 				t.Fatalf("NoticeOverdue = %d, %v", n, err)
 			}
-			if n, _ := a.Ledger.NoticeOverdue(ctx); n != 0 {
+			if n, _ := a.Cases.NoticeOverdue(ctx); n != 0 {
 				t.Fatal("overdue notice sent twice")
 			}
-			if n, _ := a.Ledger.EscalateDue(ctx); n != 0 {
+			if n, _ := a.Cases.EscalateDue(ctx); n != 0 {
 				t.Fatal("escalated within the grace")
 			}
 			// Past the grace: up to the street, by the system.
-			a.Ledger.Now = func() time.Time { return start.Add(11 * time.Hour) }
-			if n, err := a.Ledger.EscalateDue(ctx); err != nil || n != 1 {
+			a.Cases.Now = func() time.Time { return start.Add(11 * time.Hour) }
+			if n, err := a.Cases.EscalateDue(ctx); err != nil || n != 1 {
 				t.Fatalf("EscalateDue = %d, %v", n, err)
 			}
 			got, err := a.DB.CaseByNumber(ctx, c.Number)
@@ -115,18 +115,18 @@ func TestEscalationAndOverdue(t *testing.T) {
 			// A stale action is refused with a conflict.
 			v := got.Version - 1
 			cl, whoL := principal(t, a, "street")
-			_, err = a.Ledger.Act(ctx, whoL, cl, c.Number, ledger.Action{Action: cases.ActionFile, Version: &v})
+			_, err = a.Cases.Act(ctx, whoL, cl, c.Number, casesvc.Action{Action: cases.ActionFile, Version: &v})
 			if !apperr.Is(err, apperr.Conflict) {
 				t.Fatalf("stale file: %v", err)
 			}
 			// The community leader no longer holds it: filing it is forbidden now.
 			comm, whoC := principal(t, a, "community1")
 			v = got.Version
-			_, err = a.Ledger.Act(ctx, whoC, comm, c.Number, ledger.Action{Action: cases.ActionFile, Version: &v})
+			_, err = a.Cases.Act(ctx, whoC, comm, c.Number, casesvc.Action{Action: cases.ActionFile, Version: &v})
 			if !apperr.Is(err, apperr.Forbidden) {
 				t.Fatalf("community files a street case: %v", err)
 			}
-			if _, err := a.Ledger.Act(ctx, whoL, cl, c.Number, ledger.Action{Action: cases.ActionFile, Version: &v}); err != nil {
+			if _, err := a.Cases.Act(ctx, whoL, cl, c.Number, casesvc.Action{Action: cases.ActionFile, Version: &v}); err != nil {
 				t.Fatalf("street files: %v", err)
 			}
 		})
@@ -138,7 +138,7 @@ func TestMajorGoesToStreet(t *testing.T) {
 	a := setup(t, "sqlite")
 	ctx := context.Background()
 	p, who := principal(t, a, "patrol03")
-	c, _, err := a.Ledger.Report(ctx, who, p, ledger.Report{Input: cases.Input{ClientID: "5b0c0a52-6f7e-4c43-8d1c-3a1e2b7f9002",
+	c, _, err := a.Cases.Report(ctx, who, p, casesvc.Report{Input: cases.Input{ClientID: "5b0c0a52-6f7e-4c43-8d1c-3a1e2b7f9002",
 		Category: "08004", Description: "工地扬尘严重", Lat: 34.5745, Lon: 105.7025, Class: cases.ClassEscalated}})
 	if err != nil {
 		t.Fatal(err)
