@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lantian-org/lantian/internal/apperr"
 )
 
 func TestEnums(t *testing.T) {
@@ -105,7 +107,7 @@ func TestValidate(t *testing.T) {
 	for _, tc := range tests {
 		in := valid()
 		tc.edit(&in)
-		got := in.Validate()
+		got := fieldKeys(in.Validate())
 		if len(got) != len(tc.want) {
 			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
 			continue
@@ -152,16 +154,28 @@ func TestNewCase(t *testing.T) {
 
 	in.Note = ""
 	_, _, err = NewOnSpot(in, 101, now)
-	var fe FieldErrors
-	if !errors.As(err, &fe) || fe["note"] != MsgRequired || len(fe) != 1 || err.Error() != "cases: invalid input: note=err.required" {
+	if fe := fieldKeys(err); fe["note"] != MsgRequired || len(fe) != 1 || !apperr.Is(err, apperr.Invalid) {
 		t.Errorf("on the spot without note: %v", err)
 	}
 	in = valid() // escalated class through NewOnSpot
-	if _, _, err = NewOnSpot(in, 101, now); !errors.As(err, &fe) || fe["class"] != MsgChoice {
+	if _, _, err = NewOnSpot(in, 101, now); fieldKeys(err)["class"] != MsgChoice {
 		t.Errorf("NewOnSpot with class escalated: %v", err)
 	}
 	in.Description = ""
-	if _, _, err = NewCase(in, 101, now); !errors.As(err, &fe) || fe["description"] != MsgRequired {
+	if _, _, err = NewCase(in, 101, now); fieldKeys(err)["description"] != MsgRequired {
 		t.Errorf("NewCase invalid: %v", err)
 	}
+}
+
+// fieldKeys returns an apperr error's fields as field → message key (nil for no error).
+func fieldKeys(err error) map[string]string {
+	var e *apperr.Error
+	if !errors.As(err, &e) {
+		return nil
+	}
+	out := map[string]string{}
+	for k, m := range e.Fields {
+		out[k] = m.Key
+	}
+	return out
 }

@@ -1,13 +1,13 @@
 package cases
 
 import (
-	"maps"
 	"math"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/lantian-org/lantian/internal/apperr"
 )
 
 // Limits on a new case's text fields, in characters (runes).
@@ -51,51 +51,52 @@ var (
 // ValidUUID reports whether s is a UUID in its canonical 8-4-4-4-12 hexadecimal form.
 func ValidUUID(s string) bool { return uuidRe.MatchString(s) }
 
-// Validate returns field errors as field name → message key (the JSON names:
+// Validate returns an apperr error of field errors (the JSON names:
 // client_id, category, description, lat, lon, address, class, severity,
 // source, hotline_ref, note), or nil when the input is valid. Text lengths
 // are counted in runes after trimming spaces; a point at exactly 0, 0 counts
 // as no location given.
-func (in Input) Validate() map[string]string {
-	f := map[string]string{}
+func (in Input) Validate() error {
+	f := apperr.Fields{}
 	text := func(field, s string, required bool, max int) {
 		switch n := utf8.RuneCountInString(strings.TrimSpace(s)); {
 		case n == 0 && required:
-			f[field] = MsgRequired
+			f.Add(field, MsgRequired)
 		case n > max:
-			f[field] = MsgTooLong
+			f.Add(field, MsgTooLong, max)
 		}
 	}
 	switch {
 	case in.ClientID == "":
-		f["client_id"] = MsgRequired
+		f.Add("client_id", MsgRequired)
 	case !ValidUUID(in.ClientID):
-		f["client_id"] = MsgFormat
+		f.Add("client_id", MsgFormat)
 	}
 	switch {
 	case in.Category == "":
-		f["category"] = MsgRequired
+		f.Add("category", MsgRequired)
 	case !categoryRe.MatchString(in.Category):
-		f["category"] = MsgFormat
+		f.Add("category", MsgFormat)
 	}
 	text("description", in.Description, true, MaxDescription)
 	text("address", in.Address, false, MaxAddress)
 	if in.Lat == 0 && in.Lon == 0 {
-		f["lat"], f["lon"] = MsgRequired, MsgRequired
+		f.Add("lat", MsgRequired)
+		f.Add("lon", MsgRequired)
 	} else {
 		if math.IsNaN(in.Lat) || in.Lat < -90 || in.Lat > 90 {
-			f["lat"] = MsgRange
+			f.Add("lat", MsgRange)
 		}
 		if math.IsNaN(in.Lon) || in.Lon < -180 || in.Lon > 180 {
-			f["lon"] = MsgRange
+			f.Add("lon", MsgRange)
 		}
 	}
 	choice := func(field string, empty, valid bool) {
 		switch {
 		case empty:
-			f[field] = MsgRequired
+			f.Add(field, MsgRequired)
 		case !valid:
-			f[field] = MsgChoice
+			f.Add(field, MsgChoice)
 		}
 	}
 	choice("class", in.Class == "", in.Class.Valid())
@@ -103,24 +104,7 @@ func (in Input) Validate() map[string]string {
 	choice("source", in.Source == "", in.Source.Valid())
 	text("hotline_ref", in.HotlineRef, in.Source.Hotline(), MaxHotlineRef)
 	text("note", in.Note, in.Class == ClassOnSpot, MaxNote)
-	if len(f) == 0 {
-		return nil
-	}
-	return f
-}
-
-// FieldErrors is the error NewCase and NewOnSpot return for invalid input:
-// field name → message key, as from Input.Validate.
-type FieldErrors map[string]string
-
-// Error lists the fields and their keys, sorted by field.
-func (f FieldErrors) Error() string {
-	var b strings.Builder
-	b.WriteString("cases: invalid input:")
-	for _, k := range slices.Sorted(maps.Keys(f)) {
-		b.WriteString(" " + k + "=" + f[k])
-	}
-	return b.String()
+	return f.Err()
 }
 
 // NewCase validates a report and returns the new case (Version 1, held at
@@ -131,8 +115,8 @@ func NewCase(in Input, reporterID int64, now time.Time) (Snapshot, []Entry, erro
 	if in.Class == ClassOnSpot {
 		return NewOnSpot(in, reporterID, now)
 	}
-	if f := in.Validate(); f != nil {
-		return Snapshot{}, nil, FieldErrors(f)
+	if err := in.Validate(); err != nil {
+		return Snapshot{}, nil, err
 	}
 	c := newSnapshot(in, reporterID, now, StatusReported)
 	return c, []Entry{{Action: ActionReport, Status: StatusReported, Level: c.Level, ActorID: reporterID, At: now}}, nil
@@ -144,15 +128,18 @@ func NewCase(in Input, reporterID int64, now time.Time) (Snapshot, []Entry, erro
 // The finder is both reporter and handler; the case stays in the ledger to
 // be spot-checked (and reopened if need be).
 func NewOnSpot(in Input, reporterID int64, now time.Time) (Snapshot, []Entry, error) {
-	f := in.Validate()
 	if in.Class != ClassOnSpot {
-		if f == nil {
-			f = map[string]string{}
+		f := apperr.Fields{}
+		f.Add("class", MsgChoice)
+		if e, ok := in.Validate().(*apperr.Error); ok {
+			for k, m := range e.Fields {
+				f.Add(k, m.Key, m.Args...)
+			}
 		}
-		f["class"] = MsgChoice
+		return Snapshot{}, nil, f.Err()
 	}
-	if f != nil {
-		return Snapshot{}, nil, FieldErrors(f)
+	if err := in.Validate(); err != nil {
+		return Snapshot{}, nil, err
 	}
 	c := newSnapshot(in, reporterID, now, StatusClosed)
 	c.HandledBy = reporterID

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/lantian-org/lantian/internal/apperr"
 )
 
 // Action is something done to a case.
@@ -201,26 +203,31 @@ var (
 	ErrInvalid   = errors.New("cases: invalid request")
 )
 
-// Error is what Decide returns: one of the sentinel errors (Kind) with a
-// message key for the user and a detail for the log. The keys are
-// err.case.forbidden, err.case.verify_own, err.case.stale, err.case.state,
-// err.case.top_level, err.case.bottom_level, err.case.major_at_street,
-// err.case.not_overdue, err.case.action, err.case.assignee,
-// err.case.merge_into and err.case.deadline_past.
-type Error struct {
-	Kind   error
-	Key    string
-	Detail string
-}
+// fieldOf names the request field an invalid-request key is about.
+var fieldOf = map[string]string{"err.case.assignee": "assignee", "err.case.merge_into": "into",
+	"err.case.deadline_past": "deadline", "err.case.action": "action"}
 
-// Error returns the sentinel's text with the detail.
-func (e *Error) Error() string { return e.Kind.Error() + ": " + e.Detail }
-
-// Unwrap returns Kind, so errors.Is(err, ErrForbidden) works.
-func (e *Error) Unwrap() error { return e.Kind }
-
+// fail returns what Decide returns: an *apperr.Error whose code follows the
+// sentinel (forbidden; conflict for state and stale; invalid, naming the
+// field), whose message key is the user's (err.case.forbidden,
+// err.case.verify_own, err.case.stale, err.case.state, err.case.top_level,
+// err.case.bottom_level, err.case.major_at_street, err.case.not_overdue,
+// err.case.action, err.case.assignee, err.case.merge_into,
+// err.case.deadline_past), and which wraps the sentinel with a detail for
+// the log, so errors.Is(err, ErrForbidden) works.
 func fail(kind error, key, format string, args ...any) error {
-	return &Error{Kind: kind, Key: key, Detail: fmt.Sprintf(format, args...)}
+	code := apperr.Invalid
+	switch kind {
+	case ErrForbidden:
+		code = apperr.Forbidden
+	case ErrState, ErrStale:
+		code = apperr.Conflict
+	}
+	e := apperr.Wrap(fmt.Errorf("%w: %s", kind, fmt.Sprintf(format, args...)), code, key)
+	if f := fieldOf[key]; f != "" && code == apperr.Invalid {
+		e.Fields = map[string]apperr.Msg{f: {Key: key}}
+	}
+	return e
 }
 
 // Request is an action on a case as asked for.

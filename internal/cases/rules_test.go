@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/lantian-org/lantian/internal/apperr"
 )
 
 var now = time.Date(2026, 11, 28, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
@@ -219,8 +221,8 @@ func TestDecideErrors(t *testing.T) {
 				}
 				return
 			}
-			var e *Error
-			if !errors.Is(err, tc.kind) || !errors.As(err, &e) || e.Key != tc.key {
+			var e *apperr.Error
+			if !errors.Is(err, tc.kind) || !errors.As(err, &e) || e.Msg.Key != tc.key {
 				t.Fatalf("err = %v, want %v with key %s", err, tc.kind, tc.key)
 			}
 		})

@@ -565,19 +565,18 @@ func (s *Server) precheck(in reportInput, files []*multipart.FileHeader, readErr
 		return rep, nil
 	}
 	// Something is wrong already: say what the ledger would say too.
-	limits := map[string]int{"description": cases.MaxDescription, "note": cases.MaxNote, "address": cases.MaxAddress, "hotline_ref": cases.MaxHotlineRef}
-	for k, key := range rep.Input.Validate() {
+	var fields map[string]apperr.Msg
+	if err := rep.Input.Validate(); err != nil {
+		fields = apperr.As(err).Fields
+	}
+	for k, m := range fields {
 		if (k == "severity" && rep.Severity == "") || (k == "source" && rep.Source == "") || (k == "class" && rep.Class == "") {
 			continue // filled in by the ledger
 		}
 		if n, ok := reportFields[k]; ok {
 			k = n
 		}
-		if key == cases.MsgTooLong {
-			f.Add(k, key, limits[k])
-		} else {
-			f.Add(k, key)
-		}
+		f.Add(k, m.Key, m.Args...)
 	}
 	if _, bad := f["location"]; !bad {
 		if _, err := s.app.Index.Lookup(rep.Lat, rep.Lon); err != nil {

@@ -64,7 +64,7 @@ func (s *Service) Act(ctx context.Context, who store.Actor, p *auth.Principal, n
 	// Role and scope first (403), then the request's own fields (422), then state and version (409).
 	t, err := cases.Decide(actor(p, c), c.Snapshot, req, now)
 	if err != nil {
-		return c, ruleErr(err)
+		return c, err
 	}
 	f := apperr.Fields{}
 	if noteRequired[in.Action] && trim(in.Note) == "" {

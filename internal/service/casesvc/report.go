@@ -96,14 +96,12 @@ func (s *Service) Report(ctx context.Context, who store.Actor, p *auth.Principal
 	if in.Severity == "" && err == nil {
 		in.Severity = cat.Severity
 	}
-	for k, v := range in.Validate() {
-		if k == "lon" {
-			k = "lat"
-		}
-		if v == cases.MsgTooLong {
-			f.Add(k, v, map[string]int{"description": cases.MaxDescription, "note": cases.MaxNote, "address": cases.MaxAddress, "hotline_ref": cases.MaxHotlineRef}[k])
-		} else {
-			f.Add(k, v)
+	if err := in.Validate(); err != nil {
+		for k, m := range apperr.As(err).Fields {
+			if k == "lon" {
+				k = "lat"
+			}
+			f.Add(k, m.Key, m.Args...)
 		}
 	}
 	grid := ""
@@ -137,7 +135,7 @@ func (s *Service) Report(ctx context.Context, who store.Actor, p *auth.Principal
 	}
 	snap, entries, err := cases.NewCase(in.Input, reporter, now)
 	if err != nil {
-		return cases.Case{}, false, fieldErrs(map[string]string(err.(cases.FieldErrors)))
+		return cases.Case{}, false, err
 	}
 	if cat.Level < snap.Level && snap.Status != cases.StatusClosed {
 		snap.Level = cat.Level // the category's responsible level is higher than the severity's

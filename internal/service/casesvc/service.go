@@ -7,7 +7,6 @@ package casesvc
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -169,41 +168,6 @@ func (s *Service) Get(ctx context.Context, p *auth.Principal, number string) (ca
 		return c, apperr.ErrNotFound
 	}
 	return c, nil
-}
-
-// fieldErrs turns the rules' field map into an apperr error.
-func fieldErrs(m map[string]string) error {
-	f := apperr.Fields{}
-	for k, key := range m {
-		switch key {
-		case cases.MsgTooLong:
-			max := map[string]int{"description": cases.MaxDescription, "note": cases.MaxNote, "address": cases.MaxAddress, "hotline_ref": cases.MaxHotlineRef}[k]
-			f.Add(k, key, max)
-		default:
-			f.Add(k, key)
-		}
-	}
-	return f.Err()
-}
-
-// ruleErr maps a rules error to the API's: forbidden 403, state and stale 409, invalid 422.
-func ruleErr(err error) error {
-	var ce *cases.Error
-	if !errors.As(err, &ce) {
-		return err
-	}
-	switch {
-	case errors.Is(err, cases.ErrForbidden):
-		return apperr.Wrap(err, apperr.Forbidden, "err.case.forbidden")
-	case errors.Is(err, cases.ErrState), errors.Is(err, cases.ErrStale):
-		return apperr.Wrap(err, apperr.Conflict, ce.Key)
-	}
-	e := apperr.Wrap(err, apperr.Invalid, ce.Key)
-	field := map[string]string{"err.case.assignee": "assignee", "err.case.merge_into": "into", "err.case.deadline_past": "deadline", "err.case.action": "action"}[ce.Key]
-	if field != "" {
-		e.Fields = map[string]apperr.Msg{field: {Key: ce.Key}}
-	}
-	return e
 }
 
 // localDay returns the local date of t.

@@ -147,3 +147,35 @@ func TestMajorGoesToStreet(t *testing.T) {
 		t.Fatalf("major case held at %d %s (%s)", c.Level, c.Held, c.Severity)
 	}
 }
+
+// TestRuleMessageReachesUser checks that the rules' own message key survives
+// the service: a leader who handled a case is told why they may not verify it.
+func TestRuleMessageReachesUser(t *testing.T) {
+	a := setup(t, "sqlite")
+	ctx := context.Background()
+	start := time.Date(2026, 11, 23, 10, 0, 0, 0, a.Loc)
+	a.Cases.Now = func() time.Time { return start }
+	p, who := principal(t, a, "patrol01")
+	c, _, err := a.Cases.Report(ctx, who, p, casesvc.Report{Input: cases.Input{ClientID: "5b0c0a52-6f7e-4c43-8d1c-3a1e2b7f9003",
+		Category: "06010", Description: "暴露垃圾", Lat: 34.5725, Lon: 105.7025, Class: cases.ClassEscalated}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	comm, whoC := principal(t, a, "community1")
+	step := func(in casesvc.Action) (cases.Case, error) {
+		v := c.Version
+		in.Version = &v
+		return a.Cases.Act(ctx, whoC, comm, c.Number, in)
+	}
+	if c, err = step(casesvc.Action{Action: cases.ActionAssign, Assignee: &casesvc.Assignee{Region: demo.CommunityCode(0)}}); err != nil {
+		t.Fatalf("assign to the community: %v", err)
+	}
+	if c, err = step(casesvc.Action{Action: cases.ActionHandle, Note: "已清理"}); err != nil {
+		t.Fatalf("handle: %v", err)
+	}
+	passed := true
+	_, err = step(casesvc.Action{Action: cases.ActionVerify, Passed: &passed})
+	if e := apperr.As(err); e.Code != apperr.Forbidden || e.Msg.Key != "err.case.verify_own" {
+		t.Fatalf("verifying one's own handling: %v, want forbidden with err.case.verify_own", err)
+	}
+}
