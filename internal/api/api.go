@@ -45,11 +45,11 @@ func userOf(r *http.Request) *auth.Principal {
 // Routes registers the API on mux, from the same table the OpenAPI document is made of.
 func (a *API) Routes(mux *http.ServeMux) {
 	for _, rt := range a.allRoutes() {
-		var h http.Handler = rt.handler
-		if !rt.public {
-			h = a.authed(rt.handler)
+		var h http.Handler = rt.Handler
+		if !rt.Public {
+			h = a.authed(rt.Handler)
 		}
-		mux.Handle(rt.method+" "+rt.path, h)
+		mux.Handle(rt.Method+" "+rt.Path, h)
 	}
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, apperr.ErrNotFound)

@@ -403,3 +403,19 @@ func (a *API) inboxRead(w http.ResponseWriter, r *http.Request) {
 
 var _ = json.Marshal
 var _ = strings.TrimSpace
+
+// caseRoutes are the case ledger, its photos and categories.
+func (a *API) caseRoutes() []route {
+	list := pageParams
+	return []route{
+		{Method: "GET", Path: "/api/v1/cases", Handler: a.listCases, Summary: "The case ledger", Query: append(caseFilters(), list...), Resp: "CaseList", Status: 200},
+		{Method: "POST", Path: "/api/v1/cases", Handler: a.createCase, Summary: "Report a case (idempotent on client_id: 201 new, 200 seen before)", Body: "CaseInput", Resp: "Case", Status: 201},
+		{Method: "GET", Path: "/api/v1/cases/export.xlsx", Handler: a.exportCases, Summary: "The ledger of the filter as an Excel workbook", Query: caseFilters(), Resp: "xlsx", Status: 200},
+		{Method: "GET", Path: "/api/v1/cases/duplicates", Handler: a.duplicates, Summary: "Open cases of a category within 100 m and 7 days", Query: []string{"category", "lat", "lon"}, Resp: "CaseList", Status: 200},
+		{Method: "GET", Path: "/api/v1/cases/{number}", Handler: a.getCase, Summary: "One case with its timeline, photos and the actions I may take", Resp: "Case", Status: 200},
+		{Method: "POST", Path: "/api/v1/cases/{number}/actions", Handler: a.caseAction, Summary: "Take an action on a case (403 role or scope, 409 state or stale version)", Body: "ActionInput", Resp: "Case", Status: 200},
+		{Method: "POST", Path: "/api/v1/cases/{number}/photos", Handler: a.casePhoto, Summary: "Add a photo (multipart field photo, step before|after)", Body: "multipart", Resp: "PhotoRef", Status: 201},
+		{Method: "GET", Path: "/api/v1/photos/{id}", Handler: a.getPhoto, Summary: "A photo (thumb=1 for the thumbnail)", Query: []string{"thumb"}, Resp: "jpeg", Status: 200},
+		{Method: "GET", Path: "/api/v1/categories", Handler: a.listCategories, Summary: "The case categories as a two-level tree", Resp: "CategoryList", Status: 200},
+	}
+}

@@ -890,3 +890,27 @@ func (a *API) updateLetterTemplate(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, a.toTemplateJSON(t))
 }
+
+// letterRoutes are the responsibility letters and their templates.
+func (a *API) letterRoutes() []route {
+	list := pageParams
+	return []route{
+		{Method: "GET", Path: "/api/v1/letters", Handler: a.listLetters, Summary: "Responsibility letters in my scope (a unit contact: their unit's)", Query: append([]string{"year", "region", "status", "unit"}, list...), Resp: "LetterList", Status: 200},
+		{Method: "POST", Path: "/api/v1/letters/issue", Handler: a.issueLetters, Summary: "Issue letters to the active units of a region, or to chosen units, in one go; units with a letter that year are skipped (201 when any is issued)", Body: "LetterIssueInput", Resp: "LetterIssueResult", Status: 201},
+		{Method: "POST", Path: "/api/v1/letters/renew", Handler: a.renewLetters, Summary: "Renew: issue a year's letters to the units that had one the year before", Body: "LetterRenewInput", Resp: "LetterIssueResult", Status: 201},
+		{Method: "GET", Path: "/api/v1/letters/coverage", Handler: a.letterCoverage, Summary: "Signed, issued-unsigned and not issued, in total, by community and by unit kind", Query: []string{"year", "region"}, Resp: "LetterCoverage", Status: 200},
+		{Method: "GET", Path: "/api/v1/letters/unsigned", Handler: a.unsignedUnits, Summary: "Active units that have not signed the year's letter (bucket issued or not_issued)", Query: append([]string{"year", "region", "bucket"}, list...), Resp: "UnsignedUnitList", Status: 200},
+		{Method: "POST", Path: "/api/v1/letters/remind", Handler: a.remindUnsigned, Summary: "Remind the contacts of every issued, unsigned letter of a year in a region (inbox)", Body: "LetterRemindInput", Resp: "LetterReminded", Status: 200},
+		{Method: "GET", Path: "/api/v1/letters/{id}", Handler: a.getLetter, Summary: "One letter with its exact text, clauses (with breaches this year), signatures and the actions I may take", Resp: "Letter", Status: 200},
+		{Method: "POST", Path: "/api/v1/letters/{id}/withdraw", Handler: a.withdrawLetter, Summary: "Withdraw a draft or issued letter, with a reason (409 once signed)", Body: "LetterWithdrawInput", Resp: "Letter", Status: 200},
+		{Method: "POST", Path: "/api/v1/letters/{id}/signatures", Handler: a.signLetter, Summary: "Sign: a drawn PNG (field signature, party unit|street) or a scan of the signed paper (field scan: PDF, JPEG or PNG, at most 20 MB; signs for both); 409 when signed or withdrawn", Body: "multipart:SignatureUpload", Resp: "Letter", Status: 201},
+		{Method: "POST", Path: "/api/v1/letters/{id}/remind", Handler: a.remindLetter, Summary: "Remind the unit's contacts to sign (inbox)", Resp: "LetterReminded", Status: 200},
+		{Method: "GET", Path: "/api/v1/letters/{id}/files/{file}", Handler: a.letterFile, Summary: "A signature image or scan of the letter", Resp: "file", Status: 200},
+		{Method: "GET", Path: "/api/v1/letters/{id}/qr.png", Handler: a.letterQR, Summary: "QR code of the letter's public verification URL, for printing", Resp: "png", Status: 200},
+		{Method: "GET", Path: "/api/v1/letters/{id}/verify", Handler: a.verifyLetter, Public: true, Summary: "Public check of a printed letter: unit, year, status and hash, no personal data", Resp: "LetterVerify", Status: 200},
+		{Method: "GET", Path: "/api/v1/letter-templates", Handler: a.listLetterTemplates, Summary: "Letter templates (of a year)", Query: []string{"year"}, Resp: "LetterTemplateList", Status: 200},
+		{Method: "POST", Path: "/api/v1/letter-templates", Handler: a.createLetterTemplate, Summary: "Add a letter template (admins)", Body: "LetterTemplateInput", Resp: "LetterTemplate", Status: 201},
+		{Method: "GET", Path: "/api/v1/letter-templates/{id}", Handler: a.getLetterTemplate, Summary: "One letter template", Resp: "LetterTemplate", Status: 200},
+		{Method: "PUT", Path: "/api/v1/letter-templates/{id}", Handler: a.updateLetterTemplate, Summary: "Change a letter template (admins); its version goes up, issued letters keep their text", Body: "LetterTemplateInput", Resp: "LetterTemplate", Status: 200},
+	}
+}

@@ -21,26 +21,25 @@ import (
 // patrols and the compliance of their grids (patrols_compliance.go) and set
 // each grid's plan (patrols_plan.go).
 
-func init() { routeSets = append(routeSets, (*API).patrolRoutes) }
-
+// patrolRoutes are patrols, the field phone's sync, compliance and plans.
 func (a *API) patrolRoutes() []route {
-	list := []string{"page", "page_size"}
+	list := pageParams
 	return []route{
-		{"POST", "/api/v1/patrols", a.startPatrol, false, "Start a patrol on one of my grids (idempotent on id: 201 new, 200 seen before; 403 not my grid; 422 start in the future)", nil, "PatrolStart", "Patrol", 201},
-		{"GET", "/api/v1/patrols", a.listPatrols, false, "Patrols I may see, newest first", append([]string{"grid", "from", "to", "patroller", "state", "flagged", "mine"}, list...), "", "PatrolList", 200},
-		{"GET", "/api/v1/patrols/{id}", a.getPatrol, false, "One patrol with its track (GeoJSON LineString), visits, findings, records and flags", nil, "", "Patrol", 200},
-		{"POST", "/api/v1/patrols/{id}/track", a.patrolTrack, false, "Add a batch of track points (at most 1000, 413 above): good points are kept, bad ones named by index; a point already stored counts as accepted", nil, "TrackBatch", "TrackResult", 200},
-		{"POST", "/api/v1/patrols/{id}/visits", onPatrol(a, a.opVisit), false, "Check in at a key site (idempotent on id: 201 new, 200 seen before)", nil, "VisitInput", "Visit", 201},
-		{"POST", "/api/v1/patrols/{id}/visits/{visit}/photo", a.visitPhoto, false, "Add the check-in's photo (multipart field photo: JPEG, PNG or WebP, at most 10 MB, checked by decoding); sending it again is harmless", nil, "multipart", "PhotoRef", 201},
-		{"GET", "/api/v1/patrols/{id}/visits/{visit}/photo", a.getVisitPhoto, false, "The check-in's photo (thumb=1 for the thumbnail)", []string{"thumb"}, "", "jpeg", 200},
-		{"POST", "/api/v1/patrols/{id}/records", onPatrol(a, a.opRecord), false, "Record a dispute mediated or a clean-energy promotion (idempotent on id)", nil, "RecordInput", "PatrolRecord", 201},
-		{"POST", "/api/v1/patrols/{id}/findings", onPatrol(a, a.opFinding), false, "Link a case found on the patrol, by number or client_id (idempotent: 201 new, 200 linked before)", nil, "FindingInput", "Finding", 201},
-		{"POST", "/api/v1/patrols/{id}/end", onPatrol(a, a.opEnd), false, "End the patrol with a summary; its flags are computed now (409 when already ended)", nil, "PatrolEnd", "Patrol", 200},
-		{"POST", "/api/v1/sync", a.sync, false, "Send a field phone's offline records in order, in one batch of at most 500 items (patrol_start, track, visit, record, finding, case, end); each item answers with its own status; idempotent on the items' ids", nil, "SyncBatch", "SyncResult", 200},
-		{"GET", "/api/v1/compliance", a.compliance, false, "Patrol compliance per grid and local date: required, done (ended patrols), windows covered, flags, duration, length, key sites", append([]string{"region", "from", "to"}, list...), "", "ComplianceList", 200},
-		{"GET", "/api/v1/patrol-plans", a.listPlans, false, "The patrol plans of the grids I may see (stored or default)", append([]string{"region"}, list...), "", "PatrolPlanList", 200},
-		{"GET", "/api/v1/patrol-plans/{grid}", a.getPlan, false, "A grid's patrol plan with its key sites and patrollers", nil, "", "PatrolPlan", 200},
-		{"PUT", "/api/v1/patrol-plans/{grid}", a.putPlan, false, "Set a grid's patrol plan (leaders and admins)", nil, "PatrolPlanInput", "PatrolPlan", 200},
+		{Method: "POST", Path: "/api/v1/patrols", Handler: a.startPatrol, Summary: "Start a patrol on one of my grids (idempotent on id: 201 new, 200 seen before; 403 not my grid; 422 start in the future)", Body: "PatrolStart", Resp: "Patrol", Status: 201},
+		{Method: "GET", Path: "/api/v1/patrols", Handler: a.listPatrols, Summary: "Patrols I may see, newest first", Query: append([]string{"grid", "from", "to", "patroller", "state", "flagged", "mine"}, list...), Resp: "PatrolList", Status: 200},
+		{Method: "GET", Path: "/api/v1/patrols/{id}", Handler: a.getPatrol, Summary: "One patrol with its track (GeoJSON LineString), visits, findings, records and flags", Resp: "Patrol", Status: 200},
+		{Method: "POST", Path: "/api/v1/patrols/{id}/track", Handler: a.patrolTrack, Summary: "Add a batch of track points (at most 1000, 413 above): good points are kept, bad ones named by index; a point already stored counts as accepted", Body: "TrackBatch", Resp: "TrackResult", Status: 200},
+		{Method: "POST", Path: "/api/v1/patrols/{id}/visits", Handler: onPatrol(a, a.opVisit), Summary: "Check in at a key site (idempotent on id: 201 new, 200 seen before)", Body: "VisitInput", Resp: "Visit", Status: 201},
+		{Method: "POST", Path: "/api/v1/patrols/{id}/visits/{visit}/photo", Handler: a.visitPhoto, Summary: "Add the check-in's photo (multipart field photo: JPEG, PNG or WebP, at most 10 MB, checked by decoding); sending it again is harmless", Body: "multipart", Resp: "PhotoRef", Status: 201},
+		{Method: "GET", Path: "/api/v1/patrols/{id}/visits/{visit}/photo", Handler: a.getVisitPhoto, Summary: "The check-in's photo (thumb=1 for the thumbnail)", Query: []string{"thumb"}, Resp: "jpeg", Status: 200},
+		{Method: "POST", Path: "/api/v1/patrols/{id}/records", Handler: onPatrol(a, a.opRecord), Summary: "Record a dispute mediated or a clean-energy promotion (idempotent on id)", Body: "RecordInput", Resp: "PatrolRecord", Status: 201},
+		{Method: "POST", Path: "/api/v1/patrols/{id}/findings", Handler: onPatrol(a, a.opFinding), Summary: "Link a case found on the patrol, by number or client_id (idempotent: 201 new, 200 linked before)", Body: "FindingInput", Resp: "Finding", Status: 201},
+		{Method: "POST", Path: "/api/v1/patrols/{id}/end", Handler: onPatrol(a, a.opEnd), Summary: "End the patrol with a summary; its flags are computed now (409 when already ended)", Body: "PatrolEnd", Resp: "Patrol", Status: 200},
+		{Method: "POST", Path: "/api/v1/sync", Handler: a.sync, Summary: "Send a field phone's offline records in order, in one batch of at most 500 items (patrol_start, track, visit, record, finding, case, end); each item answers with its own status; idempotent on the items' ids", Body: "SyncBatch", Resp: "SyncResult", Status: 200},
+		{Method: "GET", Path: "/api/v1/compliance", Handler: a.compliance, Summary: "Patrol compliance per grid and local date: required, done (ended patrols), windows covered, flags, duration, length, key sites", Query: append([]string{"region", "from", "to"}, list...), Resp: "ComplianceList", Status: 200},
+		{Method: "GET", Path: "/api/v1/patrol-plans", Handler: a.listPlans, Summary: "The patrol plans of the grids I may see (stored or default)", Query: append([]string{"region"}, list...), Resp: "PatrolPlanList", Status: 200},
+		{Method: "GET", Path: "/api/v1/patrol-plans/{grid}", Handler: a.getPlan, Summary: "A grid's patrol plan with its key sites and patrollers", Resp: "PatrolPlan", Status: 200},
+		{Method: "PUT", Path: "/api/v1/patrol-plans/{grid}", Handler: a.putPlan, Summary: "Set a grid's patrol plan (leaders and admins)", Body: "PatrolPlanInput", Resp: "PatrolPlan", Status: 200},
 	}
 }
 
