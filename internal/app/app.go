@@ -15,20 +15,23 @@ import (
 	"github.com/lantian-org/lantian/internal/people"
 	"github.com/lantian-org/lantian/internal/photo"
 	"github.com/lantian-org/lantian/internal/region"
+	"github.com/lantian-org/lantian/internal/service"
 	"github.com/lantian-org/lantian/internal/service/casesvc"
 	"github.com/lantian-org/lantian/internal/store"
 )
 
 // App is the set of shared services.
 type App struct {
-	Cfg    config.Config
-	Loc    *time.Location
-	DB     *store.DB
-	Auth   *authn.Service
-	Index  *region.Index
-	Log    *slog.Logger
-	Cases  *casesvc.Service
-	Photos *photo.Store
+	Cfg   config.Config
+	Loc   *time.Location
+	DB    *store.DB
+	Auth  *authn.Service
+	Index *region.Index
+	Log   *slog.Logger
+	// Calendar is the working-day calendar the services share.
+	Calendar *service.Calendar
+	Cases    *casesvc.Service
+	Photos   *photo.Store
 	// Letters keeps the responsibility letters' signature images and scans.
 	Letters *letters.FileStore
 }
@@ -38,7 +41,8 @@ func New(ctx context.Context, cfg config.Config, loc *time.Location, db *store.D
 	a := &App{Cfg: cfg, Loc: loc, DB: db, Log: log, Index: &region.Index{},
 		Auth: &authn.Service{DB: db, Throttle: authn.NewThrottle()}, Photos: photo.NewStore(cfg.Data),
 		Letters: letters.NewFileStore(cfg.Data)}
-	a.Cases = casesvc.New(db, a.Index, loc)
+	a.Calendar = service.NewCalendar(db, loc)
+	a.Cases = casesvc.New(db, a.Index, loc, a.Calendar)
 	a.Cases.Prefix, a.Cases.Grace = cfg.CasePrefix, cfg.EscalationGrace
 	if err := db.EnsureCalendar(ctx); err != nil {
 		return nil, err

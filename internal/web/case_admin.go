@@ -119,7 +119,7 @@ func (s *Server) calendarImport(w http.ResponseWriter, r *http.Request) {
 		s.renderCalendar(w, r, statusFor(err), err)
 		return
 	}
-	s.app.Cases.ReloadCalendar()
+	s.app.Calendar.Reload()
 	setFlash(w, "flash.saved")
 	http.Redirect(w, r, "/admin/calendar", http.StatusSeeOther)
 }

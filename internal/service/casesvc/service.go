@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/lantian-org/lantian/internal/apperr"
@@ -20,6 +19,7 @@ import (
 	"github.com/lantian-org/lantian/internal/notify"
 	"github.com/lantian-org/lantian/internal/people"
 	"github.com/lantian-org/lantian/internal/region"
+	"github.com/lantian-org/lantian/internal/service"
 	"github.com/lantian-org/lantian/internal/store"
 )
 
@@ -29,39 +29,18 @@ type Service struct {
 	Index  *region.Index
 	Loc    *time.Location
 	Now    func() time.Time
+	Cal    *service.Calendar
 	Prefix string        // case number prefix, e.g. "XG"
 	Grace  time.Duration // overdue time before a case climbs to the street
-
-	mu  sync.Mutex
-	cal *calendar.Calendar
 }
 
 // New returns a service with the defaults: prefix XG, a grace of 4 hours.
-func New(db *store.DB, ix *region.Index, loc *time.Location) *Service {
-	return &Service{DB: db, Index: ix, Loc: loc, Now: time.Now, Prefix: "XG", Grace: 4 * time.Hour}
+func New(db *store.DB, ix *region.Index, loc *time.Location, cal *service.Calendar) *Service {
+	return &Service{DB: db, Index: ix, Loc: loc, Now: time.Now, Cal: cal, Prefix: "XG", Grace: 4 * time.Hour}
 }
 
-// Calendar returns the working-day calendar, loading it once.
-func (s *Service) Calendar(ctx context.Context) (*calendar.Calendar, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cal != nil {
-		return s.cal, nil
-	}
-	cal, err := s.DB.Calendar(ctx, s.Loc)
-	if err != nil {
-		return nil, err
-	}
-	s.cal = cal
-	return cal, nil
-}
-
-// ReloadCalendar drops the cached calendar after holidays change.
-func (s *Service) ReloadCalendar() {
-	s.mu.Lock()
-	s.cal = nil
-	s.mu.Unlock()
-}
+// Calendar returns the working-day calendar.
+func (s *Service) Calendar(ctx context.Context) (*calendar.Calendar, error) { return s.Cal.Get(ctx) }
 
 // deadline counts a limit on the calendar from now.
 func (s *Service) deadline(ctx context.Context, l calendar.Limit, from time.Time) (time.Time, error) {
