@@ -29,6 +29,10 @@ const (
 	CaseOnSpot  Action = "case.onspot"  // close a problem on the spot (即办件)
 	CaseHotline Action = "case.hotline" // record a transfer from the 12345 or 12369 hotline
 	CaseAdmin   Action = "case.admin"   // edit categories and the holiday calendar
+	// CaseSourceInspection and CaseSourceCampaign may report a case as found
+	// by the inspection group or during a clean-up campaign.
+	CaseSourceInspection Action = "case.source_inspection"
+	CaseSourceCampaign   Action = "case.source_campaign"
 
 	LetterRead     Action = "letter.read"      // see responsibility letters, their coverage and clause breaches
 	LetterIssue    Action = "letter.issue"     // issue, renew, withdraw and send reminders
@@ -71,6 +75,9 @@ var grants = map[Action][]people.Role{
 	CaseOnSpot:  {people.Admin, people.Leader, people.Inspector, people.Patroller},
 	CaseHotline: {people.Admin, people.Leader},
 	CaseAdmin:   {people.Admin},
+
+	CaseSourceInspection: {people.Admin, people.Leader, people.Inspector},
+	CaseSourceCampaign:   {people.Admin, people.Leader},
 
 	LetterRead:     {people.Admin, people.Leader, people.Inspector, people.UnitContact},
 	LetterIssue:    {people.Admin, people.Leader},

@@ -340,6 +340,17 @@ func (tx *Tx) savePhoto(ctx context.Context, p PhotoRecord) error {
 	return err
 }
 
+// PhotoUploader returns who first uploaded a photo (0 for the system or the
+// public); NotFound when no photo has the id.
+func (db *DB) PhotoUploader(ctx context.Context, photoID string) (int64, error) {
+	var by sql.NullInt64
+	err := db.r.QueryRowContext(ctx, `SELECT created_by FROM photos WHERE id = $1`, photoID).Scan(&by)
+	if isNoRows(err) {
+		return 0, apperr.ErrNotFound
+	}
+	return by.Int64, err
+}
+
 // PhotoCaseIDs returns the ids of the cases a photo is attached to (to check who may see it).
 func (db *DB) PhotoCaseIDs(ctx context.Context, photoID string) ([]string, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT c.number FROM case_photos p JOIN cases c ON c.id = p.case_id WHERE p.photo_id = $1`, photoID)

@@ -105,7 +105,7 @@ func (s *Service) Act(ctx context.Context, who store.Actor, p *auth.Principal, n
 		err = restart(cat.File)
 		u.Events = append(u.Events, caseEvent(notify.CaseFiled, after, p.PersonID))
 	case cases.ActionAssign:
-		if err = s.checkAssignee(ctx, c, *in.Assignee); err != nil {
+		if err = s.checkAssignee(ctx, p, c, *in.Assignee); err != nil {
 			return c, err
 		}
 		// Assigning a reported case files it too (the rules table allows it); one 派遣 entry records both.
@@ -122,7 +122,7 @@ func (s *Service) Act(ctx context.Context, who store.Actor, p *auth.Principal, n
 		}
 		u.Events = append(u.Events, caseEvent(kind, after, p.PersonID))
 	case cases.ActionHandle:
-		ids, err := s.checkPhotos(ctx, in.Photos)
+		ids, err := s.checkPhotos(ctx, p, in.Photos)
 		if err != nil {
 			return c, err
 		}
@@ -178,7 +178,7 @@ func assigneeRef(a Assignee) string {
 
 // checkAssignee makes sure the assignee exists and lies within the case's
 // holding region: a person with a role there, a region inside it, or an active unit.
-func (s *Service) checkAssignee(ctx context.Context, c cases.Case, a Assignee) error {
+func (s *Service) checkAssignee(ctx context.Context, p *auth.Principal, c cases.Case, a Assignee) error {
 	bad := apperr.Field("assignee", "err.case.assignee_scope")
 	switch {
 	case a.Person != 0:
@@ -204,23 +204,50 @@ func (s *Service) checkAssignee(ctx context.Context, c cases.Case, a Assignee) e
 		}
 		return nil
 	case a.Unit != 0:
-		un, err := s.DB.Unit(ctx, a.Unit)
-		if err != nil || un.Status != "active" {
-			return apperr.Field("assignee", "err.unit_unknown")
+		if _, err := s.visibleUnit(ctx, p, a.Unit); err != nil {
+			if apperr.Is(err, apperr.NotFound) {
+				return apperr.Field("assignee", "err.unit_unknown")
+			}
+			return err
 		}
 		return nil
 	}
 	return apperr.Field("assignee", "err.case.assignee")
 }
 
-// checkPhotos keeps the ids of uploaded photos, refusing unknown ones.
-func (s *Service) checkPhotos(ctx context.Context, ids []string) ([]string, error) {
+// checkPhotos keeps the ids of photos p may attach: ones p uploaded, or ones
+// on a case p may read. Any other id — unknown or not p's to see — gets the
+// same answer, so the answer never tells whether an image exists.
+func (s *Service) checkPhotos(ctx context.Context, p *auth.Principal, ids []string) ([]string, error) {
+	unknown := apperr.Field("photos", "err.photo_unknown")
 	for _, id := range ids {
 		if len(id) != 64 {
-			return nil, apperr.Field("photos", "err.photo_unknown")
+			return nil, unknown
+		}
+		ok, err := s.mayAttachPhoto(ctx, p, id)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, unknown
 		}
 	}
 	return ids, nil
+}
+
+// mayAttachPhoto reports whether p uploaded the photo or may already see it.
+func (s *Service) mayAttachPhoto(ctx context.Context, p *auth.Principal, id string) (bool, error) {
+	by, err := s.DB.PhotoUploader(ctx, id)
+	if apperr.Is(err, apperr.NotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if by != 0 && by == p.PersonID {
+		return true, nil
+	}
+	return s.CanSeePhoto(ctx, p, id)
 }
 
 // EscalateDue moves pending cases held below the street one level up when

@@ -27,6 +27,27 @@ type Report struct {
 	ReporterMobile string
 }
 
+// reservedSource names the sources only some roles may give: what the
+// inspection group, the hotline desk and a clean-up campaign found.
+var reservedSource = map[cases.Source]auth.Action{
+	cases.SourceInspection: auth.CaseSourceInspection,
+	cases.SourceCampaign:   auth.CaseSourceCampaign,
+}
+
+// visibleUnit returns an active unit p may see; anything else is NotFound,
+// so an answer never tells whether a unit outside the caller's scope exists.
+// The public (p nil) may name any active unit.
+func (s *Service) visibleUnit(ctx context.Context, p *auth.Principal, id int64) (unit.Unit, error) {
+	u, err := s.DB.Unit(ctx, id)
+	if err != nil {
+		return u, err
+	}
+	if u.Status != unit.Active || (p != nil && !p.Can(auth.UnitRead, auth.Target{Region: u.Region, UnitID: u.ID})) {
+		return unit.Unit{}, apperr.ErrNotFound
+	}
+	return u, nil
+}
+
 // defaultSource is the source of a signed-in reporter who names none.
 func defaultSource(p *auth.Principal) cases.Source {
 	switch {
@@ -79,6 +100,9 @@ func (s *Service) Report(ctx context.Context, who store.Actor, p *auth.Principal
 		if in.Source.Hotline() && !p.CanSomewhere(auth.CaseHotline) {
 			f.Add("source", "err.case.hotline_staff")
 		}
+		if a, ok := reservedSource[in.Source]; ok && !p.CanSomewhere(a) {
+			f.Add("source", "err.case.source_reserved")
+		}
 		if in.Class == cases.ClassOnSpot && !p.CanSomewhere(auth.CaseOnSpot) {
 			f.Add("class", "err.case.onspot_staff")
 		}
@@ -111,10 +135,16 @@ func (s *Service) Report(ctx context.Context, who store.Actor, p *auth.Principal
 			f.Add("lat", apperr.As(err).Msg.Key)
 		}
 	}
-	var u unit.Unit
+	// On the spot only inside one's own area: elsewhere the finder reports
+	// the problem (escalated) to those who hold it.
+	if p != nil && grid != "" && in.Class == cases.ClassOnSpot && !p.Can(auth.CaseOnSpot, auth.Target{Region: grid}) {
+		f.Add("class", "err.case.onspot_scope")
+	}
 	if in.UnitID != 0 {
-		u, err = s.DB.Unit(ctx, in.UnitID)
-		if err != nil || u.Status != unit.Active {
+		if _, err := s.visibleUnit(ctx, p, in.UnitID); err != nil {
+			if !apperr.Is(err, apperr.NotFound) {
+				return cases.Case{}, false, err
+			}
 			f.Add("unit_id", "err.unit_unknown")
 		}
 	}
