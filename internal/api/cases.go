@@ -14,6 +14,7 @@ import (
 	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/cases"
 	"github.com/lantian-org/lantian/internal/people"
+	"github.com/lantian-org/lantian/internal/region"
 	"github.com/lantian-org/lantian/internal/service/casesvc"
 	"github.com/lantian-org/lantian/internal/store"
 )
@@ -346,9 +347,8 @@ func (a *API) listCategories(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) duplicates(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	lat, err1 := strconv.ParseFloat(q.Get("lat"), 64)
-	lon, err2 := strconv.ParseFloat(q.Get("lon"), 64)
-	if err1 != nil || err2 != nil {
+	lat, lon, ok := region.ParsePoint(q.Get("lat"), q.Get("lon"))
+	if !ok {
 		a.fail(w, r, apperr.Field("lat", "err.coords"))
 		return
 	}

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/lantian-org/lantian/internal/app"
 	"github.com/lantian-org/lantian/internal/apperr"
@@ -67,17 +66,9 @@ func (a *API) getRegion(w http.ResponseWriter, r *http.Request) {
 // lookupRegion answers which grid holds a point; 422 when it lies in none.
 func (a *API) lookupRegion(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := apperr.Fields{}
-	lat, err := strconv.ParseFloat(q.Get("lat"), 64)
-	if err != nil || lat < -90 || lat > 90 {
-		f.Add("lat", "err.coords")
-	}
-	lon, err := strconv.ParseFloat(q.Get("lon"), 64)
-	if err != nil || lon < -180 || lon > 180 {
-		f.Add("lon", "err.coords")
-	}
-	if err := f.Err(); err != nil {
-		a.fail(w, r, err)
+	lat, lon, ok := region.ParsePoint(q.Get("lat"), q.Get("lon"))
+	if !ok {
+		a.fail(w, r, apperr.Field("lat", "err.coords"))
 		return
 	}
 	code, err := a.app.Index.Lookup(lat, lon)

@@ -3,6 +3,8 @@ package region
 import (
 	"encoding/json"
 	"math"
+	"strconv"
+	"strings"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
@@ -206,4 +208,25 @@ func Collection(rs []Region, withEmpty bool) FeatureCollection {
 			"code": r.Code, "name": r.Name, "level": r.Level, "households": r.Households}})
 	}
 	return fc
+}
+
+// ValidPoint reports whether lat, lon is a finite WGS-84 point within range
+// (NaN and ±Inf, which strconv accepts, are refused before they reach a
+// query or a JSON answer).
+func ValidPoint(lat, lon float64) bool {
+	if math.IsNaN(lat) || math.IsNaN(lon) || math.IsInf(lat, 0) || math.IsInf(lon, 0) {
+		return false
+	}
+	return lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180
+}
+
+// ParsePoint parses a point's coordinates as typed in a form or a query
+// string; ok is false when either does not parse or ValidPoint refuses them.
+func ParsePoint(lat, lon string) (float64, float64, bool) {
+	la, err1 := strconv.ParseFloat(strings.TrimSpace(lat), 64)
+	lo, err2 := strconv.ParseFloat(strings.TrimSpace(lon), 64)
+	if err1 != nil || err2 != nil || !ValidPoint(la, lo) {
+		return 0, 0, false
+	}
+	return la, lo, true
 }

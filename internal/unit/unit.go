@@ -10,6 +10,7 @@ import (
 
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/people"
+	"github.com/lantian-org/lantian/internal/region"
 )
 
 // Kind is the sort of organisation.
@@ -98,7 +99,7 @@ func (u *Unit) Validate() error {
 	if len([]rune(u.Address)) > 200 {
 		f.Add("address", "err.too_long", 200)
 	}
-	if u.HasLocation() && (u.Lat < -90 || u.Lat > 90 || u.Lon < -180 || u.Lon > 180) {
+	if u.HasLocation() && !region.ValidPoint(u.Lat, u.Lon) {
 		f.Add("lat", "err.coords")
 	}
 	if len(u.Contacts) > 5 {

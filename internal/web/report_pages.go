@@ -81,9 +81,8 @@ func freshClientID(id string, err error) string {
 
 // point parses the form's coordinates; ok is false when none were given or they do not parse.
 func (in reportInput) point() (lat, lon float64, ok bool) {
-	lat, err1 := strconv.ParseFloat(in.Lat, 64)
-	lon, err2 := strconv.ParseFloat(in.Lon, 64)
-	if err1 != nil || err2 != nil || (lat == 0 && lon == 0) {
+	lat, lon, ok = region.ParsePoint(in.Lat, in.Lon)
+	if !ok || (lat == 0 && lon == 0) {
 		return 0, 0, false
 	}
 	return lat, lon, true

@@ -222,9 +222,8 @@ func (f unitForm) apply(u *unit.Unit, ix *region.Index) error {
 	u.Name, u.Kind, u.CreditCode, u.Address, u.Region, u.Tags = f.Name, unit.Kind(f.Kind), f.CreditCode, f.Address, f.Region, f.Tags
 	u.Lat, u.Lon = 0, 0
 	if f.Lat != "" || f.Lon != "" {
-		lat, err1 := strconv.ParseFloat(f.Lat, 64)
-		lon, err2 := strconv.ParseFloat(f.Lon, 64)
-		if err1 != nil || err2 != nil || lat < -90 || lat > 90 || lon < -180 || lon > 180 {
+		lat, lon, ok := region.ParsePoint(f.Lat, f.Lon)
+		if !ok {
 			errs.Add("lat", "err.coords")
 		} else {
 			u.Lat, u.Lon = lat, lon
