@@ -161,7 +161,7 @@ func (a *API) createPerson(w http.ResponseWriter, r *http.Request) {
 	if in.Password != nil {
 		pw = *in.Password
 	}
-	if err := people.ValidatePassword("password", pw); err != nil {
+	if err := people.ValidatePassword("password", pw, p.Username, p.Mobile); err != nil {
 		m := apperr.As(err).Fields["password"]
 		f.Add("password", m.Key, m.Args...)
 	}
@@ -219,7 +219,8 @@ func (a *API) patchPerson(w http.ResponseWriter, r *http.Request) {
 		p.Active = *in.Active
 	}
 	if in.Password != nil {
-		if err := people.ValidatePassword("password", *in.Password); err != nil {
+		p.Normalize()
+		if err := people.ValidatePassword("password", *in.Password, p.Username, p.Mobile); err != nil {
 			a.fail(w, r, err)
 			return
 		}

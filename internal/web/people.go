@@ -328,6 +328,7 @@ type personFormPage struct {
 	Form    personForm
 	Roles   []people.Role
 	Regions []option
+	MinLen  int // of a password, for the hint
 }
 
 type personForm struct {
@@ -337,7 +338,7 @@ type personForm struct {
 
 func (s *Server) personFormPage(w http.ResponseWriter, r *http.Request, status int, f personForm, err error) {
 	u := userOf(r)
-	data := personFormPage{Page: s.page(r, "person.new"), Form: f, Roles: people.Roles}
+	data := personFormPage{Page: s.page(r, "person.new"), Form: f, Roles: people.Roles, MinLen: people.MinPasswordLen}
 	opts, _, oerr := s.regionOptions(r, region.District)
 	if oerr != nil {
 		s.serverError(w, r, oerr)
@@ -377,7 +378,7 @@ func (s *Server) personCreate(w http.ResponseWriter, r *http.Request) {
 			errs.Add(k, m.Key, m.Args...)
 		}
 	}
-	if err := people.ValidatePassword("password", f.Password); err != nil {
+	if err := people.ValidatePassword("password", f.Password, p.Username, p.Mobile); err != nil {
 		errs.Add("password", apperr.As(err).Fields["password"].Key, apperr.As(err).Fields["password"].Args...)
 	}
 	a, aerr := s.assignmentFrom(r, f.roleForm)
