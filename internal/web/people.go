@@ -237,8 +237,12 @@ func (s *Server) assignmentFrom(r *http.Request, rf roleForm) (people.Assignment
 	return a, nil
 }
 
+// personAddRole gives a person one more role. Like every edit of a person
+// (and like the API), it needs all of the person's present roles in the
+// editor's scope: a community leader must not add roles to someone who is,
+// say, also the district's admin.
 func (s *Server) personAddRole(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.loadPerson(w, r, auth.PersonRead)
+	p, ok := s.loadPerson(w, r, auth.PersonEdit)
 	if !ok {
 		return
 	}
@@ -260,8 +264,9 @@ func (s *Server) personAddRole(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/people/"+strconv.FormatInt(p.ID, 10), http.StatusSeeOther)
 }
 
+// personRemoveRole takes a role away; the same full-scope check as personAddRole.
 func (s *Server) personRemoveRole(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.loadPerson(w, r, auth.PersonRead)
+	p, ok := s.loadPerson(w, r, auth.PersonEdit)
 	if !ok {
 		return
 	}
