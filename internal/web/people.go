@@ -74,12 +74,13 @@ func (s *Server) peopleList(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	full := u.Can(auth.MobileRead, auth.Target{})
 	for _, p := range ps {
-		row := personRow{Person: p, Mobile: people.MaskMobile(p.Mobile)}
-		if full {
-			row.Mobile = p.Mobile
+		targets, err := s.app.PersonTargets(r.Context(), p)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
 		}
+		row := personRow{Person: p, Mobile: u.PersonMobile(p, targets)}
 		for _, a := range p.Roles {
 			row.Scopes = append(row.Scopes, printer(r).T("role."+string(a.Role))+" · "+s.scopeLabel(r, a, names))
 		}
@@ -150,12 +151,9 @@ func (s *Server) personPage(w http.ResponseWriter, r *http.Request, status int, 
 		s.serverError(w, r, terr)
 		return
 	}
-	data := personPage{Page: s.page(r, "person.title"), Person: p, Mobile: people.MaskMobile(p.Mobile),
+	data := personPage{Page: s.page(r, "person.title"), Person: p, Mobile: u.PersonMobile(p, targets),
 		CanEdit: u.CanOnPerson(auth.PersonEdit, targets), Roles: people.Roles, NewPassword: newPassword, RoleForm: rf}
 	data.Title = p.Name
-	if u.Can(auth.MobileRead, auth.Target{}) || u.PersonID == p.ID {
-		data.Mobile = p.Mobile
-	}
 	opts, names, oerr := s.regionOptions(r, region.District)
 	if oerr != nil {
 		s.serverError(w, r, oerr)
