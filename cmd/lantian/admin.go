@@ -89,10 +89,11 @@ func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err != nil {
 			return err
 		}
-		if err := people.ValidatePassword("password", pw); err != nil {
+		person := people.Person{Username: username, Name: name, Mobile: mobile, Active: true}
+		person.Normalize()
+		if err := people.ValidatePassword("password", pw, person.Username, person.Mobile); err != nil {
 			return errors.New(p.Error(err))
 		}
-		person := people.Person{Username: username, Name: name, Mobile: mobile, Active: true}
 		if role != "" {
 			person.Roles = []people.Assignment{{Role: people.Role(role), Region: region, UnitID: unitID}}
 		}
@@ -113,7 +114,7 @@ func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err != nil {
 			return err
 		}
-		if err := people.ValidatePassword("password", pw); err != nil {
+		if err := people.ValidatePassword("password", pw, person.Username, person.Mobile); err != nil {
 			return errors.New(p.Error(err))
 		}
 		hash, err := people.HashPassword(pw)

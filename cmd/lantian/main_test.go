@@ -101,14 +101,19 @@ func TestAdminCommands(t *testing.T) {
 	if _, err := runCmd(t, with("user", "add", "--username", "zhangsan", "--name", "张三", "--password", "long-enough", "--role", "admin", "--region", "620502000000000")...); err == nil || !strings.Contains(err.Error(), "区域") {
 		t.Fatalf("user add with an unknown region: %v", err)
 	}
-	if _, err := runCmd(t, with("user", "add", "--username", "zhangsan", "--name", "张三", "--password", "short")...); err == nil || !strings.Contains(err.Error(), "密码") {
-		t.Fatalf("short password: %v", err)
+	for _, pw := range []string{"short", "12345678", "password", "demo-pass", "1234567890", "ZhangSan.X"} {
+		if _, err := runCmd(t, with("user", "add", "--username", "zhangsan.x", "--name", "张三", "--password", pw)...); err == nil || !strings.Contains(err.Error(), "密码") {
+			t.Fatalf("weak password %q: %v", pw, err)
+		}
 	}
 	if out, err := runCmd(t, with("user", "add", "--username", "zhangsan", "--name", "张三", "--mobile", "13800001234", "--password", "long-enough")...); err != nil {
 		t.Fatalf("user add: %v %s", err, out)
 	}
 	if out, err := runCmd(t, with("user", "list")...); err != nil || !strings.Contains(out, "zhangsan") || !strings.Contains(out, "13800001234") {
 		t.Fatalf("user list: %v\n%s", err, out)
+	}
+	if _, err := runCmd(t, with("user", "passwd", "zhangsan", "--password", "13800001234")...); err == nil || !strings.Contains(err.Error(), "密码") {
+		t.Fatalf("user passwd to one's own mobile: %v", err)
 	}
 	if out, err := runCmd(t, with("user", "passwd", "zhangsan", "--password", "another-long-one")...); err != nil || !strings.Contains(out, "zhangsan") {
 		t.Fatalf("user passwd: %v\n%s", err, out)

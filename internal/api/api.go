@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/lantian-org/lantian/internal/app"
 	"github.com/lantian-org/lantian/internal/apperr"
@@ -110,7 +111,11 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 		body["fields"] = f
 	}
 	if e.Code == apperr.TooMany {
-		w.Header().Set("Retry-After", "60")
+		wait := e.RetryAfter
+		if wait <= 0 {
+			wait = time.Minute
+		}
+		w.Header().Set("Retry-After", strconv.Itoa(apperr.RetrySeconds(wait)))
 	}
 	writeJSON(w, status, map[string]any{"error": body})
 }

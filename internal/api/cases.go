@@ -13,7 +13,6 @@ import (
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/cases"
-	"github.com/lantian-org/lantian/internal/people"
 	"github.com/lantian-org/lantian/internal/region"
 	"github.com/lantian-org/lantian/internal/service/casesvc"
 	"github.com/lantian-org/lantian/internal/store"
@@ -111,9 +110,8 @@ func (a *API) toCaseJSON(ctx context.Context, p *auth.Principal, c cases.Case, f
 		d := a.rfc(c.ClosedAt)
 		out.ClosedAt = &d
 	}
-	if p != nil && (p.Has(people.Leader) || p.Has(people.Admin)) {
-		out.ReporterMobile = c.ReporterMobile
-	}
+	// A public reporter's mobile: whole to admins and leaders whose scope holds the case, masked to others.
+	out.ReporterMobile = p.Mobile(c.ReporterMobile, auth.Target{Region: c.Region})
 	if full {
 		out.Actions = a.app.Cases.Allowed(p, c)
 		for _, e := range c.Timeline {

@@ -39,6 +39,7 @@ func (a *API) coreRoutes() []route {
 		{Method: "POST", Path: "/api/v1/tokens", Handler: a.createToken, Public: true, Summary: "Sign in: get a bearer token", Body: "TokenRequest", Resp: "Token", Status: 201},
 		{Method: "DELETE", Path: "/api/v1/tokens/current", Handler: a.deleteToken, Summary: "Revoke the token in use", Status: 204},
 		{Method: "GET", Path: "/api/v1/me", Handler: a.me, Summary: "Who am I, with my roles", Resp: "Me", Status: 200},
+		{Method: "POST", Path: "/api/v1/me/password", Handler: a.changeMyPassword, Summary: "Change my own password (422 when the current one is wrong or the new one breaks the rules; other tokens end)", Body: "PasswordChange", Status: 204},
 		{Method: "GET", Path: "/api/v1/openapi.json", Handler: a.openAPI, Public: true, Summary: "This document", Status: 200},
 		{Method: "GET", Path: "/api/v1/regions", Handler: a.listRegions, Summary: "Regions visible to me, as a flat list", Resp: "RegionList", Status: 200},
 		{Method: "GET", Path: "/api/v1/regions/lookup", Handler: a.lookupRegion, Summary: "The grid holding a point (422 outside every grid)", Query: []string{"lat", "lon"}, Resp: "Region", Status: 200},

@@ -19,15 +19,27 @@ type personJSON struct {
 	Roles    []roleJSON `json:"roles"`
 }
 
-func toPersonJSON(p people.Person, fullMobile bool) personJSON {
-	out := personJSON{ID: p.ID, Username: p.Username, Name: p.Name, Mobile: people.MaskMobile(p.Mobile), Active: p.Active, Roles: []roleJSON{}}
-	if fullMobile {
-		out.Mobile = p.Mobile
+// personJSON answers person p to the caller, with the mobile as they may see it (auth.Principal.PersonMobile).
+func (a *API) personJSON(r *http.Request, p people.Person) (personJSON, error) {
+	targets, err := a.app.PersonTargets(r.Context(), p)
+	if err != nil {
+		return personJSON{}, err
 	}
+	out := personJSON{ID: p.ID, Username: p.Username, Name: p.Name, Mobile: userOf(r).PersonMobile(p, targets), Active: p.Active, Roles: []roleJSON{}}
 	for _, a := range p.Roles {
 		out.Roles = append(out.Roles, roleJSON{string(a.Role), a.Region, a.UnitID})
 	}
-	return out
+	return out, nil
+}
+
+// writePerson answers one person with status.
+func (a *API) writePerson(w http.ResponseWriter, r *http.Request, status int, p people.Person) {
+	out, err := a.personJSON(r, p)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, status, out)
 }
 
 func (a *API) listPeople(w http.ResponseWriter, r *http.Request) {
@@ -50,10 +62,14 @@ func (a *API) listPeople(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	full := u.Can(auth.MobileRead, auth.Target{})
 	items := make([]personJSON, 0, len(ps))
 	for _, p := range ps {
-		items = append(items, toPersonJSON(p, full))
+		pj, err := a.personJSON(r, p)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		items = append(items, pj)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": total})
 }
@@ -89,7 +105,7 @@ func (a *API) getPerson(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toPersonJSON(p, userOf(r).Can(auth.MobileRead, auth.Target{}) || p.ID == userOf(r).PersonID))
+	a.writePerson(w, r, http.StatusOK, p)
 }
 
 type personInput struct {
@@ -161,7 +177,7 @@ func (a *API) createPerson(w http.ResponseWriter, r *http.Request) {
 	if in.Password != nil {
 		pw = *in.Password
 	}
-	if err := people.ValidatePassword("password", pw); err != nil {
+	if err := people.ValidatePassword("password", pw, p.Username, p.Mobile); err != nil {
 		m := apperr.As(err).Fields["password"]
 		f.Add("password", m.Key, m.Args...)
 	}
@@ -187,7 +203,7 @@ func (a *API) createPerson(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, toPersonJSON(p, u.Can(auth.MobileRead, auth.Target{})))
+	a.writePerson(w, r, http.StatusCreated, p)
 }
 
 func (a *API) patchPerson(w http.ResponseWriter, r *http.Request) {
@@ -219,7 +235,8 @@ func (a *API) patchPerson(w http.ResponseWriter, r *http.Request) {
 		p.Active = *in.Active
 	}
 	if in.Password != nil {
-		if err := people.ValidatePassword("password", *in.Password); err != nil {
+		p.Normalize()
+		if err := people.ValidatePassword("password", *in.Password, p.Username, p.Mobile); err != nil {
 			a.fail(w, r, err)
 			return
 		}
@@ -242,5 +259,5 @@ func (a *API) patchPerson(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	writeJSON(w, http.StatusOK, toPersonJSON(p, userOf(r).Can(auth.MobileRead, auth.Target{})))
+	a.writePerson(w, r, http.StatusOK, p)
 }

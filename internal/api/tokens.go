@@ -20,12 +20,17 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request) {
 	if in.Device {
 		kind = store.SessionDevice
 	}
-	token, _, err := a.app.Auth.SignIn(r.Context(), in.Username, in.Password, a.app.Auth.ClientIP(r), kind)
+	res, err := a.app.Auth.SignIn(r.Context(), in.Username, in.Password, a.app.Auth.ClientIP(r), kind)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]string{"token": token})
+	out := map[string]any{"token": res.Token}
+	if res.PasswordChange {
+		// The password still works but no longer meets the rules; clients ask for a new one (POST /api/v1/me/password).
+		out["password_change_required"] = true
+	}
+	writeJSON(w, http.StatusCreated, out)
 }
 
 func (a *API) deleteToken(w http.ResponseWriter, r *http.Request) {

@@ -26,16 +26,18 @@ type unitJSON struct {
 	UpdatedAt  string         `json:"updated_at"`
 }
 
-func (a *API) toUnitJSON(u unit.Unit) unitJSON {
+// toUnitJSON answers unit u to p, the contacts' phones as p may see them (auth.Principal.Mobile).
+func (a *API) toUnitJSON(p *auth.Principal, u unit.Unit) unitJSON {
+	contacts := make([]unit.Contact, len(u.Contacts))
+	for i, c := range u.Contacts {
+		contacts[i] = unit.Contact{Name: c.Name, Phone: p.Mobile(c.Phone, auth.Target{Region: u.Region, UnitID: u.ID})}
+	}
 	out := unitJSON{ID: u.ID, Name: u.Name, Kind: u.Kind, CreditCode: u.CreditCode, Address: u.Address, Region: u.Region,
-		Contacts: u.Contacts, Tags: u.Tags, Status: u.Status,
+		Contacts: contacts, Tags: u.Tags, Status: u.Status,
 		CreatedAt: u.CreatedAt.In(a.app.Loc).Format("2006-01-02T15:04:05Z07:00"), UpdatedAt: u.UpdatedAt.In(a.app.Loc).Format("2006-01-02T15:04:05Z07:00")}
 	if u.HasLocation() {
 		lat, lon := u.Lat, u.Lon
 		out.Lat, out.Lon = &lat, &lon
-	}
-	if out.Contacts == nil {
-		out.Contacts = []unit.Contact{}
 	}
 	if out.Tags == nil {
 		out.Tags = []string{}
@@ -62,7 +64,7 @@ func (a *API) listUnits(w http.ResponseWriter, r *http.Request) {
 	}
 	items := make([]unitJSON, 0, len(units))
 	for _, un := range units {
-		items = append(items, a.toUnitJSON(un))
+		items = append(items, a.toUnitJSON(userOf(r), un))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": total})
 }
@@ -148,7 +150,7 @@ func (a *API) createUnit(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, a.toUnitJSON(un))
+	writeJSON(w, http.StatusCreated, a.toUnitJSON(userOf(r), un))
 }
 
 // loadUnit returns the unit if the caller may read it; 404 otherwise.
@@ -173,7 +175,7 @@ func (a *API) getUnit(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, a.toUnitJSON(un))
+	writeJSON(w, http.StatusOK, a.toUnitJSON(userOf(r), un))
 }
 
 func (a *API) patchUnit(w http.ResponseWriter, r *http.Request) {
@@ -204,7 +206,7 @@ func (a *API) patchUnit(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, a.toUnitJSON(un))
+	writeJSON(w, http.StatusOK, a.toUnitJSON(userOf(r), un))
 }
 
 // closeUnit marks the unit closed; its history stays.
@@ -223,5 +225,5 @@ func (a *API) closeUnit(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, a.toUnitJSON(un))
+	writeJSON(w, http.StatusOK, a.toUnitJSON(userOf(r), un))
 }

@@ -38,8 +38,12 @@ type App struct {
 
 // New builds the services over an open database and loads the region index.
 func New(ctx context.Context, cfg config.Config, loc *time.Location, db *store.DB, log *slog.Logger) (*App, error) {
+	proxies, err := config.ParseProxies(cfg.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
 	a := &App{Cfg: cfg, Loc: loc, DB: db, Log: log, Index: &region.Index{},
-		Auth: &authn.Service{DB: db, Throttle: authn.NewThrottle()}, Photos: photo.NewStore(cfg.Data),
+		Auth: &authn.Service{DB: db, Throttle: authn.NewThrottle(), TrustedProxies: proxies}, Photos: photo.NewStore(cfg.Data),
 		Letters: letters.NewFileStore(cfg.Data)}
 	a.Calendar = service.NewCalendar(db, loc)
 	a.Cases = casesvc.New(db, a.Index, loc, a.Calendar)

@@ -6,6 +6,7 @@ package apperr
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code classifies an error for the API and for HTTP status mapping.
@@ -37,6 +38,9 @@ type Error struct {
 	// BadRequest marks malformed input (HTTP 400) as opposed to a field that
 	// fails validation (HTTP 422).
 	BadRequest bool
+	// RetryAfter, on a TooMany error, is how long until the next attempt may
+	// succeed; the HTTP layers send it as the Retry-After header.
+	RetryAfter time.Duration
 	Err        error
 }
 
@@ -61,6 +65,19 @@ func New(code Code, key string, args ...any) *Error {
 // Wrap returns an error with a code and message key that keeps err for the log.
 func Wrap(err error, code Code, key string, args ...any) *Error {
 	return &Error{Code: code, Msg: Msg{Key: key, Args: args}, Err: err}
+}
+
+// TooManyFor returns a TooMany error that says how long to wait.
+func TooManyFor(wait time.Duration, key string, args ...any) *Error {
+	e := New(TooMany, key, args...)
+	e.RetryAfter = wait
+	return e
+}
+
+// RetrySeconds is the Retry-After value for wait: whole seconds, rounded up, at least 1.
+func RetrySeconds(wait time.Duration) int {
+	s := int((wait + time.Second - 1) / time.Second)
+	return max(s, 1)
 }
 
 // Fields collects per-field validation messages; its Err method returns nil

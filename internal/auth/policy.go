@@ -23,7 +23,7 @@ const (
 	PersonRead  Action = "person.read"
 	PersonEdit  Action = "person.edit" // create, change, assign roles, reset passwords
 	AuditRead   Action = "audit.read"
-	MobileRead  Action = "person.read_mobile" // see mobiles unmasked
+	MobileRead  Action = "person.read_mobile" // see mobiles unmasked (through Mobile and PersonMobile)
 	CaseRead    Action = "case.read"
 	CaseReport  Action = "case.report"  // report a problem as a signed-in person
 	CaseOnSpot  Action = "case.onspot"  // close a problem on the spot (即办件)
@@ -69,7 +69,7 @@ var grants = map[Action][]people.Role{
 	PersonRead:  {people.Admin, people.Leader},
 	PersonEdit:  {people.Admin, people.Leader},
 	AuditRead:   {people.Admin},
-	MobileRead:  {people.Admin},
+	MobileRead:  {people.Admin, people.Leader},
 	CaseRead:    {people.Admin, people.Leader, people.Inspector, people.Patroller, people.Volunteer, people.UnitContact},
 	CaseReport:  {people.Admin, people.Leader, people.Inspector, people.Patroller, people.Volunteer, people.UnitContact},
 	CaseOnSpot:  {people.Admin, people.Leader, people.Inspector, people.Patroller},
@@ -274,4 +274,41 @@ func (p *Principal) Within(a Action, regionCode string) (all bool, roots []strin
 		return false, nil, apperr.ErrNotFound
 	}
 	return false, roots, nil
+}
+
+// SeesMobiles is the one rule for mobile numbers: p sees them whole on a
+// record lying at targets — a person's role places, a unit (region and id), a
+// case's grid — when p is an admin or a leader whose scope holds one of the
+// targets; everyone else sees them masked. With no targets only a
+// district-wide scope sees them whole. Every page, API answer and export that
+// shows a mobile goes through Mobile or PersonMobile, which apply it.
+func (p *Principal) SeesMobiles(targets ...Target) bool {
+	if p.Can(MobileRead, Target{}) {
+		return true
+	}
+	for _, t := range targets {
+		if p.Can(MobileRead, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// Mobile returns the number m of a record at targets as p may see it: whole,
+// or masked (138****5678) by people.MaskMobile. See SeesMobiles.
+func (p *Principal) Mobile(m string, targets ...Target) string {
+	if m == "" || p.SeesMobiles(targets...) {
+		return m
+	}
+	return people.MaskMobile(m)
+}
+
+// PersonMobile returns a person's mobile as p may see it: whole to the person
+// themself, otherwise by the rule of SeesMobiles with targets, the places of
+// the person's roles (app.PersonTargets).
+func (p *Principal) PersonMobile(person people.Person, targets []Target) string {
+	if p != nil && person.ID != 0 && p.PersonID == person.ID {
+		return person.Mobile
+	}
+	return p.Mobile(person.Mobile, targets...)
 }

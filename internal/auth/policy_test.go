@@ -55,10 +55,10 @@ func TestMatrix(t *testing.T) {
 	rows := map[string]row{
 		"admin@district": {principal(people.Admin, district, 0), all(actions, everyScope...)},
 		"admin@street":   {principal(people.Admin, street, 0), all(actions, streetScopes...)},
-		"leader@street":  {principal(people.Leader, street, 0), all([]Action{RegionRead, UnitRead, UnitEdit, PersonRead, PersonEdit}, streetScopes...)},
+		"leader@street":  {principal(people.Leader, street, 0), all([]Action{RegionRead, UnitRead, UnitEdit, PersonRead, PersonEdit, MobileRead}, streetScopes...)},
 		"leader@community": {principal(people.Leader, community, 0),
-			all([]Action{RegionRead, UnitRead, UnitEdit, PersonRead, PersonEdit}, commScopes...)},
-		"leader@grid":         {principal(people.Leader, grid, 0), all([]Action{RegionRead, UnitRead, UnitEdit, PersonRead, PersonEdit}, "own grid")},
+			all([]Action{RegionRead, UnitRead, UnitEdit, PersonRead, PersonEdit, MobileRead}, commScopes...)},
+		"leader@grid":         {principal(people.Leader, grid, 0), all([]Action{RegionRead, UnitRead, UnitEdit, PersonRead, PersonEdit, MobileRead}, "own grid")},
 		"inspector@street":    {principal(people.Inspector, street, 0), all(readers, streetScopes...)},
 		"patroller@grid":      {principal(people.Patroller, grid, 0), all(readers, "own grid")},
 		"volunteer@community": {principal(people.Volunteer, community, 0), all(readers, commScopes...)},
@@ -302,5 +302,56 @@ func TestCaseMatrix(t *testing.T) {
 	}
 	if !principal(people.UnitContact, "", 7).Can(CaseRead, Target{UnitID: 7}) {
 		t.Error("a unit contact cannot read a case about their unit")
+	}
+}
+
+// TestMobiles states the one masking rule: whole to admins and to leaders
+// whose scope holds the record (for a person, any of their roles' places),
+// and to the person themself; masked for everyone else.
+func TestMobiles(t *testing.T) {
+	const m, masked = "13812345678", "138****5678"
+	person := people.Person{ID: 9, Mobile: m}
+	inGrid := []Target{{Region: grid}}
+	mixed := []Target{{Region: otherGrid}, {Region: grid}}
+	for _, tc := range []struct {
+		name    string
+		who     *Principal
+		targets []Target
+		whole   bool
+	}{
+		{"AdminAnywhere", principal(people.Admin, district, 0), nil, true},
+		{"AdminOfStreetInside", principal(people.Admin, street, 0), inGrid, true},
+		{"AdminOfOtherStreet", principal(people.Admin, otherSt, 0), inGrid, false},
+		{"LeaderOfCommunityInside", principal(people.Leader, community, 0), inGrid, true},
+		{"LeaderOfCommunityOneRoleInside", principal(people.Leader, community, 0), mixed, true},
+		{"LeaderOfOtherCommunity", principal(people.Leader, otherComm, 0), inGrid, false},
+		{"LeaderNoTargets", principal(people.Leader, street, 0), nil, false},
+		{"LeaderOfUnitsGrid", principal(people.Leader, grid, 0), []Target{{Region: grid, UnitID: 7}}, true},
+		{"InspectorOfStreet", principal(people.Inspector, street, 0), inGrid, false},
+		{"PatrollerOfGrid", principal(people.Patroller, grid, 0), inGrid, false},
+		{"VolunteerOfCommunity", principal(people.Volunteer, community, 0), inGrid, false},
+		{"UnitContactOfUnit", principal(people.UnitContact, "", 7), []Target{{Region: grid, UnitID: 7}}, false},
+		{"Public", nil, inGrid, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want := masked
+			if tc.whole {
+				want = m
+			}
+			if got := tc.who.Mobile(m, tc.targets...); got != want {
+				t.Errorf("Mobile = %s, want %s", got, want)
+			}
+			if got := tc.who.PersonMobile(person, tc.targets); got != want {
+				t.Errorf("PersonMobile = %s, want %s", got, want)
+			}
+		})
+	}
+	self := principal(people.Volunteer, community, 0)
+	self.PersonID = person.ID
+	if got := self.PersonMobile(person, nil); got != m {
+		t.Errorf("one's own mobile is shown %s", got)
+	}
+	if got := principal(people.Volunteer, community, 0).Mobile("", inGrid...); got != "" {
+		t.Errorf("no mobile became %q", got)
 	}
 }

@@ -9,10 +9,10 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"net"
 	"net/http"
+	"net/netip"
+	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/lantian-org/lantian/internal/apperr"
@@ -35,8 +35,9 @@ const (
 type Service struct {
 	DB       *store.DB
 	Throttle *Throttle
-	// TrustProxy makes the client IP come from X-Forwarded-For (behind a reverse proxy).
-	TrustProxy bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// X-Real-IP are believed (see ClientIP); none by default.
+	TrustedProxies []netip.Prefix
 }
 
 // NewToken returns a random token and the hash under which it is stored.
@@ -53,24 +54,21 @@ func HashToken(token string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// ClientIP returns the request's client address.
-func (s *Service) ClientIP(r *http.Request) string {
-	if s.TrustProxy {
-		if f := r.Header.Get("X-Forwarded-For"); f != "" {
-			return strings.TrimSpace(strings.Split(f, ",")[0])
-		}
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+// SignedIn is what a successful sign-in gives.
+type SignedIn struct {
+	Token  string // hand it to the client; only its hash is stored
+	Person people.Person
+	// PasswordChange is set when the password used no longer meets the rules
+	// (too short, too common, or the username or mobile): it still works, and
+	// its holder is asked to change it.
+	PasswordChange bool
 }
 
-// SignIn checks a username or mobile and password and opens a session of kind;
-// it returns the token to hand to the client. Failures are throttled per
-// account and per IP and answer with one message that does not say which part was wrong.
-func (s *Service) SignIn(ctx context.Context, login, password, ip, kind string) (string, people.Person, error) {
+// SignIn checks a username or mobile and password and opens a session of
+// kind for a client at ip. Failures answer with one message that does not say
+// which part was wrong, and are throttled (see Throttle) per account — the
+// person, whether named by username or mobile — and client address.
+func (s *Service) SignIn(ctx context.Context, login, password, ip, kind string) (SignedIn, error) {
 	login = strings.ToLower(strings.TrimSpace(login))
 	f := apperr.Fields{}
 	if login == "" {
@@ -80,31 +78,45 @@ func (s *Service) SignIn(ctx context.Context, login, password, ip, kind string) 
 		f.Add("password", "err.required")
 	}
 	if err := f.Err(); err != nil {
-		return "", people.Person{}, err
-	}
-	if wait := s.Throttle.Blocked(login, ip); wait > 0 {
-		mins := int(wait.Minutes()) + 1
-		return "", people.Person{}, apperr.New(apperr.TooMany, "err.signin_throttled", mins)
+		return SignedIn{}, err
 	}
 	p, hash, err := s.DB.Credentials(ctx, login)
+	found := err == nil
 	if err != nil && !apperr.Is(err, apperr.NotFound) {
-		return "", p, err
+		return SignedIn{}, err
 	}
-	if err != nil || !people.CheckPassword(hash, password) || !p.Active {
-		if err != nil {
+	account := "login:" + login
+	if found {
+		account = "person:" + strconv.FormatInt(p.ID, 10)
+	}
+	wait, err := s.Throttle.Wait(ctx, account, ip)
+	if err != nil {
+		return SignedIn{}, err
+	}
+	if wait > 0 {
+		mins := int((wait + time.Minute - 1) / time.Minute)
+		return SignedIn{}, apperr.TooManyFor(wait, "err.signin_throttled", mins)
+	}
+	if !found || !people.CheckPassword(hash, password) || !p.Active {
+		if !found {
 			// Spend the same time as a real check so timing does not reveal which usernames exist.
 			people.CheckPassword(dummyHash, password)
 		}
-		s.Throttle.Fail(login, ip)
-		return "", people.Person{}, apperr.New(apperr.Unauthorized, "err.signin_failed")
+		if err := s.Throttle.Fail(ctx, account, ip); err != nil {
+			return SignedIn{}, err
+		}
+		return SignedIn{}, apperr.New(apperr.Unauthorized, "err.signin_failed")
 	}
-	s.Throttle.Success(login)
+	if err := s.Throttle.Success(ctx, account, ip); err != nil {
+		return SignedIn{}, err
+	}
 	token, th := NewToken()
 	ttl := map[string]time.Duration{store.SessionWeb: WebTTL, store.SessionAPI: APITTL, store.SessionDevice: DeviceTTL}[kind]
-	if err := s.DB.CreateSession(ctx, p.ID, kind, th, ttl); err != nil {
-		return "", p, err
+	if err := s.DB.CreateSession(ctx, p.ID, kind, th, ttl, ip); err != nil {
+		return SignedIn{}, err
 	}
-	return token, p, nil
+	weak := people.ValidatePassword("password", password, p.Username, p.Mobile) != nil
+	return SignedIn{Token: token, Person: p, PasswordChange: weak}, nil
 }
 
 var dummyHash, _ = people.HashPassword("lantian-dummy-password")
@@ -148,67 +160,42 @@ func (s *Service) FromBearer(r *http.Request) (*auth.Principal, string, error) {
 	return p, th, err
 }
 
-// Throttle counts sign-in failures per account and per IP in memory. After
-// AccountLimit failures for one account, or IPLimit from one address, within
-// Window, further attempts are refused until the window has passed.
-type Throttle struct {
-	mu           sync.Mutex
-	Now          func() time.Time
-	Window       time.Duration
-	AccountLimit int
-	IPLimit      int
-	fails        map[string][]time.Time
-}
-
-// NewThrottle returns a throttle with the defaults: 5 per account, 20 per IP, in 15 minutes.
-func NewThrottle() *Throttle {
-	return &Throttle{Now: time.Now, Window: 15 * time.Minute, AccountLimit: 5, IPLimit: 20, fails: map[string][]time.Time{}}
-}
-
-func (t *Throttle) recent(key string, now time.Time) []time.Time {
-	var keep []time.Time
-	for _, at := range t.fails[key] {
-		if now.Sub(at) < t.Window {
-			keep = append(keep, at)
+// ChangePassword changes the signed-in person's own password after checking
+// the current one, for the profile page and the API alike. Wrong current
+// passwords count against the same throttle as sign-in, so a borrowed session
+// cannot be used to guess it. The new one must pass people.ValidatePassword
+// (its error names newField). Every other session of the person ends;
+// keepSession, the token hash in use, stays.
+func (s *Service) ChangePassword(ctx context.Context, actor store.Actor, personID int64, current, next, newField, keepSession string) error {
+	me, err := s.DB.Person(ctx, personID)
+	if err != nil {
+		return err
+	}
+	account := "person:" + strconv.FormatInt(personID, 10)
+	wait, err := s.Throttle.Wait(ctx, account, actor.IP)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		mins := int((wait + time.Minute - 1) / time.Minute)
+		return apperr.TooManyFor(wait, "err.signin_throttled", mins)
+	}
+	_, hash, err := s.DB.Credentials(ctx, me.Username)
+	if err != nil {
+		return err
+	}
+	if !people.CheckPassword(hash, current) {
+		if err := s.Throttle.Fail(ctx, account, actor.IP); err != nil {
+			return err
 		}
+		return apperr.Field("current", "err.password_wrong")
 	}
-	if len(keep) == 0 {
-		delete(t.fails, key)
-	} else {
-		t.fails[key] = keep
+	if err := people.ValidatePassword(newField, next, me.Username, me.Mobile); err != nil {
+		return err
 	}
-	return keep
-}
-
-// Blocked returns how long the account or IP must wait, 0 when it may try.
-func (t *Throttle) Blocked(login, ip string) time.Duration {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := t.Now()
-	var wait time.Duration
-	for key, limit := range map[string]int{"a:" + login: t.AccountLimit, "i:" + ip: t.IPLimit} {
-		f := t.recent(key, now)
-		if len(f) >= limit {
-			if w := f[len(f)-limit].Add(t.Window).Sub(now); w > wait {
-				wait = w
-			}
-		}
+	h, err := people.HashPassword(next)
+	if err != nil {
+		return err
 	}
-	return wait
-}
-
-// Fail records a failed attempt.
-func (t *Throttle) Fail(login, ip string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := t.Now()
-	t.fails["a:"+login] = append(t.recent("a:"+login, now), now)
-	t.fails["i:"+ip] = append(t.recent("i:"+ip, now), now)
-}
-
-// Success clears an account's failures (not the IP's).
-func (t *Throttle) Success(login string) {
-	t.mu.Lock()
-	delete(t.fails, "a:"+login)
-	t.mu.Unlock()
+	return s.DB.SetPassword(ctx, actor, personID, h, keepSession)
 }

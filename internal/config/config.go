@@ -6,6 +6,7 @@ package config
 import (
 	"flag"
 	"fmt"
+	"net/netip"
 	"os"
 	"regexp"
 	"strings"
@@ -31,6 +32,10 @@ type Config struct {
 	CasePrefix string
 	// EscalationGrace is how long a community case may be overdue before it climbs to the street.
 	EscalationGrace time.Duration
+	// TrustedProxies lists, comma-separated, the addresses or CIDR ranges of the
+	// reverse proxies in front of Lantian. Only a request arriving from one of
+	// them may name its client in X-Forwarded-For or X-Real-IP; empty trusts none.
+	TrustedProxies string
 }
 
 // Default returns the defaults of a fresh install.
@@ -65,6 +70,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	if v, err := time.ParseDuration(env("LANTIAN_ESCALATION_GRACE", "")); err == nil {
 		grace = v
 	}
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("LANTIAN_TRUSTED_PROXIES", c.TrustedProxies), "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed, e.g. 127.0.0.1/32 (LANTIAN_TRUSTED_PROXIES)")
 	fs.DurationVar(&c.EscalationGrace, "escalation-grace", grace, "how long a community case may be overdue before it goes to the street (LANTIAN_ESCALATION_GRACE)")
 }
 
@@ -86,6 +92,9 @@ func (c *Config) Validate() (*time.Location, error) {
 	if c.EscalationGrace < 0 {
 		return nil, fmt.Errorf("--escalation-grace must not be negative")
 	}
+	if _, err := ParseProxies(c.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("--trusted-proxies: %w", err)
+	}
 	loc, err := time.LoadLocation(c.TZ)
 	if err != nil {
 		return nil, fmt.Errorf("--tz: %w", err)
@@ -94,6 +103,33 @@ func (c *Config) Validate() (*time.Location, error) {
 }
 
 var casePrefix = regexp.MustCompile(`^[A-Z]{1,6}$`)
+
+// ParseProxies reads a comma-separated list of addresses (10.0.0.1, ::1) and
+// CIDR ranges (10.0.0.0/8) as prefixes; a lone address is its own /32 or /128.
+func ParseProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if strings.Contains(part, "/") {
+			p, err := netip.ParsePrefix(part)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not an address or CIDR range", part)
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(part)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an address or CIDR range", part)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
+}
 
 // Secure reports whether cookies should carry the Secure flag.
 func (c *Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }

@@ -559,7 +559,7 @@ func TestPeopleProblems(t *testing.T) {
 			{Row: 6, Column: "手机号", Field: "mobile", Key: "err.duplicate_value"},
 			{Row: 7, Column: "用户名", Field: "username", Key: "import.person_invalid", Args: []any{8}},
 			{Row: 8, Column: "区域编码", Field: "region", Key: "err.required"},
-			{Row: 9, Column: "初始密码", Field: "password", Key: "err.password_short", Args: []any{8}},
+			{Row: 9, Column: "初始密码", Field: "password", Key: "err.password_short", Args: []any{10}},
 			{Row: 10, Column: "单位", Field: "unit", Key: "err.unit_unknown"},
 			{Row: 12, Column: "姓名", Field: "name", Key: "import.person_mismatch", Args: []any{7}},
 			{Row: 12, Column: "手机号", Field: "mobile", Key: "import.person_mismatch", Args: []any{7}},

@@ -199,7 +199,7 @@ func (pp *personParser) parse(ctx context.Context, row int, cells []string) (*pe
 			}
 		}
 		if password != "" {
-			f.merge(people.ValidatePassword("password", password), nil)
+			f.merge(people.ValidatePassword("password", password, ps.Username, ps.Mobile), nil)
 		}
 	} else {
 		// A further role of a person: other fields blank or the same.

@@ -3,9 +3,11 @@ package people
 import (
 	"crypto/rand"
 	"crypto/subtle"
+	_ "embed"
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -55,14 +57,51 @@ func CheckPassword(encoded, pw string) bool {
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
-// ValidatePassword enforces a minimum that a patroller can still type on a phone.
-func ValidatePassword(field, pw string) error {
-	n := utf8.RuneCountInString(pw)
-	if n < 8 {
-		return apperr.Field(field, "err.password_short", 8)
+// MinPasswordLen is the shortest password accepted: long enough to resist
+// guessing once the throttle and the common list have done their part, short
+// enough for a patroller to type on a phone.
+const MinPasswordLen = 10
+
+//go:embed common-passwords.txt
+var commonPasswordsText string
+
+// commonPasswords is the embedded list of the 10,000 most common passwords
+// (see SOURCES.md), lower-cased, built on first use.
+var commonPasswords = sync.OnceValue(func() map[string]struct{} {
+	m := make(map[string]struct{}, 10000)
+	for _, line := range strings.Split(commonPasswordsText, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			m[strings.ToLower(line)] = struct{}{}
+		}
 	}
-	if n > 128 {
+	return m
+})
+
+// CommonPassword reports whether pw is on the list of the most common passwords, ignoring case.
+func CommonPassword(pw string) bool {
+	_, ok := commonPasswords()[strings.ToLower(pw)]
+	return ok
+}
+
+// ValidatePassword checks a new password for field: at least MinPasswordLen
+// characters, at most 128, not one of the most common passwords, and not the
+// person's own username or mobile (ignoring case). Sign-in applies the same
+// check to the password just typed, to ask holders of older, weaker ones to
+// change them.
+func ValidatePassword(field, pw, username, mobile string) error {
+	n := utf8.RuneCountInString(pw)
+	switch {
+	case n < MinPasswordLen:
+		return apperr.Field(field, "err.password_short", MinPasswordLen)
+	case n > 128:
 		return apperr.Field(field, "err.too_long", 128)
+	case CommonPassword(pw):
+		return apperr.Field(field, "err.password_common")
+	}
+	for _, own := range []string{username, mobile} {
+		if own = strings.TrimSpace(own); own != "" && strings.EqualFold(strings.TrimSpace(pw), own) {
+			return apperr.Field(field, "err.password_personal")
+		}
 	}
 	return nil
 }

@@ -1,6 +1,11 @@
 package people
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"github.com/lantian-org/lantian/internal/apperr"
+)
 
 func TestMobiles(t *testing.T) {
 	for _, tc := range []struct {
@@ -39,8 +44,40 @@ func TestPasswords(t *testing.T) {
 	if !CheckPassword(h, "demo-pass") || CheckPassword(h, "demo-pasS") || CheckPassword("garbage", "demo-pass") {
 		t.Error("CheckPassword is wrong")
 	}
-	if ValidatePassword("password", "short") == nil || ValidatePassword("password", "long enough") != nil {
-		t.Error("ValidatePassword is wrong")
+}
+
+func TestValidatePassword(t *testing.T) {
+	for _, tc := range []struct {
+		name, pw, username, mobile string
+		key                        string // "" when accepted
+	}{
+		{"OK", "gansu-lanzhou-7", "zhangsan", "13812345678", ""},
+		{"OKTenExactly", "qf7-xm2-kp", "zhangsan", "", ""},
+		{"OKChineseCountsCharacters", "蓝天保卫战守住每一片云", "zhangsan", "", ""},
+		{"ErrEightDigits", "12345678", "zhangsan", "", "err.password_short"},
+		{"ErrWordPassword", "password", "zhangsan", "", "err.password_short"},
+		{"ErrDemoPassNine", "demo-pass", "admin", "", "err.password_short"},
+		{"ErrCommonTen", "1234567890", "zhangsan", "", "err.password_common"},
+		{"ErrCommonAnyCase", "QwertyUiop", "zhangsan", "", "err.password_common"},
+		{"ErrUsername", "Zhangsan.Li", "zhangsan.li", "", "err.password_personal"},
+		{"ErrMobile", "13812345678", "zhangsan", "13812345678", "err.password_personal"},
+		{"ErrTooLong", strings.Repeat("x", 129), "zhangsan", "", "err.too_long"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := ValidatePassword("password", tc.pw, tc.username, tc.mobile)
+			if tc.key == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			if got := apperr.As(err).Fields["password"].Key; got != tc.key {
+				t.Fatalf("error %v, want field password with %s", err, tc.key)
+			}
+		})
+	}
+	if !CommonPassword("Password") || !CommonPassword("12345678") || CommonPassword("gansu-lanzhou-7") {
+		t.Error("CommonPassword is wrong")
 	}
 }
 

@@ -15,9 +15,9 @@ const (
 )
 
 // CreateSession stores a session by the hash of its token; the sign-in is
-// audited (who and which kind of session, never the token).
-func (db *DB) CreateSession(ctx context.Context, personID int64, kind, tokenHash string, ttl time.Duration) error {
-	return db.Write(ctx, Actor{ID: personID, Name: "sign-in"}, func(tx *Tx) error {
+// audited (who, from which client address and which kind of session, never the token).
+func (db *DB) CreateSession(ctx context.Context, personID int64, kind, tokenHash string, ttl time.Duration, ip string) error {
+	return db.Write(ctx, Actor{ID: personID, Name: "sign-in", IP: ip}, func(tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, person_id, kind, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
 			tokenHash, personID, kind, tx.now, tx.now+ttl.Milliseconds()); err != nil {
 			return err

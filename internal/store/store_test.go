@@ -145,7 +145,7 @@ func TestPeopleAndSessions(t *testing.T) {
 			t.Fatalf("unit contacts in street scope = %d, %v", unitContacts, err)
 		}
 		// Sessions: valid, wrong kind, expired, deactivated person.
-		if err := db.CreateSession(ctx, p.ID, store.SessionWeb, "h1", time.Hour); err != nil {
+		if err := db.CreateSession(ctx, p.ID, store.SessionWeb, "h1", time.Hour, "10.0.0.1"); err != nil {
 			t.Fatal(err)
 		}
 		if id, err := db.SessionPerson(ctx, "h1", store.SessionWeb); err != nil || id != p.ID {
@@ -154,7 +154,7 @@ func TestPeopleAndSessions(t *testing.T) {
 		if _, err := db.SessionPerson(ctx, "h1", store.SessionAPI); !apperr.Is(err, apperr.Unauthorized) {
 			t.Fatalf("web session used as API token: %v", err)
 		}
-		db.CreateSession(ctx, p.ID, store.SessionAPI, "h2", -time.Minute)
+		db.CreateSession(ctx, p.ID, store.SessionAPI, "h2", -time.Minute, "")
 		if _, err := db.SessionPerson(ctx, "h2", store.SessionAPI); !apperr.Is(err, apperr.Unauthorized) {
 			t.Fatalf("expired session accepted: %v", err)
 		}

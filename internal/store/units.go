@@ -16,10 +16,17 @@ type Page struct {
 	Page, Size int
 }
 
-// Clamp sets defaults (page 1, 20 rows) and caps the size at 100.
+// MaxPage bounds page numbers, so that an absurd page asks for an empty page
+// instead of an offset that overflows.
+const MaxPage = 1_000_000
+
+// Clamp sets defaults (page 1, 20 rows), caps the size at 100 and the page at MaxPage.
 func (p Page) Clamp() Page {
 	if p.Page < 1 {
 		p.Page = 1
+	}
+	if p.Page > MaxPage {
+		p.Page = MaxPage
 	}
 	if p.Size <= 0 {
 		p.Size = 20

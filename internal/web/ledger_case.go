@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/lantian-org/lantian/internal/apperr"
+	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/cases"
-	"github.com/lantian-org/lantian/internal/people"
 	"github.com/lantian-org/lantian/internal/photo"
 	"github.com/lantian-org/lantian/internal/region"
 	"github.com/lantian-org/lantian/internal/service/casesvc"
@@ -61,7 +61,8 @@ type casePage struct {
 	Clause         *caseClause // the clause of the unit's letter this case is about, if any
 	AssigneeName   string
 	Reporter       string
-	ReporterMobile string
+	ReporterMobile string // a public reporter's, as the viewer may see it (auth.Principal.Mobile)
+	ReporterCall   bool   // the viewer sees it whole: offer a call link
 	Timer          caseTimer
 	Overdue        bool
 	NoAfterPhoto   bool
@@ -202,9 +203,8 @@ func (s *Server) casePageData(r *http.Request, c cases.Case) (casePage, error) {
 		data.Reporter = s.personName(ctx, c.ReporterID, who)
 	} else {
 		data.Reporter = c.ReporterName
-		if u.Has(people.Leader) || u.Has(people.Admin) {
-			data.ReporterMobile = c.ReporterMobile
-		}
+		t := auth.Target{Region: c.Region}
+		data.ReporterMobile, data.ReporterCall = u.Mobile(c.ReporterMobile, t), u.SeesMobiles(t)
 	}
 	byEvent := map[int64][]cases.Photo{}
 	for _, ph := range c.Photos {

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/lantian-org/lantian/internal/apperr"
@@ -38,12 +39,15 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	username, password := r.PostFormValue("username"), r.PostFormValue("password")
 	data := loginPage{Page: s.page(r, "login.title"), Username: username, Next: safeNext(r.PostFormValue("next"))}
-	token, p, err := s.app.Auth.SignIn(r.Context(), username, password, s.app.Auth.ClientIP(r), store.SessionWeb)
+	in, err := s.app.Auth.SignIn(r.Context(), username, password, s.app.Auth.ClientIP(r), store.SessionWeb)
 	if err != nil {
 		e := apperr.As(err)
 		if e.Code == apperr.Internal {
 			s.serverError(w, r, err)
 			return
+		}
+		if e.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(apperr.RetrySeconds(e.RetryAfter)))
 		}
 		data.withError(printer(r), err)
 		status := map[apperr.Code]int{apperr.TooMany: http.StatusTooManyRequests, apperr.Unauthorized: http.StatusUnauthorized}[e.Code]
@@ -53,9 +57,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, status, "login", data)
 		return
 	}
-	http.SetCookie(w, s.cookie(authn.CookieName, token, int(authn.WebTTL.Seconds())))
-	if lang, err := s.app.DB.Language(r.Context(), p.ID); err == nil && locale.IsLang(lang) {
+	http.SetCookie(w, s.cookie(authn.CookieName, in.Token, int(authn.WebTTL.Seconds())))
+	if lang, err := s.app.DB.Language(r.Context(), in.Person.ID); err == nil && locale.IsLang(lang) {
 		http.SetCookie(w, &http.Cookie{Name: "lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode})
+	}
+	if in.PasswordChange {
+		// The password still works but no longer meets the rules: ask for a new one.
+		setFlash(w, "flash.password_weak")
 	}
 	http.Redirect(w, r, data.Next, http.StatusSeeOther)
 }

@@ -74,12 +74,13 @@ func (s *Server) peopleList(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	full := u.Can(auth.MobileRead, auth.Target{})
 	for _, p := range ps {
-		row := personRow{Person: p, Mobile: people.MaskMobile(p.Mobile)}
-		if full {
-			row.Mobile = p.Mobile
+		targets, err := s.app.PersonTargets(r.Context(), p)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
 		}
+		row := personRow{Person: p, Mobile: u.PersonMobile(p, targets)}
 		for _, a := range p.Roles {
 			row.Scopes = append(row.Scopes, printer(r).T("role."+string(a.Role))+" · "+s.scopeLabel(r, a, names))
 		}
@@ -150,12 +151,9 @@ func (s *Server) personPage(w http.ResponseWriter, r *http.Request, status int, 
 		s.serverError(w, r, terr)
 		return
 	}
-	data := personPage{Page: s.page(r, "person.title"), Person: p, Mobile: people.MaskMobile(p.Mobile),
+	data := personPage{Page: s.page(r, "person.title"), Person: p, Mobile: u.PersonMobile(p, targets),
 		CanEdit: u.CanOnPerson(auth.PersonEdit, targets), Roles: people.Roles, NewPassword: newPassword, RoleForm: rf}
 	data.Title = p.Name
-	if u.Can(auth.MobileRead, auth.Target{}) || u.PersonID == p.ID {
-		data.Mobile = p.Mobile
-	}
 	opts, names, oerr := s.regionOptions(r, region.District)
 	if oerr != nil {
 		s.serverError(w, r, oerr)
@@ -237,8 +235,12 @@ func (s *Server) assignmentFrom(r *http.Request, rf roleForm) (people.Assignment
 	return a, nil
 }
 
+// personAddRole gives a person one more role. Like every edit of a person
+// (and like the API), it needs all of the person's present roles in the
+// editor's scope: a community leader must not add roles to someone who is,
+// say, also the district's admin.
 func (s *Server) personAddRole(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.loadPerson(w, r, auth.PersonRead)
+	p, ok := s.loadPerson(w, r, auth.PersonEdit)
 	if !ok {
 		return
 	}
@@ -260,8 +262,9 @@ func (s *Server) personAddRole(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/people/"+strconv.FormatInt(p.ID, 10), http.StatusSeeOther)
 }
 
+// personRemoveRole takes a role away; the same full-scope check as personAddRole.
 func (s *Server) personRemoveRole(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.loadPerson(w, r, auth.PersonRead)
+	p, ok := s.loadPerson(w, r, auth.PersonEdit)
 	if !ok {
 		return
 	}
@@ -328,6 +331,7 @@ type personFormPage struct {
 	Form    personForm
 	Roles   []people.Role
 	Regions []option
+	MinLen  int // of a password, for the hint
 }
 
 type personForm struct {
@@ -337,7 +341,7 @@ type personForm struct {
 
 func (s *Server) personFormPage(w http.ResponseWriter, r *http.Request, status int, f personForm, err error) {
 	u := userOf(r)
-	data := personFormPage{Page: s.page(r, "person.new"), Form: f, Roles: people.Roles}
+	data := personFormPage{Page: s.page(r, "person.new"), Form: f, Roles: people.Roles, MinLen: people.MinPasswordLen}
 	opts, _, oerr := s.regionOptions(r, region.District)
 	if oerr != nil {
 		s.serverError(w, r, oerr)
@@ -377,7 +381,7 @@ func (s *Server) personCreate(w http.ResponseWriter, r *http.Request) {
 			errs.Add(k, m.Key, m.Args...)
 		}
 	}
-	if err := people.ValidatePassword("password", f.Password); err != nil {
+	if err := people.ValidatePassword("password", f.Password, p.Username, p.Mobile); err != nil {
 		errs.Add("password", apperr.As(err).Fields["password"].Key, apperr.As(err).Fields["password"].Args...)
 	}
 	a, aerr := s.assignmentFrom(r, f.roleForm)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/people"
@@ -10,6 +11,7 @@ import (
 type profilePage struct {
 	Page
 	Person people.Person
+	MinLen int // of a new password, for the hint
 }
 
 func (s *Server) profilePage(w http.ResponseWriter, r *http.Request, status int, err error) {
@@ -18,7 +20,7 @@ func (s *Server) profilePage(w http.ResponseWriter, r *http.Request, status int,
 		s.serverError(w, r, perr)
 		return
 	}
-	data := profilePage{Page: s.page(r, "profile.title"), Person: p}
+	data := profilePage{Page: s.page(r, "profile.title"), Person: p, MinLen: people.MinPasswordLen}
 	if err != nil {
 		data.withError(printer(r), err)
 	}
@@ -34,31 +36,24 @@ func (s *Server) profile(w http.ResponseWriter, r *http.Request) {
 func (s *Server) profilePassword(w http.ResponseWriter, r *http.Request) {
 	u := userOf(r)
 	current, next, again := r.PostFormValue("current"), r.PostFormValue("new"), r.PostFormValue("again")
-	_, hash, err := s.app.DB.Credentials(r.Context(), u.Username)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	switch {
-	case !people.CheckPassword(hash, current):
-		err = apperr.Field("current", "err.password_wrong")
-	case next != again:
+	var err error
+	if next != again {
 		err = apperr.Field("again", "err.password_mismatch")
-	default:
-		err = people.ValidatePassword("new", next)
-	}
-	if err == nil {
-		var h string
-		if h, err = people.HashPassword(next); err == nil {
-			err = s.app.DB.SetPassword(r.Context(), s.actor(r), u.PersonID, h, sessionOf(r))
-		}
+	} else {
+		err = s.app.Auth.ChangePassword(r.Context(), s.actor(r), u.PersonID, current, next, "new", sessionOf(r))
 	}
 	if err != nil {
-		if apperr.As(err).Code == apperr.Internal {
+		e := apperr.As(err)
+		if e.Code == apperr.Internal {
 			s.serverError(w, r, err)
 			return
 		}
-		s.profilePage(w, r, statusFor(err), err)
+		status := statusFor(err)
+		if e.Code == apperr.TooMany {
+			status = http.StatusTooManyRequests
+			w.Header().Set("Retry-After", strconv.Itoa(apperr.RetrySeconds(e.RetryAfter)))
+		}
+		s.profilePage(w, r, status, err)
 		return
 	}
 	setFlash(w, "flash.password_changed")

@@ -136,7 +136,7 @@ func (s *Server) publicReportSubmit(w http.ResponseWriter, r *http.Request) {
 	ip := s.app.Auth.ClientIP(r)
 	lim := s.publicLimits()
 	if wait := max(lim.reports.wait(ip), lim.attempts.wait(ip)); wait > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		w.Header().Set("Retry-After", strconv.Itoa(apperr.RetrySeconds(wait)))
 		in := parseReportInput(r.PostForm) // what an urlencoded form sent; a multipart body is not read
 		if !cases.ValidUUID(in.ClientID) {
 			in.ClientID = newReportClientID()

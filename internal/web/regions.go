@@ -76,8 +76,10 @@ type regionPage struct {
 	Parent   *region.Region
 	Children []region.Region
 	Leader   *people.Person
-	Units    []unitRow
-	Total    int
+	// LeaderMobile is the leader's mobile as the viewer may see it (auth.Principal.PersonMobile).
+	LeaderMobile string
+	Units        []unitRow
+	Total        int
 }
 
 func (s *Server) regionDetail(w http.ResponseWriter, r *http.Request) {
@@ -131,6 +133,14 @@ func (s *Server) regionDetail(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 		}
+	}
+	if data.Leader != nil {
+		targets, err := s.app.PersonTargets(ctx, *data.Leader)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		data.LeaderMobile = u.PersonMobile(*data.Leader, targets)
 	}
 	units, total, err := s.app.DB.Units(ctx, store.UnitFilter{Roots: u.Scopes(auth.UnitRead), UnitIDs: u.UnitScopes(auth.UnitRead), Region: code, Page: store.Page{Size: 10}})
 	if err != nil {

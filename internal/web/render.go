@@ -96,7 +96,6 @@ func (r *renderer) funcs(p locale.Printer) template.FuncMap {
 	return template.FuncMap{
 		"t":     p.T,
 		"asset": r.asset,
-		"mask":  people.MaskMobile,
 		"date": func(t time.Time) string {
 			if t.IsZero() {
 				return ""

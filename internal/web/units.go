@@ -8,7 +8,6 @@ import (
 
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/auth"
-	"github.com/lantian-org/lantian/internal/people"
 	"github.com/lantian-org/lantian/internal/region"
 	"github.com/lantian-org/lantian/internal/store"
 	"github.com/lantian-org/lantian/internal/unit"
@@ -148,8 +147,8 @@ type unitPage struct {
 	Grid       region.Region
 	Community  region.Region
 	CanEdit    bool
-	ShowPhones bool
-	Contacts   []people.Person
+	ShowPhones bool           // the viewer sees the phones whole (auth.Principal.SeesMobiles)
+	Contacts   []unit.Contact // the unit's contacts, phones as the viewer may see them
 	History    []store.AuditEntry
 	Letter     *unitLetter // this year's letter and its breaches, for those who read letters
 }
@@ -162,8 +161,10 @@ func (s *Server) unitDetail(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := userOf(r)
 	t := auth.Target{Region: un.Region, UnitID: un.ID}
-	data := unitPage{Page: s.page(r, "unit.title"), Unit: un, CanEdit: u.Can(auth.UnitEdit, t),
-		ShowPhones: u.Can(auth.UnitEdit, t) || u.Can(auth.UnitRead, auth.Target{UnitID: un.ID})}
+	data := unitPage{Page: s.page(r, "unit.title"), Unit: un, CanEdit: u.Can(auth.UnitEdit, t), ShowPhones: u.SeesMobiles(t)}
+	for _, c := range un.Contacts {
+		data.Contacts = append(data.Contacts, unit.Contact{Name: c.Name, Phone: u.Mobile(c.Phone, t)})
+	}
 	data.Title = un.Name
 	if g, err := s.app.DB.Region(ctx, un.Region); err == nil {
 		data.Grid = g
