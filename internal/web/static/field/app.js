@@ -174,7 +174,7 @@ async function syncBar() {
 }
 
 function renderRejected(box, rows, photos) {
-  box.innerHTML = '';
+  box.replaceChildren();
   if (!rows.length && !photos.length) { box.hidden = true; return; }
   box.hidden = false;
   box.append(h('h2', {}, t('fieldapp.rejected')));
@@ -241,7 +241,7 @@ const here = () => pos ? { lat: pos.lat, lon: pos.lon } : {};
 
 // --- screens -------------------------------------------------------------
 function screen(...kids) {
-  app.innerHTML = '';
+  app.replaceChildren();
   app.append(...kids, h('section', { id: 'rejected', class: 'card rejected', hidden: true }));
   syncBar();
   window.scrollTo(0, 0);
@@ -284,7 +284,7 @@ async function homeScreen() {
     h('button', { type: 'button', class: 'ghost', id: 'signout', onclick: async () => { token = null; await kvDel('token'); show(); } }, t('fieldapp.signout')));
   const fill = async () => {
     const plans = (await kvGet('plans')) || [], pats = (await kvGet('patrols')) || [];
-    list.innerHTML = '';
+    list.replaceChildren();
     if (!plans.length) list.append(h('p', {}, t('fieldapp.no_grids')));
     for (const p of plans) {
       const done = pats.filter(x => x.grid === p.grid && x.date === today() && x.state !== 'active' && x.ended_at).length;
