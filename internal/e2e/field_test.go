@@ -8,6 +8,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -48,19 +49,19 @@ func TestFieldJourney(t *testing.T) {
 		if st := tb.open("/m/"); st != 200 {
 			t.Fatalf("GET /m/ = %d", st)
 		}
-		tb.waitFor("the sign-in form", `!!document.querySelector("#signin")`, 10*time.Second)
+		tb.waitField("the sign-in form", `!!document.querySelector("#signin")`, 10*time.Second)
 		tb.setField("#signin", "username", "patrol01")
 		tb.setField("#signin", "password", demo.Password)
-		tb.do("sign in", chromedp.Tap(chromedp.CSS(`#signin button[type=submit]`), chromedp.NodeVisible))
+		tb.tapField("sign in", `#signin button[type=submit]`)
 
 		startBtn := fmt.Sprintf(`.grid[data-grid="%s"] button.start`, grid)
-		tb.waitFor("the grid with its start button", fmt.Sprintf(`!!document.querySelector(%q)`, startBtn), 15*time.Second)
+		tb.waitField("the grid with its start button", fmt.Sprintf(`!!document.querySelector(%q)`, startBtn), 15*time.Second)
 		if got := tb.text(startBtn); got != "开始巡查" {
 			t.Errorf("start button says %q", got)
 		}
 		tb.fitsPhone("the field app's home")
-		tb.do("start the patrol", chromedp.Tap(chromedp.CSS(startBtn), chromedp.NodeVisible))
-		tb.waitFor("the first track point", `window.fieldApp.stats.points >= 1`, 15*time.Second)
+		tb.tapField("start the patrol", startBtn)
+		tb.waitField("the first track point", `window.fieldApp.stats.points >= 1`, 15*time.Second)
 		uid := eval[string](tb, `window.fieldApp.current.id`)
 
 		// Walk north about 33 m at a time: each step is a new point.
@@ -68,40 +69,53 @@ func TestFieldJourney(t *testing.T) {
 			n := eval[int](tb, `window.fieldApp.stats.points`)
 			lat += 0.0003
 			tb.emulateGPS(lat, lon)
-			tb.waitFor(fmt.Sprintf("track point after step %d", i), fmt.Sprintf(`window.fieldApp.stats.points > %d`, n), 15*time.Second)
+			tb.waitField(fmt.Sprintf("track point after step %d", i), fmt.Sprintf(`window.fieldApp.stats.points > %d`, n), 15*time.Second)
 		}
 
-		// Check in at two key sites, the first with a photo.
+		// Check in at two key sites, the first with a photo. The line holds
+		// the photo's upload, and the second check-in is saved meanwhile:
+		// once the photo is through, the second check-in must follow at once,
+		// not wait for the 20-second timer (issue #9, item 7).
 		sites := eval[int](tb, `document.querySelectorAll(".site button.checkin").length`)
 		if sites < 2 {
 			t.Fatalf("%d key sites to check in at, want at least the plan's 2", sites)
 		}
-		tb.do("photo of the first site", chromedp.SetUploadFiles(chromedp.CSS(`.site input[name=photo]`), []string{writePNG(t, "site.png")}))
-		for i := 0; i < 2; i++ {
+		tb.uploadField("photo of the first site", `.site input[name=photo]`, []string{writePNG(t, "site.png")})
+		checkIn := func(i int) {
 			sel := fmt.Sprintf(`(document.querySelectorAll(".site button.checkin")[%d])`, i)
 			eval[bool](tb, `(() => { `+sel+`.click(); return true; })()`)
-			tb.waitFor("the check-in to show", sel+`.disabled`, 5*time.Second)
+			tb.waitField(fmt.Sprintf("check-in %d to show", i+1), sel+`.disabled`, 5*time.Second)
 		}
+		line.holdPhotos()
+		checkIn(0)
+		tb.waitLine("the first check-in's photo to reach the line, after its check-in", func() bool { return line.held.Load() >= 1 }, 15*time.Second)
+		checkIn(1)
+		tb.waitField("the second check-in to be queued", `window.fieldApp.pending().then(n => n >= 1)`, 5*time.Second)
+		line.releasePhotos()
+		tb.waitField("the check-in photo to upload", `window.fieldApp.photos().then(ps => ps.length === 0)`, 15*time.Second)
+		tb.waitField("the sender to rest", `!window.fieldApp.busy`, 15*time.Second)
+		tb.expectField("no check-in left for the timer once the sender rests", `window.fieldApp.queued().then(ts => !ts.includes("visit"))`)
 		sites = 2
 
 		// A problem fixed on the spot (即办件, the default class).
-		tb.do("open the finding form", chromedp.Tap(chromedp.CSS(`#finding`), chromedp.NodeVisible))
-		tb.waitFor("the finding form", `!!document.querySelector("#caseform")`, 5*time.Second)
+		tb.tapField("open the finding form", `#finding`)
+		tb.waitField("the finding form", `!!document.querySelector("#caseform")`, 5*time.Second)
 		tb.pickCategory()
 		tb.setField("#caseform", "description", "路边垃圾堆放")
 		tb.setField("#caseform", "note", "已现场清理")
-		tb.do("photo after the clean-up", chromedp.SetUploadFiles(chromedp.CSS(`#caseform input[name=photo]`), []string{writePNG(t, "cleaned.png")}))
-		tb.do("save the on-the-spot case", chromedp.Tap(chromedp.CSS(`#caseform button[type=submit]`), chromedp.NodeVisible))
-		tb.waitFor("the patrol screen", `!!document.querySelector("#finding")`, 5*time.Second)
-		tb.waitAsync("the outbox to empty while online", `window.fieldApp.pending().then(n => n === 0)`, 20*time.Second)
-		tb.waitAsync("the on-the-spot photo to upload", `window.fieldApp.photos().then(ps => ps.length === 0)`, 20*time.Second)
+		tb.uploadField("photo after the clean-up", `#caseform input[name=photo]`, []string{writePNG(t, "cleaned.png")})
+		tb.tapField("save the on-the-spot case", `#caseform button[type=submit]`)
+		tb.waitField("the patrol screen", `!!document.querySelector("#finding")`, 5*time.Second)
+		tb.waitField("the outbox to empty while online, the sender at rest", `window.fieldApp.pending().then(n => n === 0 && !window.fieldApp.busy)`, 20*time.Second)
+		// The photo followed its case in the same run of the sender.
+		tb.expectField("the on-the-spot photo uploaded with its case", `window.fieldApp.photos().then(ps => ps.length === 0)`)
 
 		// The service worker keeps the shell, so the app opens without a network.
-		tb.waitAsync("the service worker to cache the shell", `navigator.serviceWorker.ready.then(() => caches.match("/m/")).then(r => !!r)`, 15*time.Second)
+		tb.waitField("the service worker to cache the shell", `navigator.serviceWorker.ready.then(() => caches.match("/m/")).then(r => !!r)`, 15*time.Second)
 
 		// Cut the network.
 		tb.network(line, lineOff)
-		tb.waitFor("the app to see it is offline", `!navigator.onLine`, 5*time.Second)
+		tb.waitField("the app to see it is offline", `!navigator.onLine`, 5*time.Second)
 		if got := evalAsync[string](tb, `fetch("/m/manifest.webmanifest").then(() => "fetched", () => "failed")`); got != "failed" {
 			t.Fatalf("an uncached file was %s with the network cut", got)
 		}
@@ -109,32 +123,32 @@ func TestFieldJourney(t *testing.T) {
 		if st := tb.open("/m/"); st != 200 {
 			t.Fatalf("reopen /m/ offline = %d", st)
 		}
-		tb.waitFor("the patrol screen offline", `!!document.querySelector("#finding")`, 10*time.Second)
-		tb.waitFor("the app to see it is offline", `!navigator.onLine`, 5*time.Second)
+		tb.waitField("the patrol screen offline", `!!document.querySelector("#finding")`, 10*time.Second)
+		tb.waitField("the app to see it is offline", `!navigator.onLine`, 5*time.Second)
 
-		tb.do("open the finding form", chromedp.Tap(chromedp.CSS(`#finding`), chromedp.NodeVisible))
-		tb.waitFor("the finding form", `!!document.querySelector("#caseform")`, 5*time.Second)
-		tb.do("choose 承诺件", chromedp.Tap(chromedp.CSS(`#caseform input[value=committed] + span`), chromedp.NodeVisible))
+		tb.tapField("open the finding form", `#finding`)
+		tb.waitField("the finding form", `!!document.querySelector("#caseform")`, 5*time.Second)
+		tb.tapField("choose 承诺件", `#caseform input[value=committed] + span`)
 		tb.pickCategory()
 		tb.setField("#caseform", "description", "店外占道经营")
 		tb.setField("#caseform", "commitment", "三日内清理门前货物")
 		tb.setField("#caseform", "due", time.Now().AddDate(0, 0, 3).Format("2006-01-02"))
-		tb.do("attach a photo", chromedp.SetUploadFiles(chromedp.CSS(`#caseform input[name=photo]`), []string{writePNG(t, "shop.png")}))
-		tb.do("save the committed case", chromedp.Tap(chromedp.CSS(`#caseform button[type=submit]`), chromedp.NodeVisible))
-		tb.waitFor("the patrol screen", `!!document.querySelector("#dispute")`, 5*time.Second)
+		tb.uploadField("attach a photo", `#caseform input[name=photo]`, []string{writePNG(t, "shop.png")})
+		tb.tapField("save the committed case", `#caseform button[type=submit]`)
+		tb.waitField("the patrol screen", `!!document.querySelector("#dispute")`, 5*time.Second)
 
-		tb.do("open the dispute form", chromedp.Tap(chromedp.CSS(`#dispute`), chromedp.NodeVisible))
-		tb.waitFor("the dispute form", `!!document.querySelector("#disputeform")`, 5*time.Second)
+		tb.tapField("open the dispute form", `#dispute`)
+		tb.waitField("the dispute form", `!!document.querySelector("#disputeform")`, 5*time.Second)
 		tb.setField("#disputeform", "parties", "张某、李某")
 		tb.setField("#disputeform", "summary", "邻里因停车位发生争执")
 		tb.setField("#disputeform", "outcome", "双方达成一致")
-		tb.do("save the dispute", chromedp.Tap(chromedp.CSS(`#disputeform button[type=submit]`), chromedp.NodeVisible))
-		tb.waitFor("the patrol screen", `!!document.querySelector("#end")`, 5*time.Second)
+		tb.tapField("save the dispute", `#disputeform button[type=submit]`)
+		tb.waitField("the patrol screen", `!!document.querySelector("#end")`, 5*time.Second)
 
 		n := eval[int](tb, `window.fieldApp.stats.points`)
 		lat += 0.0003
 		tb.emulateGPS(lat, lon)
-		tb.waitFor("an offline track point", fmt.Sprintf(`window.fieldApp.stats.points > %d`, n), 15*time.Second)
+		tb.waitField("an offline track point", fmt.Sprintf(`window.fieldApp.stats.points > %d`, n), 15*time.Second)
 		evalAsync[bool](tb, `window.fieldApp.flush().then(() => true)`) // a try while offline keeps everything
 		pending := evalAsync[int](tb, `window.fieldApp.pending()`)
 		if pending < 3 {
@@ -154,22 +168,16 @@ func TestFieldJourney(t *testing.T) {
 		// Restore the network, but lose the first answer to a sync: the
 		// server stores the batch, the phone hears nothing and sends it again.
 		tb.network(line, lineLossy)
-		for end := time.Now().Add(30 * time.Second); line.lost.Load() == 0; time.Sleep(100 * time.Millisecond) {
+		tb.waitLine("a sync to reach the server over the lossy line (its answer lost)", func() bool {
 			evalAsync[bool](tb, `window.fieldApp.flush().then(() => true)`)
-			if time.Now().After(end) {
-				t.Fatal("no sync went through the lossy line")
-			}
-		}
-		if n := evalAsync[int](tb, `window.fieldApp.pending()`); n == 0 {
-			t.Fatal("the outbox emptied though the answer was lost")
-		}
+			return line.lost.Load() > 0
+		}, 30*time.Second)
+		tb.expectField("the outbox to keep what was sent though the answer was lost", `window.fieldApp.pending().then(n => n > 0)`)
 		tb.network(line, lineOn)
-		tb.waitAsync("the outbox to empty after reconnecting", `window.fieldApp.pending().then(n => n === 0)`, 30*time.Second)
-		if f := evalAsync[int](tb, `window.fieldApp.failed().then(r => r.length)`); f != 0 {
-			t.Fatalf("%d items were rejected: %v", f, evalAsync[any](tb, `window.fieldApp.failed().then(r => r.map(x => [x.item.type, x.status, x.error]))`))
-		}
-		tb.waitFor("the sync bar to say all is sent", `document.querySelector("#syncbar").textContent === "全部已上传"`, 10*time.Second)
-		tb.waitAsync("the photo to upload", `window.fieldApp.photos().then(p => p.length === 0)`, 30*time.Second)
+		tb.waitField("the outbox to empty after reconnecting", `window.fieldApp.pending().then(n => n === 0)`, 30*time.Second)
+		tb.expectField("no item rejected", `window.fieldApp.failed().then(r => r.length === 0)`)
+		tb.waitField("the sync bar to say all is sent", `document.querySelector("#syncbar").textContent === "全部已上传"`, 10*time.Second)
+		tb.waitField("the photo to upload", `window.fieldApp.photos().then(p => p.length === 0)`, 30*time.Second)
 		// The phone sends everything again (it did not hear the answers): all seen before.
 		again := evalAsync[[]map[string]any](tb, `window.fieldApp.resend().then(d => d.results.map(r => ({type: r.type, status: r.status, error: r.error || ""})))`)
 		for _, r := range again {
@@ -179,16 +187,16 @@ func TestFieldJourney(t *testing.T) {
 		}
 
 		// End the patrol.
-		tb.do("open the end form", chromedp.Tap(chromedp.CSS(`#end`), chromedp.NodeVisible))
-		tb.waitFor("the end form", `!!document.querySelector("#endform")`, 5*time.Second)
+		tb.tapField("open the end form", `#end`)
+		tb.waitField("the end form", `!!document.querySelector("#endform")`, 5*time.Second)
 		tb.setField("#endform", "summary", "巡查正常")
-		tb.do("end", chromedp.Tap(chromedp.CSS(`#endform button[type=submit]`), chromedp.NodeVisible))
-		tb.waitFor("the home screen", fmt.Sprintf(`!!document.querySelector(%q)`, startBtn), 10*time.Second)
-		tb.waitAsync("the outbox to empty", `window.fieldApp.pending().then(n => n === 0)`, 20*time.Second)
+		tb.tapField("end", `#endform button[type=submit]`)
+		tb.waitField("the home screen", fmt.Sprintf(`!!document.querySelector(%q)`, startBtn), 10*time.Second)
+		tb.waitField("the outbox to empty", `window.fieldApp.pending().then(n => n === 0)`, 20*time.Second)
 
 		// A record for the ended patrol is refused: it stays, shown, with its error.
 		evalAsync[bool](tb, fmt.Sprintf(`window.fieldApp.enqueue({type: "record", patrol: %q, id: crypto.randomUUID(), kind: "promotion", t: new Date().toISOString(), households: 3, note: ""}).then(() => true)`, uid))
-		tb.waitFor("the refused record to show", `!!document.querySelector("#rejected:not([hidden]) .rej")`, 15*time.Second)
+		tb.waitField("the refused record to show", `!!document.querySelector("#rejected:not([hidden]) .rej")`, 15*time.Second)
 		if got := tb.text("#rejected"); !containsAll(got, "服务器未接受的记录", "记录", "重试", "放弃") {
 			t.Errorf("refused records = %q", got)
 		}
@@ -272,11 +280,34 @@ const (
 )
 
 // cutLine is a proxy in front of the site that can drop connections, as a
-// phone losing its signal.
+// phone losing its signal, and hold photo uploads, as a slow upload.
 type cutLine struct {
 	URL   string
 	state atomic.Int32
 	lost  atomic.Int32 // sync answers dropped
+	held  atomic.Int32 // photo uploads held so far
+
+	mu   sync.Mutex
+	gate chan struct{} // while set, photo uploads wait until it is closed
+}
+
+// holdPhotos makes photo uploads wait at the line until releasePhotos.
+func (l *cutLine) holdPhotos() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.gate == nil {
+		l.gate = make(chan struct{})
+	}
+}
+
+// releasePhotos lets held and later photo uploads through.
+func (l *cutLine) releasePhotos() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.gate != nil {
+		close(l.gate)
+		l.gate = nil
+	}
 }
 
 func newCutLine(t *testing.T, target string) *cutLine {
@@ -296,6 +327,15 @@ func newCutLine(t *testing.T, target string) *cutLine {
 		panic(http.ErrAbortHandler)
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && (strings.HasSuffix(r.URL.Path, "/photo") || strings.HasSuffix(r.URL.Path, "/photos")) {
+			l.mu.Lock()
+			gate := l.gate
+			l.mu.Unlock()
+			if gate != nil {
+				l.held.Add(1)
+				<-gate
+			}
+		}
 		switch l.state.Load() {
 		case lineOff:
 			drop(w)
@@ -311,6 +351,7 @@ func newCutLine(t *testing.T, target string) *cutLine {
 		rp.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
+	t.Cleanup(l.releasePhotos) // runs first: a held upload must not keep Close waiting
 	l.URL = srv.URL
 	return l
 }
@@ -338,17 +379,103 @@ func evalAsync[T any](tb *tab, expr string) T {
 	return v
 }
 
-// waitAsync polls an expression that resolves to a boolean until it is true.
-func (tb *tab) waitAsync(what, expr string, d time.Duration) {
+// fieldStateJS describes what the field app shows and holds, for failure
+// messages: the screen, the sync bar, the outbox, the photos and the sender.
+const fieldStateJS = `(async () => {
+	const f = window.fieldApp, s = {page: location.pathname, online: navigator.onLine,
+		screen: Array.from(document.querySelectorAll("#app > [id], #app > section h2, #app form[id]"), e => e.id || e.textContent).join(" | "),
+		syncbar: (document.querySelector("#syncbar") || {}).textContent || ""};
+	if (f) {
+		s.queued = f.queued ? await f.queued() : await f.pending();
+		s.failed = (await f.failed()).map(r => r.item.type + " " + r.status + " " + (r.error || ""));
+		s.photos = await f.photos();
+		s.stats = f.stats;
+		s.sending = f.busy;
+	}
+	return JSON.stringify(s);
+})()`
+
+// visibleJS is a condition: the element sel is there and shown.
+func visibleJS(sel string) string {
+	return fmt.Sprintf(`(() => { const e = document.querySelector(%q); return !!e && !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length); })()`, sel)
+}
+
+// tapField waits (as waitField) for sel to show and taps it, as a finger.
+func (tb *tab) tapField(what, sel string) {
 	tb.t.Helper()
-	for end := time.Now().Add(d); ; time.Sleep(200 * time.Millisecond) {
-		if evalAsync[bool](tb, expr) {
-			return
-		}
+	tb.waitField(what+": "+sel+" shown", visibleJS(sel), 10*time.Second)
+	ctx, cancel := context.WithTimeout(tb.ctx, 10*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Tap(chromedp.CSS(sel), chromedp.NodeVisible)); err != nil {
+		tb.t.Fatalf("%s: tap %s: %v; saw %s", what, sel, err, tb.fieldState())
+	}
+}
+
+// uploadField waits (as waitField) for the file input sel and sets its files.
+func (tb *tab) uploadField(what, sel string, files []string) {
+	tb.t.Helper()
+	tb.waitField(what+": "+sel+" there", fmt.Sprintf(`!!document.querySelector(%q)`, sel), 10*time.Second)
+	ctx, cancel := context.WithTimeout(tb.ctx, 10*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS(sel), files)); err != nil {
+		tb.t.Fatalf("%s: set the files of %s: %v; saw %s", what, sel, err, tb.fieldState())
+	}
+}
+
+// waitLine polls ok (a check on the test's side, such as the line's
+// counters) until it holds, for at most d, and fails like waitField.
+func (tb *tab) waitLine(what string, ok func() bool, d time.Duration) {
+	tb.t.Helper()
+	for end := time.Now().Add(d); !ok(); time.Sleep(100 * time.Millisecond) {
 		if time.Now().After(end) {
-			tb.t.Fatalf("wait for %s (%s): not within %v", what, expr, d)
+			tb.t.Fatalf("wait for %s: not within %v; saw %s", what, d, tb.fieldState())
 		}
 	}
+}
+
+// expectField fails unless cond holds now, saying what the app showed.
+func (tb *tab) expectField(what, cond string) {
+	tb.t.Helper()
+	ok, err := chromedp.Run(tb.ctx, chromedp.Evaluate[bool](`(async () => !!(await (`+cond+`)))()`, chromedp.EvalAwaitPromise))
+	if err != nil || !ok {
+		msg := tb.fieldState()
+		if err != nil {
+			msg += "; the condition failed with: " + err.Error()
+		}
+		tb.t.Fatalf("want %s (%s); saw %s", what, cond, msg)
+	}
+}
+
+// fieldState returns fieldStateJS's description of the app.
+func (tb *tab) fieldState() string {
+	saw, err := chromedp.Run(tb.ctx, chromedp.Evaluate[string](fieldStateJS, chromedp.EvalAwaitPromise))
+	if err != nil {
+		return "(cannot read the app: " + err.Error() + ")"
+	}
+	return saw
+}
+
+// waitField polls cond (a JavaScript condition, which may be a promise of
+// one) until it holds, for at most d. On time-out it fails with what it
+// waited for, the condition, and what the app showed and held then.
+func (tb *tab) waitField(what, cond string, d time.Duration) {
+	tb.t.Helper()
+	var lastErr error
+	for end := time.Now().Add(d); ; time.Sleep(200 * time.Millisecond) {
+		ok, err := chromedp.Run(tb.ctx, chromedp.Evaluate[bool](`(async () => !!(await (`+cond+`)))()`, chromedp.EvalAwaitPromise))
+		if err == nil && ok {
+			return
+		}
+		lastErr = err
+		if time.Now().After(end) {
+			break
+		}
+	}
+	saw := tb.fieldState()
+	if lastErr != nil {
+		saw += "; the condition last failed with: " + lastErr.Error()
+	}
+	tb.t.Fatalf("wait for %s: want %s within %v; saw %s", what, cond, d, saw)
 }
 
 func containsAll(s string, subs ...string) bool {

@@ -81,6 +81,15 @@ func parseForms(next http.Handler) http.Handler {
 	})
 }
 
+// ContentSecurityPolicy is sent with every page (everything outside /api/).
+// Scripts run only from our own files: no inline script, no handler
+// attribute, no eval (htmx runs with allowEval off), so markup that slips
+// into a page cannot run. Styles keep 'unsafe-inline' for the style
+// attributes that carry per-row values (meter widths, track colours);
+// images may come from https: for configured map tiles.
+const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; " +
+	"form-action 'self'; img-src 'self' data: blob: https:; style-src 'self' 'unsafe-inline'; connect-src 'self'; worker-src 'self'; manifest-src 'self'"
+
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -88,7 +97,7 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "same-origin")
 		if !strings.HasPrefix(r.URL.Path, "/api/") {
 			h.Set("X-Frame-Options", "DENY")
-			h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob: https:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'")
+			h.Set("Content-Security-Policy", ContentSecurityPolicy)
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -43,7 +43,7 @@ const put = (store, v) => tx(store, 'readwrite', s => s.put(v));
 const del = (store, keys) => tx(store, 'readwrite', s => { for (const k of keys) s.delete(k); });
 
 // --- state ---------------------------------------------------------------
-let homeFill = null, token = null, cur = null, pos = null, watch = null, lastRec = null, sending = false;
+let homeFill = null, token = null, cur = null, pos = null, watch = null, lastRec = null;
 const stats = { sent: 0, batches: 0, points: 0 };
 let lastBatch = null, lastEnded = null;
 const acked = []; // every item the server acknowledged in this page's life, for checks
@@ -80,14 +80,32 @@ async function api(method, path, body, raw) {
 const errText = d => d ? [d.error || d.message || '', ...Object.values(d.fields || {})].filter(Boolean).join('；') : '';
 
 // --- the sender ----------------------------------------------------------
-async function flush() {
-  if (sending || !token) return;
-  sending = true;
+// flush sends the outbox, then the photos whose records the server has.
+// One pass runs at a time; a call during a pass (a record saved meanwhile,
+// the timer, "online") makes the pass run again at once, so nothing waits
+// for the 20-second timer. The promise resolves when the passes end.
+let running = null, again = false;
+function flush() {
+  if (!token) return Promise.resolve();
+  if (running) { again = true; return running; }
+  running = (async () => {
+    try {
+      do { again = false; await flushOnce(); } while (again && token);
+    } finally {
+      running = null;
+    }
+  })();
+  return running;
+}
+
+async function flushOnce() {
   const sentBefore = stats.sent;
+  let photosSent = false;
   try {
     for (let round = 0; round < 10; round++) {
       const rows = (await getAll('outbox')).filter(r => r.state === 'pending').slice(0, 400);
       if (!rows.length) break;
+      photosSent = false;
       const items = [], groups = [];
       for (const r of rows) {
         const last = items[items.length - 1];
@@ -121,36 +139,57 @@ async function flush() {
           await del('outbox', g.map(r => r.seq));
           stats.sent += g.length;
           acked.push(items[x.index]);
-          if (items[x.index].type === 'case' && x.result && x.result.case) await photoNumber(items[x.index].client_id, x.result.case);
+          await recordArrived(items[x.index], x.result);
         } else if (x.status >= 500) {
           retry = true;
         } else {
           for (const r of g) { r.state = 'failed'; r.status = x.status; r.error = errText(x); await put('outbox', r); }
         }
       }
+      // The photos of the records just stored follow them now, before the next batch.
+      await flushPhotos();
+      photosSent = true;
       if (retry) break;
     }
-    await flushPhotos();
+    if (!photosSent) await flushPhotos();
   } catch (e) {
     if (!(e instanceof Offline)) console.error(e);
   } finally {
-    sending = false;
     syncBar();
   }
   if (stats.sent > sentBefore && homeFill && $('#grids')) refresh().then(() => homeFill && $('#grids') && homeFill());
 }
 
-async function photoNumber(clientID, number) {
-  const ph = await tx('photos', 'readonly', s => s.get(clientID));
-  if (ph && !ph.number) { ph.number = number; await put('photos', ph); }
+// recordArrived marks the photo of a record the server has stored as ready
+// to go: a case's photo learns the case number, a check-in's is released.
+async function recordArrived(item, result) {
+  const key = item.type === 'case' ? item.client_id : item.type === 'visit' ? item.id : null;
+  if (!key) return;
+  const ph = await tx('photos', 'readonly', s => s.get(key));
+  if (!ph) return;
+  if (item.type === 'case' && result && result.case && !ph.number) ph.number = result.case;
+  else if (item.type === 'visit' && !ph.ready) ph.ready = true;
+  else return;
+  await put('photos', ph);
+}
+
+// photoReady tells whether a photo's record has reached the server. A
+// check-in photo stored by an older version of the app has no "ready" flag:
+// it goes once its check-in has left the outbox.
+function photoReady(ph, waiting) {
+  if (!ph.path) return !!ph.number;
+  if (ph.ready !== undefined) return ph.ready;
+  return !waiting.has(ph.client_id);
 }
 
 async function flushPhotos() {
+  const photos = (await getAll('photos')).filter(ph => !ph.error);
+  if (!photos.length) return;
   const waiting = new Set((await getAll('outbox')).map(r => r.item.id).filter(Boolean));
-  for (const ph of await getAll('photos')) {
-    if (ph.error) continue;
-    // A check-in's photo goes once the check-in itself has reached the server.
-    if (ph.path ? waiting.has(ph.client_id) : !ph.number) continue;
+  for (const ph of photos) {
+    // A photo goes once its record is on the server: a check-in's photo sent
+    // before its check-in would be refused (404) and kept as failed.
+    if (!photoReady(ph, waiting)) continue;
     const fd = new FormData();
     fd.append('photo', ph.blob, 'photo.jpg');
     const r = await api('POST', ph.path || '/api/v1/cases/' + encodeURIComponent(ph.number) + '/photos', fd, true);
@@ -174,7 +213,7 @@ async function syncBar() {
 }
 
 function renderRejected(box, rows, photos) {
-  box.innerHTML = '';
+  box.replaceChildren();
   if (!rows.length && !photos.length) { box.hidden = true; return; }
   box.hidden = false;
   box.append(h('h2', {}, t('fieldapp.rejected')));
@@ -183,7 +222,14 @@ function renderRejected(box, rows, photos) {
       h('p', {}, (t('fieldapp.type_' + r.item.type)) + ' · ' + r.status + ' · ' + (r.error || '')),
       h('div', { class: 'row' },
         h('button', { type: 'button', onclick: async () => { r.state = 'pending'; delete r.error; await put('outbox', r); flush(); } }, t('fieldapp.retry')),
-        h('button', { type: 'button', class: 'ghost', onclick: async () => { if (confirm(t('fieldapp.discard_confirm'))) { await del('outbox', [r.seq]); syncBar(); } } }, t('fieldapp.discard')))));
+        h('button', { type: 'button', class: 'ghost', onclick: async () => {
+          if (!confirm(t('fieldapp.discard_confirm'))) return;
+          await del('outbox', [r.seq]);
+          // A discarded record's photo would wait for it for ever.
+          const key = r.item.type === 'case' ? r.item.client_id : r.item.type === 'visit' ? r.item.id : null;
+          if (key) await del('photos', [key]);
+          syncBar();
+        } }, t('fieldapp.discard')))));
   }
   for (const p of photos) {
     box.append(h('div', { class: 'rej' }, h('p', {}, t('fieldapp.photo') + ' · ' + (p.number || t('fieldapp.type_visit')) + ' · ' + p.error),
@@ -241,7 +287,7 @@ const here = () => pos ? { lat: pos.lat, lon: pos.lon } : {};
 
 // --- screens -------------------------------------------------------------
 function screen(...kids) {
-  app.innerHTML = '';
+  app.replaceChildren();
   app.append(...kids, h('section', { id: 'rejected', class: 'card rejected', hidden: true }));
   syncBar();
   window.scrollTo(0, 0);
@@ -284,7 +330,7 @@ async function homeScreen() {
     h('button', { type: 'button', class: 'ghost', id: 'signout', onclick: async () => { token = null; await kvDel('token'); show(); } }, t('fieldapp.signout')));
   const fill = async () => {
     const plans = (await kvGet('plans')) || [], pats = (await kvGet('patrols')) || [];
-    list.innerHTML = '';
+    list.replaceChildren();
     if (!plans.length) list.append(h('p', {}, t('fieldapp.no_grids')));
     for (const p of plans) {
       const done = pats.filter(x => x.grid === p.grid && x.date === today() && x.state !== 'active' && x.ended_at).length;
@@ -326,7 +372,7 @@ function patrolScreen() {
       await saveCur();
       const id = uuid();
       const f = pic.files && pic.files[0];
-      if (f && f.size) await put('photos', { client_id: id, blob: f, number: null, path: '/api/v1/patrols/' + cur.id + '/visits/' + id + '/photo' });
+      if (f && f.size) await put('photos', { client_id: id, blob: f, number: null, ready: false, path: '/api/v1/patrols/' + cur.id + '/visits/' + id + '/photo' });
       await enqueue({ type: 'visit', patrol: cur.id, id, site: s.site, t: cur.visited[s.key], ...here(), note: note.value.trim() });
     });
     sites.append(h('div', { class: 'site', 'data-site': s.key }, h('strong', {}, s.name), h('div', { class: 'row' }, note, pic, btn)));
@@ -440,8 +486,9 @@ if ('serviceWorker' in navigator) {
   flush();
 })();
 
-window.fieldApp = { flush, stats, enqueue, resend: async () => (await api('POST', '/api/v1/sync', { items: acked })).data, get lastBatch() { return lastBatch; }, get current() { return cur; }, get lastEnded() { return lastEnded; }, recordPoint,
-  photos: async () => (await getAll('photos')).map(p => ({ number: p.number, error: p.error || '' })),
+window.fieldApp = { flush, stats, enqueue, get busy() { return !!running; }, resend: async () => (await api('POST', '/api/v1/sync', { items: acked })).data, get lastBatch() { return lastBatch; }, get current() { return cur; }, get lastEnded() { return lastEnded; }, recordPoint,
+  photos: async () => (await getAll('photos')).map(p => ({ kind: p.path ? 'visit' : 'case', number: p.number, ready: p.path ? !!p.ready : !!p.number, error: p.error || '' })),
   pending: async () => (await getAll('outbox')).filter(r => r.state === 'pending').length,
+  queued: async () => (await getAll('outbox')).filter(r => r.state === 'pending').map(r => r.item.type),
   failed: async () => (await getAll('outbox')).filter(r => r.state === 'failed') };
 })();

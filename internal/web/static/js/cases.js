@@ -53,17 +53,6 @@
     });
   }
 
-  function popup(p) {
-    var div = document.createElement("div");
-    var a = document.createElement("a");
-    a.href = p.url;
-    a.textContent = p.number;
-    div.appendChild(a);
-    div.appendChild(document.createElement("br"));
-    div.appendChild(document.createTextNode(p.category + " · " + p.status_label));
-    return div;
-  }
-
   function load() {
     var n = ++seq;
     getJSON(el.dataset.src + "?" + filterQuery()).then(function (fc) {
@@ -75,7 +64,7 @@
         L.circleMarker([c[1], c[0]], {
           radius: p.overdue ? 8 : 6, color: p.overdue ? "#b71c1c" : "#fff", weight: p.overdue ? 2 : 1,
           fillColor: colours[p.status] || "#333", fillOpacity: 0.9
-        }).bindPopup(popup(p)).addTo(dots);
+        }).bindPopup(LantianGeo.tip({ text: p.number, href: p.url }, p.category + " · " + p.status_label)).addTo(dots);
       });
       if (dots.getLayers().length) map.fitBounds(dots.getBounds(), { padding: [20, 20], maxZoom: 16 });
       note.textContent = fc.note || fc.error || "";

@@ -1,7 +1,8 @@
-// Coordinate helpers shared by the map scripts. We store WGS-84; AMap and
-// Tencent tiles are drawn in GCJ-02, so with such tiles our points and
-// polygons are shifted by the published transform, and map taps are shifted
-// back (by iteration) before they are sent.
+// Helpers shared by the map scripts. We store WGS-84; AMap and Tencent
+// tiles are drawn in GCJ-02, so with such tiles our points and polygons are
+// shifted by the published transform, and map taps are shifted back (by
+// iteration) before they are sent. tip builds tooltip and popup contents
+// from text, because Leaflet parses a string content as HTML.
 window.LantianGeo = (function () {
   "use strict";
   var A = 6378245.0, EE = 0.00669342162296594323;
@@ -49,5 +50,31 @@ window.LantianGeo = (function () {
     var el = document.getElementById("map-config");
     return el ? JSON.parse(el.textContent) : {};
   }
-  return { toGCJ: toGCJ, fromGCJ: fromGCJ, shift: shift, config: config };
+  // tip returns the content of a tooltip or popup as an element: one line
+  // per argument, each a text node, or a link for {text, href} when href is
+  // a path of this site. Names come from data (a unit, a person, a grid), so
+  // they must never be handed to Leaflet as a string: it would parse them as
+  // HTML.
+  function tip() {
+    var box = document.createElement("div");
+    for (var i = 0; i < arguments.length; i++) {
+      var line = arguments[i];
+      if (i > 0) box.appendChild(document.createElement("br"));
+      if (line && typeof line === "object") {
+        var text = String(line.text == null ? "" : line.text);
+        if (typeof line.href === "string" && /^\/(?![\/\\])/.test(line.href)) {
+          var a = document.createElement("a");
+          a.href = line.href;
+          a.textContent = text;
+          box.appendChild(a);
+        } else {
+          box.appendChild(document.createTextNode(text));
+        }
+      } else {
+        box.appendChild(document.createTextNode(line == null ? "" : String(line)));
+      }
+    }
+    return box;
+  }
+  return { toGCJ: toGCJ, fromGCJ: fromGCJ, shift: shift, config: config, tip: tip };
 })();

@@ -28,7 +28,7 @@
         return { color: colours[lv] || "#333", weight: lv === 4 ? 1 : 3, fillOpacity: lv === 4 ? 0.12 : 0.02 };
       },
       onEachFeature: function (f, l) {
-        l.bindTooltip(f.properties.name, { sticky: true });
+        l.bindTooltip(LantianGeo.tip(f.properties.name), { sticky: true });
         l.on("click", function () { location.href = "/regions/" + f.properties.code; });
       }
     }).addTo(map);

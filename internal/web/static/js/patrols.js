@@ -26,7 +26,7 @@
     if (!t.coords || !t.coords.length) return;
     var pts = t.coords.map(ll);
     var line = L.polyline(pts, { color: t.colour || "#1769aa", weight: 4, opacity: 0.85 }).addTo(all);
-    if (t.label) line.bindTooltip(t.label, { sticky: true });
+    if (t.label) line.bindTooltip(LantianGeo.tip(t.label), { sticky: true });
     if (t.url) line.on("click", function () { location.href = t.url; });
     if (el.dataset.kind === "patrol") {
       L.circleMarker(pts[0], { radius: 6, color: "#2e7d32", fillOpacity: 1 }).addTo(all);
@@ -35,7 +35,7 @@
     drawn++;
   });
   (data.visits || []).forEach(function (v) {
-    L.circleMarker(ll(v.at), { radius: 7, color: "#6a1b9a", weight: 2, fillColor: "#ce93d8", fillOpacity: 0.9 }).bindTooltip(v.label).addTo(all);
+    L.circleMarker(ll(v.at), { radius: 7, color: "#6a1b9a", weight: 2, fillColor: "#ce93d8", fillOpacity: 0.9 }).bindTooltip(LantianGeo.tip(v.label)).addTo(all);
   });
   if (all.getLayers().length) map.fitBounds(all.getBounds(), { padding: [12, 12], maxZoom: 18 });
   else map.setView([34.58, 105.72], 14);

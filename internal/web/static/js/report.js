@@ -45,7 +45,7 @@
         var lv = f.properties.level;
         return { color: colours[lv] || "#333", weight: lv === 4 ? 1 : 2, fillOpacity: lv === 4 ? 0.08 : 0.02 };
       },
-      onEachFeature: function (f, l) { l.bindTooltip(f.properties.name, { sticky: true }); }
+      onEachFeature: function (f, l) { l.bindTooltip(LantianGeo.tip(f.properties.name), { sticky: true }); }
     }).addTo(map);
     if (fc.features.length) map.fitBounds(layer.getBounds(), { padding: [10, 10] });
     else map.setView([34.58, 105.72], 14);
@@ -95,19 +95,19 @@
     });
   }
 
-  // The server's check of the point: grid, duplicates with "add to this case", units nearby.
+  // The server's check of the point: grid, duplicates with "add to this
+  // case", units nearby. It is the server's template (which escapes every
+  // name), swapped in by htmx like the other partials of the site: this
+  // script never turns text into HTML. The element's hx-sync="this:replace"
+  // drops an older answer when the point moves again; an error leaves the
+  // last check in place (the server checks again on submit).
   var checks = document.getElementById("location-checks");
-  var seq = 0;
   function check() {
-    if (!checks || !form.dataset.check || !latEl.value || !lonEl.value) return;
+    if (!checks || !form.dataset.check || !latEl.value || !lonEl.value || !window.htmx) return;
     var unit = document.getElementById("unit_id");
     var q = "category=" + encodeURIComponent(category.value) + "&lat=" + encodeURIComponent(latEl.value) +
       "&lon=" + encodeURIComponent(lonEl.value) + "&unit=" + encodeURIComponent(unit ? unit.value : "");
-    var n = ++seq;
-    fetch(form.dataset.check + "?" + q, { credentials: "same-origin", headers: { "HX-Request": "true" } })
-      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
-      .then(function (html) { if (n === seq) checks.innerHTML = html; })
-      .catch(function () { /* the server checks again on submit */ });
+    htmx.ajax("GET", form.dataset.check + "?" + q, { source: checks, target: checks, swap: "innerHTML" });
   }
   if (category) category.addEventListener("change", check);
 
