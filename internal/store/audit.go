@@ -50,9 +50,9 @@ func (db *DB) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, int, e
 	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE `+w, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	p := f.Page.Clamp()
+	limit, args := limitPage(f.Page.Clamp(), args)
 	rows, err := db.r.QueryContext(ctx, `SELECT id, at, COALESCE(actor_id, 0), actor_name, entity, entity_id, action, before, after, ip
-		FROM audit_log WHERE `+w+` ORDER BY id DESC LIMIT `+itoa(p.Size)+` OFFSET `+itoa(p.Offset()), args...)
+		FROM audit_log WHERE `+w+` ORDER BY id DESC`+limit, args...)
 	if err != nil {
 		return nil, 0, err
 	}

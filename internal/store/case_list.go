@@ -176,9 +176,8 @@ func (db *DB) Cases(ctx context.Context, f CaseFilter) ([]cases.Case, int, error
 	if err != nil {
 		return nil, 0, err
 	}
-	p := f.Page.Clamp()
-	rows, err := db.query(ctx, `SELECT `+caseCols+` FROM cases c WHERE `+w+` ORDER BY `+f.order()+
-		` LIMIT `+itoa(p.Size)+` OFFSET `+itoa(p.Offset()), args...)
+	limit, args := limitPage(f.Page.Clamp(), args)
+	rows, err := db.query(ctx, `SELECT `+caseCols+` FROM cases c WHERE `+w+` ORDER BY `+f.order()+limit, args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -272,7 +271,7 @@ func (db *DB) NearbyOpen(ctx context.Context, category string, minLat, minLon, m
 // PendingBelowStreet lists pending cases held below the street, for the escalation job.
 func (db *DB) PendingBelowStreet(ctx context.Context, limit int) ([]cases.Case, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT `+caseCols+` FROM cases c WHERE c.status IN ('reported', 'filed', 'assigned')
-		AND c.level > 2 AND (c.severity = 'major' OR (c.deadline > 0 AND c.deadline < $1)) ORDER BY c.id LIMIT `+itoa(limit), db.now())
+		AND c.level > 2 AND (c.severity = 'major' OR (c.deadline > 0 AND c.deadline < $1)) ORDER BY c.id LIMIT $2`, db.now(), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -300,9 +299,9 @@ func (db *DB) Inbox(ctx context.Context, personID int64, unreadOnly bool, p Page
 	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM inbox WHERE `+w, personID).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	p = p.Clamp()
+	limit, args := limitPage(p.Clamp(), []any{personID})
 	rows, err := db.r.QueryContext(ctx, `SELECT id, kind, COALESCE(case_id, 0), number, args, created_at, read_at FROM inbox WHERE `+w+
-		` ORDER BY id DESC LIMIT `+itoa(p.Size)+` OFFSET `+itoa(p.Offset()), personID)
+		` ORDER BY id DESC`+limit, args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -389,7 +388,7 @@ func (db *DB) UnitContacts(ctx context.Context, unitID int64) ([]int64, error) {
 // OverdueUnnoticed lists pending cases past their deadline whose people have not been told yet.
 func (db *DB) OverdueUnnoticed(ctx context.Context, limit int) ([]cases.Case, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT `+caseCols+` FROM cases c WHERE c.status IN ('reported', 'filed', 'assigned')
-		AND c.deadline > 0 AND c.deadline < $1 AND c.overdue_noticed = 0 ORDER BY c.deadline LIMIT `+itoa(limit), db.now())
+		AND c.deadline > 0 AND c.deadline < $1 AND c.overdue_noticed = 0 ORDER BY c.deadline LIMIT $2`, db.now(), limit)
 	if err != nil {
 		return nil, err
 	}

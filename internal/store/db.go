@@ -40,7 +40,7 @@ type DB struct {
 	Log     *slog.Logger
 
 	counts countCache
-	stmts  stmtCache // read statements
+	stmts  stmtCache // read statements (SQLite)
 	wstmts stmtCache // statements on SQLite's writer connection
 
 	batchOnce sync.Once
@@ -118,14 +118,8 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
 // Close closes both pools.
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() { close(db.quit) })
-	for _, c := range []*stmtCache{&db.stmts, &db.wstmts} {
-		c.mu.Lock()
-		for _, st := range c.m {
-			st.Close()
-		}
-		c.m = nil
-		c.mu.Unlock()
-	}
+	db.stmts.close()
+	db.wstmts.close()
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())

@@ -319,9 +319,9 @@ func (db *DB) Letters(ctx context.Context, f LetterFilter) ([]letters.Letter, in
 	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM letters l JOIN units u ON u.id = l.unit_id WHERE `+w, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	p := f.Page.Clamp()
+	limit, args := limitPage(f.Page.Clamp(), args)
 	rows, err := db.r.QueryContext(ctx, `SELECT `+letterListCols+` FROM letters l JOIN units u ON u.id = l.unit_id WHERE `+w+
-		` ORDER BY l.id DESC LIMIT `+itoa(p.Size)+` OFFSET `+itoa(p.Offset()), args...)
+		` ORDER BY l.id DESC`+limit, args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -862,9 +862,9 @@ func (db *DB) UnsignedLetterUnits(ctx context.Context, f CoverageFilter) ([]Unsi
 	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*)`+from, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	p := f.Page.Clamp()
+	limit, args := limitPage(f.Page.Clamp(), args)
 	rows, err := db.r.QueryContext(ctx, `SELECT u.id, u.name, u.kind, u.region, COALESCE(l.id, 0), COALESCE(l.status, ''), COALESCE(l.reminded_at, 0)`+from+
-		` ORDER BY u.region, u.name, u.id LIMIT `+itoa(p.Size)+` OFFSET `+itoa(p.Offset()), args...)
+		` ORDER BY u.region, u.name, u.id`+limit, args...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -365,9 +365,8 @@ func (db *DB) Patrols(ctx context.Context, f PatrolFilter) ([]patrol.Patrol, int
 	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM patrols p WHERE `+w, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	pg := f.Page.Clamp()
-	rows, err := db.query(ctx, `SELECT `+patrolCols+patrolFrom+` WHERE `+w+` ORDER BY p.started_at DESC, p.id DESC LIMIT `+
-		itoa(pg.Size)+` OFFSET `+itoa(pg.Offset()), args...)
+	limit, args := limitPage(f.Page.Clamp(), args)
+	rows, err := db.query(ctx, `SELECT `+patrolCols+patrolFrom+` WHERE `+w+` ORDER BY p.started_at DESC, p.id DESC`+limit, args...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -111,8 +111,8 @@ func (db *DB) People(ctx context.Context, f PeopleFilter) ([]people.Person, int,
 	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM people WHERE `+w, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	p := f.Page.Clamp()
-	rows, err := db.r.QueryContext(ctx, `SELECT `+personCols+` FROM people WHERE `+w+` ORDER BY id DESC LIMIT `+itoa(p.Size)+` OFFSET `+itoa(p.Offset()), args...)
+	limit, args := limitPage(f.Page.Clamp(), args)
+	rows, err := db.r.QueryContext(ctx, `SELECT `+personCols+` FROM people WHERE `+w+` ORDER BY id DESC`+limit, args...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -148,9 +148,8 @@ func (db *DB) Units(ctx context.Context, f UnitFilter) ([]unit.Unit, int, error)
 	if f.Sort == "name" {
 		order = "name, id"
 	}
-	p := f.Page.Clamp()
-	rows, err := db.r.QueryContext(ctx, `SELECT `+unitCols+` FROM units WHERE `+w+` ORDER BY `+order+
-		` LIMIT `+itoa(p.Size)+` OFFSET `+itoa(p.Offset()), args...)
+	limit, args := limitPage(f.Page.Clamp(), args)
+	rows, err := db.r.QueryContext(ctx, `SELECT `+unitCols+` FROM units WHERE `+w+` ORDER BY `+order+limit, args...)
 	if err != nil {
 		return nil, 0, err
 	}
