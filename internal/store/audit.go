@@ -56,19 +56,15 @@ func (db *DB) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, int, e
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	var out []AuditEntry
-	for rows.Next() {
+	out, err := scanAll(rows, func(sc rowScanner) (AuditEntry, error) {
 		var e AuditEntry
 		var at int64
 		var before, after sql.NullString
-		if err := rows.Scan(&e.ID, &at, &e.ActorID, &e.ActorName, &e.Entity, &e.EntityID, &e.Action, &before, &after, &e.IP); err != nil {
-			return nil, 0, err
-		}
+		err := sc.Scan(&e.ID, &at, &e.ActorID, &e.ActorName, &e.Entity, &e.EntityID, &e.Action, &before, &after, &e.IP)
 		e.At, e.Before, e.After = fromMS(at), before.String, after.String
-		out = append(out, e)
-	}
-	return out, total, rows.Err()
+		return e, err
+	})
+	return out, total, err
 }
 
 // Setting returns a stored setting, "" when unset.

@@ -82,16 +82,15 @@ func (db *DB) loadTags(ctx context.Context, q interface {
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	return eachRow(rows, func(sc rowScanner) error {
 		var id int64
 		var tag string
-		if err := rows.Scan(&id, &tag); err != nil {
+		if err := sc.Scan(&id, &tag); err != nil {
 			return err
 		}
 		units[idx[id]].Tags = append(units[idx[id]].Tags, tag)
-	}
-	return rows.Err()
+		return nil
+	})
 }
 
 // Unit returns one unit with its tags.
@@ -153,19 +152,10 @@ func (db *DB) Units(ctx context.Context, f UnitFilter) ([]unit.Unit, int, error)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	var out []unit.Unit
-	for rows.Next() {
-		u, err := scanUnit(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := scanAll(rows, scanUnit)
+	if err != nil {
 		return nil, 0, err
 	}
-	rows.Close()
 	return out, total, db.loadTags(ctx, db.r, out)
 }
 
