@@ -17,8 +17,9 @@ import (
 
 // TestCaseShowsClause: a case about a unit names the clause of the unit's
 // letter that its category falls under, and links to the letter.
-func TestCaseShowsClause(t *testing.T) {
-	srv := testutil.Start(t, "sqlite")
+func TestCaseShowsClause(t *testing.T) { testutil.Each(t, testCaseShowsClause) }
+
+func testCaseShowsClause(t *testing.T, srv *testutil.Server) {
 	ctx := context.Background()
 	units, _, err := srv.App.DB.Units(ctx, store.UnitFilter{Roots: []string{demo.StreetCode}, Kind: "restaurant", Page: store.Page{Size: 1}})
 	if err != nil || len(units) == 0 {

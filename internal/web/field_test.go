@@ -13,8 +13,9 @@ import (
 
 // TestFieldApp checks the field app's shell, manifest and service worker:
 // served without a session, with the right types, and small.
-func TestFieldApp(t *testing.T) {
-	srv := testutil.Start(t, "sqlite")
+func TestFieldApp(t *testing.T) { testutil.Each(t, testFieldApp) }
+
+func testFieldApp(t *testing.T, srv *testutil.Server) {
 	get := func(path string) (*http.Response, string) {
 		t.Helper()
 		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

@@ -105,8 +105,9 @@ func (b *browser) getResp(path string, header map[string]string) (*http.Response
 // TestLedgerPages takes a case through the ledger pages: list, filters,
 // detail, an assignment, a stale and a forbidden action, handling with a
 // photo, the photo itself, the map data, the print and the Excel export.
-func TestLedgerPages(t *testing.T) {
-	srv := testutil.Start(t, "sqlite")
+func TestLedgerPages(t *testing.T) { testutil.Each(t, testLedgerPages) }
+
+func testLedgerPages(t *testing.T, srv *testutil.Server) {
 	ctx := context.Background()
 	c := ledgerReport(t, srv, "patrol01", "5d0c8f0e-7c39-4c0b-9a53-0f4a5b1f6b01")
 	n := c.Number
@@ -292,8 +293,9 @@ func TestLedgerPages(t *testing.T) {
 
 // TestLedgerPagesRender opens the ledger pages as each kind of user in both
 // languages and checks that no message key is left untranslated.
-func TestLedgerPagesRender(t *testing.T) {
-	srv := testutil.Start(t, "sqlite")
+func TestLedgerPagesRender(t *testing.T) { testutil.Each(t, testLedgerPagesRender) }
+
+func testLedgerPagesRender(t *testing.T, srv *testutil.Server) {
 	c := ledgerReport(t, srv, "patrol01", "5d0c8f0e-7c39-4c0b-9a53-0f4a5b1f6b02")
 	for _, user := range []string{"admin", "street", "community1", "patrol01", "inspector"} {
 		for _, lang := range []string{"zh-CN", "en"} {
@@ -324,8 +326,9 @@ func TestLedgerPagesRender(t *testing.T) {
 
 // TestLedgerFlags shows the overdue flag and the missing "after" photo of an
 // on-the-spot case a day on, and filters on overdue.
-func TestLedgerFlags(t *testing.T) {
-	srv := testutil.Start(t, "sqlite")
+func TestLedgerFlags(t *testing.T) { testutil.Each(t, testLedgerFlags) }
+
+func testLedgerFlags(t *testing.T, srv *testutil.Server) {
 	late := ledgerReport(t, srv, "patrol01", "5d0c8f0e-7c39-4c0b-9a53-0f4a5b1f6b03")
 	ctx := context.Background()
 	p, _, err := srv.App.DB.Credentials(ctx, "patrol01")

@@ -74,8 +74,9 @@ var letterRowRE = regexp.MustCompile(`<tr data-letter="(\d+)">`)
 // TestLetterPages issues, lists, signs, verifies and prints letters through
 // the pages, with the coverage panel, reminders, a withdrawal, a scan and the
 // template editor.
-func TestLetterPages(t *testing.T) {
-	srv := testutil.Start(t, "sqlite")
+func TestLetterPages(t *testing.T) { testutil.Each(t, testLetterPages) }
+
+func testLetterPages(t *testing.T, srv *testutil.Server) {
 	ctx := context.Background()
 	year := srv.App.Ledger.Now().In(srv.App.Loc).Year()
 	y := strconv.Itoa(year)
@@ -385,8 +386,9 @@ func TestLetterPages(t *testing.T) {
 // TestLetterBreachesOnPages seeds the demo's letters, whose clauses some
 // cases breach, and finds the breaches on the unit page, the unit contact's
 // home page and the letter page.
-func TestLetterBreachesOnPages(t *testing.T) {
-	srv := testutil.Start(t, "sqlite")
+func TestLetterBreachesOnPages(t *testing.T) { testutil.Each(t, testLetterBreachesOnPages) }
+
+func testLetterBreachesOnPages(t *testing.T, srv *testutil.Server) {
 	ctx := context.Background()
 	now := srv.App.Ledger.Now().In(srv.App.Loc)
 	if n, err := demo.SeedLetters(ctx, srv.App.DB, srv.App.Letters, now); err != nil || n == 0 {

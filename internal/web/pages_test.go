@@ -66,8 +66,9 @@ func (b *browser) login(user string) {
 var rawKey = regexp.MustCompile(`>[^<]*\b(?:err|field|unit|role|audit|region|nav|common|home|person|people|pager|import|profile|case|cases|report|inbox|public|export|calendar|categories)\.[a-z_]+[^<]*<`)
 
 // TestPagesRender opens every page as each kind of user in both languages.
-func TestPagesRender(t *testing.T) {
-	srv := testutil.Start(t, "sqlite")
+func TestPagesRender(t *testing.T) { testutil.Each(t, testPagesRender) }
+
+func testPagesRender(t *testing.T, srv *testutil.Server) {
 	pages := []string{"/", "/cases", "/report", "/inbox", "/regions", "/regions/" + demo.CommunityCode(0), "/regions/" + demo.GridCode(0, 0), "/units", "/units?q=中学&kind=school",
 		"/units/1", "/profile"}
 	admin := []string{"/units/new", "/units/1/edit", "/people", "/people/1", "/people/new", "/audit", "/units/import", "/admin/calendar", "/admin/categories"}
@@ -116,8 +117,9 @@ func TestPagesRender(t *testing.T) {
 	}
 }
 
-func TestScopeAndForms(t *testing.T) {
-	srv := testutil.Start(t, "sqlite")
+func TestScopeAndForms(t *testing.T) { testutil.Each(t, testScopeAndForms) }
+
+func testScopeAndForms(t *testing.T, srv *testutil.Server) {
 	anon := newBrowser(t, srv.URL)
 	if status, _ := anon.get("/units"); status != http.StatusSeeOther {
 		t.Fatalf("anonymous /units: %d, want a redirect to sign in", status)
@@ -182,8 +184,9 @@ func TestScopeAndForms(t *testing.T) {
 }
 
 // TestCaseSettings imports a holiday year and edits a category's time limit.
-func TestCaseSettings(t *testing.T) {
-	srv := testutil.Start(t, "sqlite")
+func TestCaseSettings(t *testing.T) { testutil.Each(t, testCaseSettings) }
+
+func testCaseSettings(t *testing.T, srv *testutil.Server) {
 	a := newBrowser(t, srv.URL)
 	a.login("admin")
 	if _, home := a.get("/"); !strings.Contains(home, "2027 年的节假日安排尚未录入") {
@@ -248,8 +251,9 @@ func newBrowserAs(t *testing.T, base, user string) *browser {
 }
 
 // TestAuditLabels: every audited action and record kind in the log has words, in both languages.
-func TestAuditLabels(t *testing.T) {
-	srv := testutil.Start(t, "sqlite")
+func TestAuditLabels(t *testing.T) { testutil.Each(t, testAuditLabels) }
+
+func testAuditLabels(t *testing.T, srv *testutil.Server) {
 	ctx := context.Background()
 	if _, err := demo.SeedCases(ctx, srv.App.DB, nil, srv.App.Loc, time.Now()); err != nil {
 		t.Fatal(err)

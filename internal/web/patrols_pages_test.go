@@ -23,8 +23,9 @@ var rawPatrolKey = regexp.MustCompile(`>[^<]*\b(?:patrols|recordbook)\.[a-z_]+[^
 
 // TestPatrolPages seeds one patrol of patrol01 on grid (0, 0) with a track,
 // a visit, a dispute and a finding, then opens the leaders' pages.
-func TestPatrolPages(t *testing.T) {
-	srv := testutil.Start(t, "sqlite")
+func TestPatrolPages(t *testing.T) { testutil.Each(t, testPatrolPages) }
+
+func testPatrolPages(t *testing.T, srv *testutil.Server) {
 	ctx := context.Background()
 	db := srv.App.DB
 	walker, _, err := db.Credentials(ctx, "patrol01")

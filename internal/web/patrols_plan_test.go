@@ -13,8 +13,9 @@ import (
 
 // TestPatrolPlanPage: a community leader sets a grid's plan; bad windows are
 // field errors; a patroller may read it but not change it; other communities get 404.
-func TestPatrolPlanPage(t *testing.T) {
-	srv := testutil.Start(t, "sqlite")
+func TestPatrolPlanPage(t *testing.T) { testutil.Each(t, testPatrolPlanPage) }
+
+func testPatrolPlanPage(t *testing.T, srv *testutil.Server) {
 	grid := demo.GridCode(0, 0)
 	c := newBrowserAs(t, srv.URL, "community1")
 	if st, page := c.get("/patrols/plan?grid=" + grid); st != 200 || !strings.Contains(page, `id="plan-default"`) || !strings.Contains(page, "08:00-12:00, 14:00-18:00") {

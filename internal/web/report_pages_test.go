@@ -100,8 +100,9 @@ func reportNumber(t *testing.T, status int, loc, body string) string {
 	return strings.TrimPrefix(loc, "/cases/")
 }
 
-func TestReportForm(t *testing.T) {
-	srv := testutil.Start(t, "sqlite")
+func TestReportForm(t *testing.T) { testutil.Each(t, testReportForm) }
+
+func testReportForm(t *testing.T, srv *testutil.Server) {
 	ctx := context.Background()
 	p := newBrowser(t, srv.URL)
 	p.login("patrol01")
@@ -254,8 +255,9 @@ func TestReportForm(t *testing.T) {
 	}
 }
 
-func TestReportDuplicates(t *testing.T) {
-	srv := testutil.Start(t, "sqlite")
+func TestReportDuplicates(t *testing.T) { testutil.Each(t, testReportDuplicates) }
+
+func testReportDuplicates(t *testing.T, srv *testutil.Server) {
 	ctx := context.Background()
 	p := newBrowser(t, srv.URL)
 	p.login("patrol01")
@@ -318,8 +320,9 @@ func TestReportDuplicates(t *testing.T) {
 	}
 }
 
-func TestInbox(t *testing.T) {
-	srv := testutil.Start(t, "sqlite")
+func TestInbox(t *testing.T) { testutil.Each(t, testInbox) }
+
+func testInbox(t *testing.T, srv *testutil.Server) {
 	ctx := context.Background()
 	p := newBrowser(t, srv.URL)
 	p.login("patrol01")
@@ -379,8 +382,9 @@ func TestInbox(t *testing.T) {
 	}
 }
 
-func TestPublicReport(t *testing.T) {
-	srv := testutil.Start(t, "sqlite")
+func TestPublicReport(t *testing.T) { testutil.Each(t, testPublicReport) }
+
+func testPublicReport(t *testing.T, srv *testutil.Server) {
 	ctx := context.Background()
 	anon := newBrowser(t, srv.URL)
 	numberRe := regexp.MustCompile(`id="case-number">(XG-[0-9-]+)<`)
@@ -453,8 +457,9 @@ func TestPublicReport(t *testing.T) {
 	}
 }
 
-func TestReportPagesRender(t *testing.T) {
-	srv := testutil.Start(t, "sqlite")
+func TestReportPagesRender(t *testing.T) { testutil.Each(t, testReportPagesRender) }
+
+func testReportPagesRender(t *testing.T, srv *testutil.Server) {
 	anon := newBrowser(t, srv.URL)
 	if status, _ := anon.get("/report"); status != http.StatusSeeOther {
 		t.Errorf("anonymous /report: %d, want a redirect to sign in", status)
