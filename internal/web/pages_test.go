@@ -30,6 +30,14 @@ func newBrowser(t *testing.T, base string) *browser {
 	return &browser{t: t, base: base, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
+// with returns b bound to t, a subtest, keeping its cookies: a failure in
+// one step of a journey then ends that step only.
+func (b *browser) with(t *testing.T) *browser {
+	c := *b
+	c.t = t
+	return &c
+}
+
 func (b *browser) get(path string) (int, string) {
 	b.t.Helper()
 	resp, err := b.c.Get(b.base + path)
