@@ -81,11 +81,47 @@ func testLetterPages(t *testing.T, srv *testutil.Server) {
 	ctx := context.Background()
 	year := srv.App.Ledger.Now().In(srv.App.Loc).Year()
 	y := strconv.Itoa(year)
-	admin := newBrowserAs(t, srv.URL, "admin")
-	street := newBrowserAs(t, srv.URL, "street")
-	unit01 := newBrowserAs(t, srv.URL, "unit01")
-	school := unitOf(t, srv, "unit01")
+	j := &letterJourney{srv: srv, ctx: ctx, year: year, y: y, comm: demo.CommunityCode(0), school: unitOf(t, srv, "unit01"),
+		admin: newBrowserAs(t, srv.URL, "admin"), street: newBrowserAs(t, srv.URL, "street"), unit01: newBrowserAs(t, srv.URL, "unit01")}
+	// Each of these needs what the ones before made: the letters, the other
+	// unit's letter, then 市三中's signed letter.
+	for _, step := range []struct {
+		name string
+		run  func(*testing.T)
+	}{{"issue", j.issue}, {"the unit's view", j.unitView}, {"sign", j.sign}} {
+		if !t.Run(step.name, step.run) {
+			return
+		}
+	}
+	t.Run("verify and print", j.verifyAndPrint)
+	t.Run("coverage and reminders", j.coverageAndReminders)
+	t.Run("withdraw and scan", j.withdrawAndScan)
+	t.Run("templates", j.templates)
+	t.Run("translations and menus", j.translations)
+}
 
+// letterJourney is what the steps of TestLetterPages hand on: the year, the
+// signed-in browsers, 市三中 (unit01's unit) and the letters made on the way.
+type letterJourney struct {
+	srv                   *testutil.Server
+	ctx                   context.Context
+	year                  int
+	y, comm               string // the year as text; 忠武巷社区, whose units get letters
+	school                unit.Unit
+	admin, street, unit01 *browser
+
+	signed0, issued int              // signed before issuing; letters issued to comm
+	id              string           // 市三中's letter
+	lid             int64            // its id as a number
+	other           string           // a letter of comm, reminded and then withdrawn
+	all             []letters.Letter // comm's newest letter first
+	signedLetter    letters.Letter   // 市三中's letter once both parties signed
+}
+
+// issue: nothing is issued at first; bad issues are refused; the admin issues
+// to a community (twice, the second time skipping them all) and to 市三中.
+func (j *letterJourney) issue(t *testing.T) {
+	srv, ctx, year, y, comm, school, admin := j.srv, j.ctx, j.year, j.y, j.comm, j.school, j.admin.with(t)
 	// Nothing issued yet: every active unit is "not issued".
 	status, body := admin.get("/letters")
 	if status != 200 || !strings.Contains(body, `id="issue-form"`) || !strings.Contains(body, `href="/letters"`) {
@@ -106,7 +142,6 @@ func testLetterPages(t *testing.T, srv *testutil.Server) {
 	}
 
 	// The admin issues to 忠武巷社区.
-	comm := demo.CommunityCode(0)
 	status, _, loc := admin.post("/letters/issue", url.Values{"year": {y}, "region": {comm}})
 	if status != http.StatusSeeOther || loc != "/letters?region="+comm+"&year="+y {
 		t.Fatalf("issue to %s: %d → %q", comm, status, loc)
@@ -144,9 +179,14 @@ func testLetterPages(t *testing.T, srv *testutil.Server) {
 	}
 	id := m[1]
 	lid, _ := strconv.ParseInt(id, 10, 64)
+	j.signed0, j.issued, j.id, j.lid = signed0, issued, id, lid
+}
 
+// unitView: unit01 sees their letter only, and their home page links to it.
+func (j *letterJourney) unitView(t *testing.T) {
+	srv, ctx, year, comm, id, unit01 := j.srv, j.ctx, j.year, j.comm, j.id, j.unit01.with(t)
 	// unit01 sees their letter only, and nobody else's.
-	status, body = unit01.get("/letters")
+	status, body := unit01.get("/letters")
 	rows := letterRowRE.FindAllStringSubmatch(body, -1)
 	if status != 200 || len(rows) != 1 || rows[0][1] != id {
 		t.Fatalf("unit01's list: %d, rows %v, want only %s", status, rows, id)
@@ -163,7 +203,13 @@ func testLetterPages(t *testing.T, srv *testutil.Server) {
 	if _, home := unit01.get("/"); !strings.Contains(home, `href="/letters/`+id+`#sign"`) || !strings.Contains(home, "去签署") {
 		t.Error("unit01's home page has no link to sign the letter")
 	}
+	j.other, j.all = other, all
+}
 
+// sign: the unit signs on the pad (blank pads, missing files and the
+// street's side refused), then the street counter-signs; signing again is a conflict.
+func (j *letterJourney) sign(t *testing.T) {
+	srv, ctx, id, lid, unit01, street := j.srv, j.ctx, j.id, j.lid, j.unit01.with(t), j.street.with(t)
 	// The letter page: the text, the hash, the pad for the unit.
 	status, page := unit01.get("/letters/" + id)
 	l, err := srv.App.DB.Letter(ctx, lid)
@@ -228,7 +274,12 @@ func testLetterPages(t *testing.T, srv *testutil.Server) {
 	if status, body, _ := sign(street, "street", "王主任", signaturePNG(t, true)); status != http.StatusConflict || !strings.Contains(body, "该责任书已签订，不能再签署或更改") {
 		t.Errorf("signing a signed letter: %d", status)
 	}
+	j.signedLetter = signedLetter
+}
 
+// verifyAndPrint: the public verification page and the print view.
+func (j *letterJourney) verifyAndPrint(t *testing.T) {
+	srv, id, school, signedLetter, unit01 := j.srv, j.id, j.school, j.signedLetter, j.unit01.with(t)
 	// The public verification page: state and hash, no names.
 	anon := newBrowser(t, srv.URL)
 	status, vpage := anon.get("/verify/letters/" + id)
@@ -253,9 +304,15 @@ func testLetterPages(t *testing.T, srv *testutil.Server) {
 		!strings.Contains(ppage, `src="data:image/png;base64,`) || !strings.Contains(ppage, srv.URL+"/verify/letters/"+id) {
 		t.Fatalf("print view: %d", status)
 	}
+}
 
+// coverageAndReminders: the coverage panel counts the signed letter; one
+// letter, then all, are reminded.
+func (j *letterJourney) coverageAndReminders(t *testing.T) {
+	srv, ctx, y, comm, signed0, issued, other, all := j.srv, j.ctx, j.y, j.comm, j.signed0, j.issued, j.other, j.all
+	admin, unit01 := j.admin.with(t), j.unit01.with(t)
 	// Coverage counts the signed letter.
-	_, body = admin.get("/letters?year=" + y)
+	_, body := admin.get("/letters?year=" + y)
 	if got := coverageCount(t, body, "cov-signed"); got != signed0+1 {
 		t.Errorf("signed after signing: %d, want %d", got, signed0+1)
 	}
@@ -276,7 +333,13 @@ func testLetterPages(t *testing.T, srv *testutil.Server) {
 	if status, _, _ := unit01.post("/letters/remind", url.Values{"year": {y}}); status != http.StatusForbidden {
 		t.Errorf("unit01 reminds all: %d, want 403", status)
 	}
+}
 
+// withdrawAndScan: withdrawing needs a reason; a scan signs for both parties;
+// the unit page shows the letter's state.
+func (j *letterJourney) withdrawAndScan(t *testing.T) {
+	srv, ctx, year, comm, school, other := j.srv, j.ctx, j.year, j.comm, j.school, j.other
+	admin, street := j.admin.with(t), j.street.with(t)
 	// Withdrawing needs a reason.
 	if status, body, _ := admin.post("/letters/"+other+"/withdraw", url.Values{"note": {" "}}); status != http.StatusUnprocessableEntity || !regexp.MustCompile(`id="act-withdraw" open`).MatchString(body) {
 		t.Errorf("withdraw without a reason: %d", status)
@@ -309,7 +372,13 @@ func testLetterPages(t *testing.T, srv *testutil.Server) {
 	if _, upage := admin.get("/units/" + strconv.FormatInt(school.ID, 10)); !strings.Contains(upage, `id="unit-letter"`) || !strings.Contains(upage, "已签订") {
 		t.Error("the unit page lacks the letter's state")
 	}
+}
 
+// templates: the template editor refuses unknown variables and stale forms,
+// and an edit leaves the signed letter's text alone.
+func (j *letterJourney) templates(t *testing.T) {
+	srv, ctx, year, y, lid, signedLetter := j.srv, j.ctx, j.year, j.y, j.lid, j.signedLetter
+	admin, street := j.admin.with(t), j.street.with(t)
 	// Templates: an unknown variable is refused with its name; a good edit
 	// raises the version and leaves the signed letter's text alone.
 	tpls, err := srv.App.DB.LetterTemplates(ctx, year)
@@ -334,7 +403,7 @@ func testLetterPages(t *testing.T, srv *testutil.Server) {
 		form.Add("clause", text)
 		form.Add("clause_cats", strings.Join(c.Categories, " "))
 	}
-	status, body, _ = admin.post("/letters/templates", form)
+	status, body, _ := admin.post("/letters/templates", form)
 	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "条款：含有未知变量 {nonsense}") || !strings.Contains(body, "每季度至少组织一次") {
 		t.Fatalf("a clause with {nonsense}: %d", status)
 	}
@@ -356,7 +425,17 @@ func testLetterPages(t *testing.T, srv *testutil.Server) {
 	if status, _, _ := admin.post("/letters/templates", form); status != http.StatusConflict {
 		t.Errorf("a stale template form: %d, want 409", status)
 	}
+}
 
+// translations: the letter pages in both languages, and the menus.
+func (j *letterJourney) translations(t *testing.T) {
+	srv, id, school := j.srv, j.id, j.school
+	admin, street, unit01 := j.admin.with(t), j.street.with(t), j.unit01.with(t)
+	tpls, err := srv.App.DB.LetterTemplates(j.ctx, j.year)
+	if err != nil || len(tpls) == 0 {
+		t.Fatalf("templates of %d: %d, %v; want some", j.year, len(tpls), err)
+	}
+	tid := strconv.FormatInt(tpls[0].ID, 10)
 	// The pages are translated in both languages.
 	for _, b := range []*browser{admin, street, unit01} {
 		for _, lang := range []string{"zh-CN", "en"} {
