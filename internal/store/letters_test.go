@@ -26,11 +26,11 @@ func TestLetterTemplates(t *testing.T) {
 		// A fresh install has the 2026 default with the seed's clauses, tagged.
 		list, err := db.LetterTemplates(ctx, 2026)
 		if err != nil || len(list) != 1 {
-			t.Fatalf("2026 templates = %d, %v", len(list), err)
+			t.Fatalf("2026 templates = %d, %v; want the one default", len(list), err)
 		}
 		def := list[0]
 		if def.Kind != "" || def.Version != 1 || len(def.Clauses) != 8 || len(def.StreetDuties) == 0 || len(def.UnitDuties) == 0 || def.Term == "" {
-			t.Fatalf("default template = %+v", def)
+			t.Fatalf("default template = %+v, want for all kinds, version 1, 8 clauses, both parties' duties and a term", def)
 		}
 		tags := map[string]string{}
 		for _, c := range def.Clauses {
@@ -44,7 +44,7 @@ func TestLetterTemplates(t *testing.T) {
 		}
 		text, err := letters.Render(def, letters.NewVars("华天集团", 2026, "张伟", "西关街道"))
 		if err != nil || !strings.HasPrefix(text, "西关街道2026年度大气污染防治目标管理责任书\n\n") || !strings.Contains(text, "华天集团（以下简称乙方）") {
-			t.Fatalf("default renders %q, %v", text, err)
+			t.Fatalf("default renders %q, %v; want the street's title and 华天集团 as party B", text, err)
 		}
 
 		// Bad templates are refused and nothing is written.
@@ -64,26 +64,26 @@ func TestLetterTemplates(t *testing.T) {
 			})
 		}
 		if n := auditCount(t, db, "letter_template", ""); n != before {
-			t.Fatalf("audit rows %d → %d after refused templates", before, n)
+			t.Fatalf("audit rows %d → %d after refused templates, want no change", before, n)
 		}
 
 		// A kind's own template; edits bump the version; a stale edit is a conflict.
 		site := def
 		site.ID, site.Kind, site.Title = 0, "site", "{year}年度施工工地扬尘防治责任书"
 		if err := db.CreateLetterTemplate(ctx, actor, &site); err != nil || site.Version != 1 {
-			t.Fatalf("create = %v, version %d", err, site.Version)
+			t.Fatalf("create = %v, version %d; want version 1", err, site.Version)
 		}
 		site.Term = "至{year}年底。"
 		if err := db.UpdateLetterTemplate(ctx, actor, &site); err != nil || site.Version != 2 {
-			t.Fatalf("update = %v, version %d", err, site.Version)
+			t.Fatalf("update = %v, version %d; want version 2", err, site.Version)
 		}
 		stale := site
 		stale.Version = 1
 		if err := db.UpdateLetterTemplate(ctx, actor, &stale); !apperr.Is(err, apperr.Conflict) {
-			t.Fatalf("stale update = %v", err)
+			t.Fatalf("stale update = %v, want a conflict", err)
 		}
 		if got, _ := db.LetterTemplate(ctx, site.ID); got.Version != 2 || got.Term != "至{year}年底。" {
-			t.Fatalf("stored = %+v", got)
+			t.Fatalf("stored = %+v, want version 2 with the new term", got)
 		}
 		if n := auditCount(t, db, "letter_template", itoa(site.ID)); n != 2 {
 			t.Fatalf("%d audit rows for the site template, want 2", n)
@@ -91,11 +91,11 @@ func TestLetterTemplates(t *testing.T) {
 		// A new year starts from the latest year's templates.
 		next, err := db.EnsureLetterTemplates(ctx, actor, 2027)
 		if err != nil || len(next) != 2 || next[0].Year != 2027 || next[0].Version != 1 {
-			t.Fatalf("2027 = %+v, %v", next, err)
+			t.Fatalf("2027 = %+v, %v; want the two templates copied at version 1", next, err)
 		}
 		again, _ := db.EnsureLetterTemplates(ctx, actor, 2027)
 		if len(again) != 2 {
-			t.Fatalf("ensuring twice made %d templates", len(again))
+			t.Fatalf("ensuring twice made %d templates, want still 2", len(again))
 		}
 	})
 }
@@ -170,31 +170,31 @@ func (j *lettersLife) issue(t *testing.T) {
 		t.Fatalf("issue = %+v, %v; want %d", res, err, len(comm0))
 	}
 	if n := auditCount(t, db, "letter", ""); n != len(comm0) {
-		t.Fatalf("%d audit rows for %d letters", n, len(comm0))
+		t.Fatalf("%d audit rows for %d letters, want one each", n, len(comm0))
 	}
 	// Issuing again skips them all.
 	res, err = db.IssueLetters(ctx, actor, store.IssueRequest{Year: year, Region: demo.CommunityCode(0)})
 	if err != nil || res.Issued != 0 || res.Skipped != len(comm0) {
-		t.Fatalf("re-issue = %+v, %v", res, err)
+		t.Fatalf("re-issue = %+v, %v; want all %d skipped", res, err, len(comm0))
 	}
 	// Chosen units: an unknown one refuses the whole request.
 	before := auditCount(t, db, "letter", "")
 	other := activeUnits(t, db, demo.CommunityCode(1))
 	_, err = db.IssueLetters(ctx, actor, store.IssueRequest{Year: year, UnitIDs: []int64{other[0], 999999}})
 	if fieldKey(err, "unit_ids") != "err.letter.unit_unknown" {
-		t.Fatalf("unknown unit: %v", err)
+		t.Fatalf("unknown unit: %v, want err.letter.unit_unknown on unit_ids", err)
 	}
 	if n := auditCount(t, db, "letter", ""); n != before {
-		t.Fatal("a refused issue wrote letters")
+		t.Fatalf("a refused issue wrote letters: %d audit rows, want %d", auditCount(t, db, "letter", ""), before)
 	}
 	list, _ := db.LetterTemplates(ctx, year)
 	_, err = db.IssueLetters(ctx, actor, store.IssueRequest{Year: 2025, TemplateID: list[0].ID, UnitIDs: other[:1]})
 	if fieldKey(err, "template_id") != "err.letter.template_year" {
-		t.Fatalf("template of another year: %v", err)
+		t.Fatalf("template of another year: %v, want err.letter.template_year on template_id", err)
 	}
 	res, err = db.IssueLetters(ctx, actor, store.IssueRequest{Year: year, UnitIDs: other[:2], TemplateID: list[0].ID})
 	if err != nil || res.Issued != 2 {
-		t.Fatalf("issue chosen = %+v, %v", res, err)
+		t.Fatalf("issue chosen = %+v, %v; want 2 issued", res, err)
 	}
 	j.other, j.chosen = other, res.IDs
 }
@@ -207,37 +207,37 @@ func (j *lettersLife) sign(t *testing.T) {
 	l, err := db.Letter(ctx, j.chosen[0])
 	if err != nil || l.Status != letters.StatusIssued || l.SHA256 != letters.Hash(l.Text) || !strings.Contains(l.Text, l.UnitName) ||
 		!strings.HasPrefix(l.Text, "西关街道2026年度") || len(l.Clauses) != 8 || l.IssuedAt.IsZero() || l.UnitRegion == "" {
-		t.Fatalf("letter = %+v, %v", l, err)
+		t.Fatalf("letter = %+v, %v; want issued, hashed, its unit named in the 2026 text with 8 clauses", l, err)
 	}
 
 	// Sign: unit then street → signed, text and hash unchanged.
 	l1, err := db.SignLetter(ctx, actor, l.ID, signature(letters.PartyUnit, "王伟"), 1200)
 	if err != nil || l1.Status != letters.StatusIssued || len(l1.Signatures) != 1 {
-		t.Fatalf("unit signs = %v, %v", l1.Status, err)
+		t.Fatalf("unit signs = %v with %d signatures, %v; want issued with 1", l1.Status, len(l1.Signatures), err)
 	}
 	if _, err := db.SignLetter(ctx, actor, l.ID, signature(letters.PartyUnit, "王伟"), 1200); !errors.Is(err, letters.ErrPartySigned) {
-		t.Fatalf("unit signs twice: %v", err)
+		t.Fatalf("unit signs twice: %v, want letters.ErrPartySigned", err)
 	}
 	l2, err := db.SignLetter(ctx, actor, l.ID, signature(letters.PartyStreet, "李娜"), 900)
 	if err != nil || l2.Status != letters.StatusSigned || l2.SignedAt.IsZero() || len(l2.Signatures) != 2 {
-		t.Fatalf("street signs = %+v, %v", l2.Status, err)
+		t.Fatalf("street signs = %+v with %d signatures, %v; want signed with 2 and a time", l2.Status, len(l2.Signatures), err)
 	}
 	if l2.SHA256 != l.SHA256 || l2.Text != l.Text || l2.Signatures[0].SHA256 != l.SHA256 || l2.Signatures[1].Signer != "李娜" || l2.Signatures[1].Format != "png" {
-		t.Fatal("signing changed the text or did not record the hash")
+		t.Fatal("signing changed the text or did not record the hash, want the text kept and its hash on each signature")
 	}
 	// Signing a signed letter is a conflict, a scan included; so is withdrawing it.
 	for _, s := range []letters.Signature{signature(letters.PartyStreet, "x"), {Kind: letters.KindScan, FileID: letters.Hash("scan"), Format: "pdf", Signer: "x"}} {
 		if _, err := db.SignLetter(ctx, actor, l.ID, s, 10); !errors.Is(err, letters.ErrSigned) || !apperr.Is(err, apperr.Conflict) {
-			t.Fatalf("signing a signed letter: %v", err)
+			t.Fatalf("signing a signed letter: %v, want letters.ErrSigned as a conflict", err)
 		}
 	}
 	if _, err := db.WithdrawLetter(ctx, actor, l.ID, "x"); !errors.Is(err, letters.ErrSigned) {
-		t.Fatalf("withdrawing a signed letter: %v", err)
+		t.Fatalf("withdrawing a signed letter: %v, want letters.ErrSigned", err)
 	}
 	// A scan signs for both at once.
 	scanned, err := db.SignLetter(ctx, actor, j.chosen[1], letters.Signature{Kind: letters.KindScan, FileID: letters.Hash("scan"), Format: "pdf", SignerID: 1, Signer: "李娜"}, 20000)
 	if err != nil || scanned.Status != letters.StatusSigned || scanned.Signatures[0].Party != letters.PartyBoth {
-		t.Fatalf("scan = %+v, %v", scanned.Status, err)
+		t.Fatalf("scan = %+v, %v; want signed by both parties at once", scanned.Status, err)
 	}
 	j.l = l
 }
@@ -251,22 +251,22 @@ func (j *lettersLife) withdraw(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := db.WithdrawLetter(ctx, actor, wl.ID, " "); fieldKey(err, "note") != "err.required" {
-		t.Fatalf("withdraw without a reason: %v", err)
+		t.Fatalf("withdraw without a reason: %v, want err.required on note", err)
 	}
 	wd, err := db.WithdrawLetter(ctx, actor, wl.ID, "单位已搬离")
 	if err != nil || wd.Status != letters.StatusWithdrawn || wd.Note != "单位已搬离" {
-		t.Fatalf("withdraw = %+v, %v", wd, err)
+		t.Fatalf("withdraw = %+v, %v; want withdrawn with the reason", wd, err)
 	}
 	if _, err := db.SignLetter(ctx, actor, wl.ID, signature(letters.PartyUnit, "x"), 1); !errors.Is(err, letters.ErrWithdrawn) {
-		t.Fatalf("signing a withdrawn letter: %v", err)
+		t.Fatalf("signing a withdrawn letter: %v, want letters.ErrWithdrawn", err)
 	}
 	if res, err := db.IssueLetters(ctx, actor, store.IssueRequest{Year: year, UnitIDs: []int64{w}}); err != nil || res.Issued != 1 {
-		t.Fatalf("re-issue after withdrawal = %+v, %v", res, err)
+		t.Fatalf("re-issue after withdrawal = %+v, %v; want 1 issued", res, err)
 	}
 	// Its new letter is now its current one.
 	cur, _, err := db.UnitLetter(ctx, w, year)
 	if err != nil || cur.ID == wl.ID || cur.Status != letters.StatusIssued {
-		t.Fatalf("current letter = %d %s, %v", cur.ID, cur.Status, err)
+		t.Fatalf("current letter = %d %s, %v; want a new issued letter, not %d", cur.ID, cur.Status, err, wl.ID)
 	}
 	// Sign one letter of community 0 for the coverage below.
 	c0, _, _ := db.UnitLetter(ctx, comm0[1], year)
@@ -313,7 +313,8 @@ func (j *lettersLife) coverage(t *testing.T) {
 	}
 	if cov.Total.Signed != 3 || cov.Total.Issued != len(comm0)+2-3 || cov.Total.Total() != len(street) ||
 		cov.Total.NotIssued != len(street)-len(comm0)-2 {
-		t.Fatalf("coverage total = %+v (street %d, community %d)", cov.Total, len(street), len(comm0))
+		t.Fatalf("coverage total = %+v (street %d, community %d); want 3 signed, %d issued, %d not issued",
+			cov.Total, len(street), len(comm0), len(comm0)+2-3, len(street)-len(comm0)-2)
 	}
 	sum := func(cs []store.CoverageCount) (s store.CoverageCount) {
 		for _, c := range cs {
@@ -322,18 +323,18 @@ func (j *lettersLife) coverage(t *testing.T) {
 		return s
 	}
 	if s := sum(cov.Communities); s.Signed != cov.Total.Signed || s.Issued != cov.Total.Issued || s.NotIssued != cov.Total.NotIssued || len(cov.Communities) != 6 {
-		t.Fatalf("communities %+v do not add up to %+v", cov.Communities, cov.Total)
+		t.Fatalf("communities %+v do not add up to %+v, want six that do", cov.Communities, cov.Total)
 	}
 	if s := sum(cov.Kinds); s.Signed != cov.Total.Signed || s.Issued != cov.Total.Issued || s.NotIssued != cov.Total.NotIssued {
-		t.Fatalf("kinds %+v do not add up to %+v", cov.Kinds, cov.Total)
+		t.Fatalf("kinds %+v do not add up to %+v, want them to", cov.Kinds, cov.Total)
 	}
 	first := cov.Communities[0]
 	if first.Key != demo.CommunityCode(0) || first.Name != demo.Communities[0] || first.NotIssued != 0 || first.Signed != 1 {
-		t.Fatalf("community 0 = %+v", first)
+		t.Fatalf("community 0 = %+v, want %s named %s first, all issued, 1 signed", first, demo.CommunityCode(0), demo.Communities[0])
 	}
 	scoped, _ := db.LetterCoverage(ctx, store.CoverageFilter{Year: year, Roots: []string{demo.CommunityCode(1)}})
 	if scoped.Total.Total() != len(other) || len(scoped.Communities) != 1 || scoped.Total.Signed != 2 {
-		t.Fatalf("scoped coverage = %+v", scoped)
+		t.Fatalf("scoped coverage = %+v, want community 1 alone: %d units, 2 signed", scoped, len(other))
 	}
 	// The units not yet signed: issued and unsigned plus not issued.
 	uns, total, err := db.UnsignedLetterUnits(ctx, store.CoverageFilter{Year: year, All: true, Page: store.Page{Size: 100}})
@@ -352,14 +353,14 @@ func (j *lettersLife) reminders(t *testing.T) {
 	contacts, _ := db.UnitContacts(ctx, w)
 	r, err := db.RemindLetter(ctx, actor, cur.ID)
 	if err != nil || r.People != len(contacts) || len(contacts) == 0 {
-		t.Fatalf("remind = %+v, %v (contacts %v)", r, err, contacts)
+		t.Fatalf("remind = %+v, %v (contacts %v); want each contact told", r, err, contacts)
 	}
 	items, _, _ := db.Inbox(ctx, contacts[0], false, store.Page{})
 	if len(items) != 1 || items[0].Kind != store.InboxLetterReminder || !strings.Contains(items[0].Args, fmt.Sprintf(`"letter":%d`, cur.ID)) {
 		t.Fatalf("inbox = %+v", items)
 	}
 	if _, err := db.RemindLetter(ctx, actor, l.ID); !apperr.Is(err, apperr.Conflict) {
-		t.Fatalf("reminding a signed letter: %v", err)
+		t.Fatalf("reminding a signed letter: %v, want a conflict", err)
 	}
 	all, err := db.RemindUnsigned(ctx, actor, store.CoverageFilter{Year: year, Roots: []string{demo.CommunityCode(0)}})
 	if err != nil || all.Letters != len(comm0)-1 {
@@ -372,10 +373,10 @@ func (j *lettersLife) archiveAndRenew(t *testing.T) {
 	ctx, db, actor, year, comm0, l := context.Background(), j.db, j.actor, j.year, j.comm0, j.l
 	// Archiving a year that is over.
 	if n, err := db.ArchiveLetters(ctx, actor, year); err != nil || n != 3 {
-		t.Fatalf("archived %d, %v", n, err)
+		t.Fatalf("archived %d, %v; want the 3 signed letters", n, err)
 	}
 	if a, _ := db.Letter(ctx, l.ID); a.Status != letters.StatusArchived || a.SHA256 != l.SHA256 {
-		t.Fatalf("archived letter = %s", a.Status)
+		t.Fatalf("archived letter = %s, want archived with its hash kept", a.Status)
 	}
 
 	// Renewal copies last year's list: every unit with an issued or signed letter.
@@ -384,10 +385,10 @@ func (j *lettersLife) archiveAndRenew(t *testing.T) {
 		t.Fatalf("renew = %+v, %v; want %d", renewed, err, len(comm0)+2)
 	}
 	if nl, _ := db.Letter(ctx, renewed.IDs[0]); nl.Year != year+1 || !strings.Contains(nl.Text, "2027年") {
-		t.Fatalf("renewed letter = %d %q", nl.Year, nl.Title)
+		t.Fatalf("renewed letter = %d %q, want a %d letter whose text says 2027年", nl.Year, nl.Title, year+1)
 	}
 	if again, _ := db.RenewLetters(ctx, actor, store.RenewRequest{Year: year + 1, Roots: []string{demo.DistrictCode}}); again.Issued != 0 || again.Skipped != len(comm0)+2 {
-		t.Fatalf("renewing twice = %+v", again)
+		t.Fatalf("renewing twice = %+v, want nothing issued and %d skipped", again, len(comm0)+2)
 	}
 }
 
@@ -425,7 +426,7 @@ func TestLetterBreaches(t *testing.T) {
 		add("L001", in, cases.StatusRejected)                                      // invalid
 		add("L999", in, cases.StatusClosed)                                        // on no clause
 		if _, _, err := db.UnitLetter(ctx, id, 2026); !apperr.Is(err, apperr.NotFound) {
-			t.Fatalf("no letter yet: %v", err)
+			t.Fatalf("no letter yet: %v, want not found", err)
 		}
 		if _, err := db.IssueLetters(ctx, actor, store.IssueRequest{Year: 2026, UnitIDs: []int64{id}}); err != nil {
 			t.Fatal(err)
