@@ -50,25 +50,21 @@ func (db *DB) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, int, e
 	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE `+w, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	p := f.Page.Clamp()
+	limit, args := limitPage(f.Page.Clamp(), args)
 	rows, err := db.r.QueryContext(ctx, `SELECT id, at, COALESCE(actor_id, 0), actor_name, entity, entity_id, action, before, after, ip
-		FROM audit_log WHERE `+w+` ORDER BY id DESC LIMIT `+itoa(p.Size)+` OFFSET `+itoa(p.Offset()), args...)
+		FROM audit_log WHERE `+w+` ORDER BY id DESC`+limit, args...)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	var out []AuditEntry
-	for rows.Next() {
+	out, err := scanAll(rows, func(sc rowScanner) (AuditEntry, error) {
 		var e AuditEntry
 		var at int64
 		var before, after sql.NullString
-		if err := rows.Scan(&e.ID, &at, &e.ActorID, &e.ActorName, &e.Entity, &e.EntityID, &e.Action, &before, &after, &e.IP); err != nil {
-			return nil, 0, err
-		}
+		err := sc.Scan(&e.ID, &at, &e.ActorID, &e.ActorName, &e.Entity, &e.EntityID, &e.Action, &before, &after, &e.IP)
 		e.At, e.Before, e.After = fromMS(at), before.String, after.String
-		out = append(out, e)
-	}
-	return out, total, rows.Err()
+		return e, err
+	})
+	return out, total, err
 }
 
 // Setting returns a stored setting, "" when unset.

@@ -62,7 +62,7 @@ func TestConcurrentCreates(t *testing.T) {
 		}
 		for i := 1; i <= 40; i++ {
 			if !numbers[fmt.Sprintf("XG-20261123-%04d", i)] {
-				t.Errorf("number %d missing", i)
+				t.Errorf("number XG-20261123-%04d missing, want 1 to 40 all used", i)
 			}
 		}
 		_, n, err := db.Cases(ctx, store.CaseFilter{All: true, Page: store.Page{Size: 1}})

@@ -46,19 +46,13 @@ func (db *DB) expand(ctx context.Context, f *CaseFilter) error {
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	f.categories = nil
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return err
-		}
-		f.categories = append(f.categories, c)
+	if f.categories, err = scanAll(rows, scanValue[string]); err != nil {
+		return err
 	}
 	if len(f.categories) == 0 {
 		f.categories = []string{f.Category}
 	}
-	return rows.Err()
+	return nil
 }
 
 func (f CaseFilter) where() (string, []any) {
@@ -177,22 +171,13 @@ func (db *DB) Cases(ctx context.Context, f CaseFilter) ([]cases.Case, int, error
 	if err != nil {
 		return nil, 0, err
 	}
-	p := f.Page.Clamp()
-	rows, err := db.query(ctx, `SELECT `+caseCols+` FROM cases c WHERE `+w+` ORDER BY `+f.order()+
-		` LIMIT `+itoa(p.Size)+` OFFSET `+itoa(p.Offset()), args...)
+	limit, args := limitPage(f.Page.Clamp(), args)
+	rows, err := db.query(ctx, `SELECT `+caseCols+` FROM cases c WHERE `+w+` ORDER BY `+f.order()+limit, args...)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	var out []cases.Case
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, c)
-	}
-	return out, total, rows.Err()
+	out, err := scanAll(rows, scanCase)
+	return out, total, err
 }
 
 // EachCase calls fn for every case matching f in order, streaming rows so
@@ -208,12 +193,11 @@ func (db *DB) EachCase(ctx context.Context, f CaseFilter, fn func(c cases.Case, 
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	return eachRow(rows, func(sc rowScanner) error {
 		var c cases.Case
 		var n int
 		var deadline, from, reported, closed, updated int64
-		err := rows.Scan(&c.ID, &c.Number, &c.ClientID, &c.Category, &c.Description, &c.Lat, &c.Lon, &c.Address, &c.Region, &c.UnitID,
+		err := sc.Scan(&c.ID, &c.Number, &c.ClientID, &c.Category, &c.Description, &c.Lat, &c.Lon, &c.Address, &c.Region, &c.UnitID,
 			&c.Source, &c.HotlineRef, &c.Class, &c.Severity, &c.Status, &c.Level, &c.Held, &c.Assignee, &c.Commitment, &c.ReporterID,
 			&c.ReporterName, &c.ReporterMobile, &c.HandledBy, &deadline, &from, &reported, &closed, &c.Day,
 			&c.Rework, &c.MergedInto, &c.AfterPhotos, &c.Version, &updated, &n)
@@ -221,11 +205,8 @@ func (db *DB) EachCase(ctx context.Context, f CaseFilter, fn func(c cases.Case, 
 			return err
 		}
 		c.Deadline, c.DeadlineFrom, c.ReportedAt, c.ClosedAt, c.UpdatedAt = fromMS(deadline), fromMS(from), fromMS(reported), fromMS(closed), fromMS(updated)
-		if err := fn(c, itoa(n)); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+		return fn(c, itoa(n))
+	})
 }
 
 // CaseEvents returns the timeline of several cases at once, keyed by case id (for exports and prints).
@@ -245,18 +226,17 @@ func (db *DB) CaseEvents(ctx context.Context, ids []int64) (map[int64][]cases.Ev
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	return out, eachRow(rows, func(sc rowScanner) error {
 		var cid int64
 		var e cases.Event
 		var at int64
-		if err := rows.Scan(&cid, &e.ID, &at, &e.ActorID, &e.ActorName, &e.Action, &e.Status, &e.Level, &e.Note); err != nil {
-			return nil, err
+		if err := sc.Scan(&cid, &e.ID, &at, &e.ActorID, &e.ActorName, &e.Action, &e.Status, &e.Level, &e.Note); err != nil {
+			return err
 		}
 		e.At = fromMS(at)
 		out[cid] = append(out[cid], e)
-	}
-	return out, rows.Err()
+		return nil
+	})
 }
 
 // NearbyOpen lists open cases of a category within a box, reported since a time (duplicate candidates).
@@ -273,7 +253,7 @@ func (db *DB) NearbyOpen(ctx context.Context, category string, minLat, minLon, m
 // PendingBelowStreet lists pending cases held below the street, for the escalation job.
 func (db *DB) PendingBelowStreet(ctx context.Context, limit int) ([]cases.Case, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT `+caseCols+` FROM cases c WHERE c.status IN ('reported', 'filed', 'assigned')
-		AND c.level > 2 AND (c.severity = 'major' OR (c.deadline > 0 AND c.deadline < $1)) ORDER BY c.id LIMIT `+itoa(limit), db.now())
+		AND c.level > 2 AND (c.severity = 'major' OR (c.deadline > 0 AND c.deadline < $1)) ORDER BY c.id LIMIT $2`, db.now(), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -301,24 +281,20 @@ func (db *DB) Inbox(ctx context.Context, personID int64, unreadOnly bool, p Page
 	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM inbox WHERE `+w, personID).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	p = p.Clamp()
+	limit, args := limitPage(p.Clamp(), []any{personID})
 	rows, err := db.r.QueryContext(ctx, `SELECT id, kind, COALESCE(case_id, 0), number, args, created_at, read_at FROM inbox WHERE `+w+
-		` ORDER BY id DESC LIMIT `+itoa(p.Size)+` OFFSET `+itoa(p.Offset()), personID)
+		` ORDER BY id DESC`+limit, args...)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	var out []InboxItem
-	for rows.Next() {
+	out, err := scanAll(rows, func(sc rowScanner) (InboxItem, error) {
 		var it InboxItem
 		var created, read int64
-		if err := rows.Scan(&it.ID, &it.Kind, &it.CaseID, &it.Number, &it.Args, &created, &read); err != nil {
-			return nil, 0, err
-		}
+		err := sc.Scan(&it.ID, &it.Kind, &it.CaseID, &it.Number, &it.Args, &created, &read)
 		it.CreatedAt, it.Read = fromMS(created), read != 0
-		out = append(out, it)
-	}
-	return out, total, rows.Err()
+		return it, err
+	})
+	return out, total, err
 }
 
 // Unread counts a person's unread messages.
@@ -356,16 +332,7 @@ func (db *DB) PeopleWithRole(ctx context.Context, role string, regions ...string
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return scanAll(rows, scanValue[int64])
 }
 
 // UnitContacts lists the people holding the unit_contact role for a unit.
@@ -375,22 +342,13 @@ func (db *DB) UnitContacts(ctx context.Context, unitID int64) ([]int64, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return scanAll(rows, scanValue[int64])
 }
 
 // OverdueUnnoticed lists pending cases past their deadline whose people have not been told yet.
 func (db *DB) OverdueUnnoticed(ctx context.Context, limit int) ([]cases.Case, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT `+caseCols+` FROM cases c WHERE c.status IN ('reported', 'filed', 'assigned')
-		AND c.deadline > 0 AND c.deadline < $1 AND c.overdue_noticed = 0 ORDER BY c.deadline LIMIT `+itoa(limit), db.now())
+		AND c.deadline > 0 AND c.deadline < $1 AND c.overdue_noticed = 0 ORDER BY c.deadline LIMIT $2`, db.now(), limit)
 	if err != nil {
 		return nil, err
 	}

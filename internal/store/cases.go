@@ -69,35 +69,28 @@ func (db *DB) loadCase(ctx context.Context, q querier, where string, arg any) (c
 	if err != nil {
 		return c, err
 	}
-	for rows.Next() {
+	c.Timeline, err = scanAll(rows, func(sc rowScanner) (cases.Event, error) {
 		var e cases.Event
 		var at int64
-		if err := rows.Scan(&e.ID, &at, &e.ActorID, &e.ActorName, &e.Action, &e.Status, &e.Level, &e.Note); err != nil {
-			rows.Close()
-			return c, err
-		}
+		err := sc.Scan(&e.ID, &at, &e.ActorID, &e.ActorName, &e.Action, &e.Status, &e.Level, &e.Note)
 		e.At = fromMS(at)
-		c.Timeline = append(c.Timeline, e)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return e, err
+	})
+	if err != nil {
 		return c, err
 	}
 	rows, err = q.QueryContext(ctx, `SELECT photo_id, step, at, COALESCE(event_id, 0) FROM case_photos WHERE case_id = $1 ORDER BY id`, c.ID)
 	if err != nil {
 		return c, err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	c.Photos, err = scanAll(rows, func(sc rowScanner) (cases.Photo, error) {
 		var p cases.Photo
 		var at int64
-		if err := rows.Scan(&p.ID, &p.Step, &at, &p.EventID); err != nil {
-			return c, err
-		}
+		err := sc.Scan(&p.ID, &p.Step, &at, &p.EventID)
 		p.At = fromMS(at)
-		c.Photos = append(c.Photos, p)
-	}
-	return c, rows.Err()
+		return p, err
+	})
+	return c, err
 }
 
 // nextNumber returns the next sequence number for day inside tx.
@@ -357,16 +350,7 @@ func (db *DB) PhotoCaseIDs(ctx context.Context, photoID string) ([]string, error
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
+	return scanAll(rows, scanValue[string])
 }
 
 // InsertCaseHistory stores a case with its whole timeline as it stands

@@ -24,16 +24,8 @@ func (db *DB) Categories(ctx context.Context) ([]cases.Category, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var all []cases.Category
-	for rows.Next() {
-		c, err := scanCategory(rows)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, c)
-	}
-	if err := rows.Err(); err != nil {
+	all, err := scanAll(rows, scanCategory)
+	if err != nil {
 		return nil, err
 	}
 	var tops []cases.Category
@@ -99,16 +91,11 @@ func (db *DB) CalendarDays(ctx context.Context) ([]calendar.Day, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []calendar.Day
-	for rows.Next() {
+	return scanAll(rows, func(sc rowScanner) (calendar.Day, error) {
 		var d calendar.Day
-		if err := rows.Scan(&d.Date, &d.Kind, &d.Name); err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&d.Date, &d.Kind, &d.Name)
+		return d, err
+	})
 }
 
 // Calendar builds the working-day calendar from the stored days.

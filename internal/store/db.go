@@ -40,7 +40,7 @@ type DB struct {
 	Log     *slog.Logger
 
 	counts countCache
-	stmts  stmtCache // read statements
+	stmts  stmtCache // read statements (SQLite)
 	wstmts stmtCache // statements on SQLite's writer connection
 
 	batchOnce sync.Once
@@ -118,14 +118,8 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
 // Close closes both pools.
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() { close(db.quit) })
-	for _, c := range []*stmtCache{&db.stmts, &db.wstmts} {
-		c.mu.Lock()
-		for _, st := range c.m {
-			st.Close()
-		}
-		c.m = nil
-		c.mu.Unlock()
-	}
+	db.stmts.close()
+	db.wstmts.close()
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
@@ -198,16 +192,42 @@ func nullID(id int64) any {
 	return id
 }
 
-// scanAll reads every row of a query with scan, then closes the rows.
-func scanAll[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
+// rowScanner is a row or a query's rows, which scan functions read from.
+type rowScanner = interface{ Scan(...any) error }
+
+// eachRow calls fn on every row of a query, then closes the rows; it is the
+// one loop over rows in the store, for results that fill a map or stream.
+func eachRow(rows *sql.Rows, fn func(rowScanner) error) error {
 	defer rows.Close()
-	var out []T
 	for rows.Next() {
-		v, err := scan(rows)
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// scanAll reads every row of a query with scan, then closes the rows. The
+// slice is never nil, so that an empty list encodes as [] in JSON.
+func scanAll[T any](rows *sql.Rows, scan func(rowScanner) (T, error)) ([]T, error) {
+	out := []T{}
+	err := eachRow(rows, func(sc rowScanner) error {
+		v, err := scan(sc)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		out = append(out, v)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
+}
+
+// scanValue reads a row of one column, for scanAll(rows, scanValue[int64]).
+func scanValue[T any](sc rowScanner) (T, error) {
+	var v T
+	err := sc.Scan(&v)
+	return v, err
 }

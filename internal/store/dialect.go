@@ -7,6 +7,14 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // ph returns the n-th positional placeholder; both drivers accept $n.
 func ph(n int) string { return "$" + strconv.Itoa(n) }
 
+// limitPage binds a page's LIMIT and OFFSET as the two parameters after
+// args, so that every page of a list runs the same SQL text and so one
+// prepared statement. It returns the clause and the arguments with them.
+func limitPage(p Page, args []any) (string, []any) {
+	n := len(args)
+	return " LIMIT " + ph(n+1) + " OFFSET " + ph(n+2), append(args[:n:n], p.Size, p.Offset())
+}
+
 // likeEscape escapes LIKE wildcards in user text; queries add ESCAPE '\'.
 func likeEscape(s string) string {
 	out := make([]rune, 0, len(s))

@@ -96,16 +96,14 @@ func checkTemplate(ctx context.Context, tx *Tx, t *letters.Template) error {
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
 	known := map[string]bool{}
-	for rows.Next() {
+	err = eachRow(rows, func(sc rowScanner) error {
 		var c string
-		if err := rows.Scan(&c); err != nil {
-			return err
-		}
+		err := sc.Scan(&c)
 		known[c] = true
-	}
-	if err := rows.Err(); err != nil {
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	for _, c := range codes {
@@ -240,17 +238,14 @@ func loadLetter(ctx context.Context, q querier, id int64) (letters.Letter, error
 	if err != nil {
 		return l, err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	l.Signatures, err = scanAll(rows, func(sc rowScanner) (letters.Signature, error) {
 		var s letters.Signature
 		var at int64
-		if err := rows.Scan(&s.Party, &s.Kind, &s.FileID, &s.Format, &s.SignerID, &s.Signer, &s.SHA256, &at); err != nil {
-			return l, err
-		}
+		err := sc.Scan(&s.Party, &s.Kind, &s.FileID, &s.Format, &s.SignerID, &s.Signer, &s.SHA256, &at)
 		s.At = fromMS(at)
-		l.Signatures = append(l.Signatures, s)
-	}
-	return l, rows.Err()
+		return s, err
+	})
+	return l, err
 }
 
 // Letter returns one letter with its text, clauses, signatures and unit.
@@ -320,22 +315,14 @@ func (db *DB) Letters(ctx context.Context, f LetterFilter) ([]letters.Letter, in
 	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM letters l JOIN units u ON u.id = l.unit_id WHERE `+w, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	p := f.Page.Clamp()
+	limit, args := limitPage(f.Page.Clamp(), args)
 	rows, err := db.r.QueryContext(ctx, `SELECT `+letterListCols+` FROM letters l JOIN units u ON u.id = l.unit_id WHERE `+w+
-		` ORDER BY l.id DESC LIMIT `+itoa(p.Size)+` OFFSET `+itoa(p.Offset()), args...)
+		` ORDER BY l.id DESC`+limit, args...)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	out := []letters.Letter{}
-	for rows.Next() {
-		l, err := scanLetter(rows, false)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, l)
-	}
-	return out, total, rows.Err()
+	out, err := scanAll(rows, func(sc rowScanner) (letters.Letter, error) { return scanLetter(sc, false) })
+	return out, total, err
 }
 
 // IssueRequest says which units get a letter for Year: the active units of
@@ -492,16 +479,13 @@ func (tx *Tx) unitsWithLetter(ctx context.Context, year int, units []unit.Unit) 
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
+		err = eachRow(rows, func(sc rowScanner) error {
 			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, err
-			}
+			err := sc.Scan(&id)
 			out[id] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return err
+		})
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -669,16 +653,10 @@ func (db *DB) ArchiveLetters(ctx context.Context, actor Actor, year int) (int, e
 		if err != nil {
 			return err
 		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
+		ids, err := scanAll(rows, scanValue[int64])
+		if err != nil {
+			return err
 		}
-		rows.Close()
 		for _, id := range ids {
 			l, err := loadLetter(ctx, tx, id)
 			if err != nil {
@@ -764,7 +742,6 @@ func (db *DB) LetterCoverage(ctx context.Context, f CoverageFilter) (Coverage, e
 	if err != nil {
 		return cov, err
 	}
-	defer rows.Close()
 	comm, kinds := map[string]*CoverageCount{}, map[string]*CoverageCount{}
 	get := func(m map[string]*CoverageCount, k string) *CoverageCount {
 		if m[k] == nil {
@@ -772,21 +749,21 @@ func (db *DB) LetterCoverage(ctx context.Context, f CoverageFilter) (Coverage, e
 		}
 		return m[k]
 	}
-	for rows.Next() {
+	err = eachRow(rows, func(sc rowScanner) error {
 		var prefix, kind, status string
 		var n int
-		if err := rows.Scan(&prefix, &kind, &status, &n); err != nil {
-			return cov, err
+		if err := sc.Scan(&prefix, &kind, &status, &n); err != nil {
+			return err
 		}
 		b := letters.Bucket(letters.Status(status))
 		cov.Total.add(b, n)
 		get(comm, prefix+"000").add(b, n)
 		get(kinds, kind).add(b, n)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return cov, err
 	}
-	rows.Close()
 	var codes []any
 	var phs []string
 	for code := range comm {
@@ -798,15 +775,17 @@ func (db *DB) LetterCoverage(ctx context.Context, f CoverageFilter) (Coverage, e
 		if err != nil {
 			return cov, err
 		}
-		for rows.Next() {
+		err = eachRow(rows, func(sc rowScanner) error {
 			var code, name string
-			if err := rows.Scan(&code, &name); err != nil {
-				rows.Close()
-				return cov, err
+			if err := sc.Scan(&code, &name); err != nil {
+				return err
 			}
 			comm[code].Name = name
+			return nil
+		})
+		if err != nil {
+			return cov, err
 		}
-		rows.Close()
 	}
 	for _, c := range comm {
 		cov.Communities = append(cov.Communities, *c)
@@ -863,23 +842,19 @@ func (db *DB) UnsignedLetterUnits(ctx context.Context, f CoverageFilter) ([]Unsi
 	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*)`+from, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	p := f.Page.Clamp()
+	limit, args := limitPage(f.Page.Clamp(), args)
 	rows, err := db.r.QueryContext(ctx, `SELECT u.id, u.name, u.kind, u.region, COALESCE(l.id, 0), COALESCE(l.status, ''), COALESCE(l.reminded_at, 0)`+from+
-		` ORDER BY u.region, u.name, u.id LIMIT `+itoa(p.Size)+` OFFSET `+itoa(p.Offset()), args...)
+		` ORDER BY u.region, u.name, u.id`+limit, args...)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	out := []UnsignedUnit{}
-	for rows.Next() {
+	out, err := scanAll(rows, func(sc rowScanner) (UnsignedUnit, error) {
 		var u UnsignedUnit
-		if err := rows.Scan(&u.UnitID, &u.Name, &u.Kind, &u.Region, &u.LetterID, &u.Status, &u.RemindedAt); err != nil {
-			return nil, 0, err
-		}
+		err := sc.Scan(&u.UnitID, &u.Name, &u.Kind, &u.Region, &u.LetterID, &u.Status, &u.RemindedAt)
 		u.Bucket = letters.Bucket(u.Status)
-		out = append(out, u)
-	}
-	return out, total, rows.Err()
+		return u, err
+	})
+	return out, total, err
 }
 
 // Reminded reports what a reminder did: letters reminded and people notified.
@@ -918,17 +893,8 @@ func (db *DB) RemindUnsigned(ctx context.Context, actor Actor, f CoverageFilter)
 		if err != nil {
 			return err
 		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		ids, err := scanAll(rows, scanValue[int64])
+		if err != nil {
 			return err
 		}
 		for _, id := range ids {
@@ -972,18 +938,18 @@ func (db *DB) LetterBreaches(ctx context.Context, l letters.Letter) ([]int, erro
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	counts, parents := map[string]int{}, map[string]string{}
-	for rows.Next() {
+	err = eachRow(rows, func(sc rowScanner) error {
 		var code, parent string
 		var n int
-		if err := rows.Scan(&code, &parent, &n); err != nil {
-			return nil, err
+		if err := sc.Scan(&code, &parent, &n); err != nil {
+			return err
 		}
 		counts[code] += n
 		parents[code] = parent
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	return letters.Breaches(l.Clauses, counts, parents), nil

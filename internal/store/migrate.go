@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -36,65 +38,97 @@ func (db *DB) translate(sqlText string) string {
 	return strings.ReplaceAll(sqlText, "{{pk}}", pk)
 }
 
-func (db *DB) ensureMigrationTable(ctx context.Context) error {
-	_, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`)
+// execer is what the migration steps need of a pool or a pinned connection.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func ensureMigrationTable(ctx context.Context, e execer) error {
+	_, err := e.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`)
 	return err
 }
 
-// Migrate applies every pending migration, each in its own transaction.
+// migrationLock is PostgreSQL's advisory lock that serialises migrators.
+const migrationLock = 727172
+
+// Migrate applies every pending migration, each in its own transaction. It
+// works on one pinned connection: PostgreSQL's advisory lock belongs to the
+// session that took it, so only that session can release it (an unlock sent
+// down another pooled connection leaves the lock held, and the next server
+// to start waits forever).
 func (db *DB) Migrate(ctx context.Context) error {
-	if err := db.ensureMigrationTable(ctx); err != nil {
-		return fmt.Errorf("migrations table: %w", err)
-	}
 	names, err := db.migrationFiles()
 	if err != nil {
 		return err
 	}
+	conn, err := db.w.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
 	if db.Dialect == Postgres {
 		// Serialise concurrent starts of several servers on one database.
-		if _, err := db.w.ExecContext(ctx, `SELECT pg_advisory_lock(727172)`); err != nil {
-			return err
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrationLock); err != nil {
+			return fmt.Errorf("migration lock: %w", err)
 		}
-		defer db.w.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(727172)`)
+		defer func() {
+			if _, err := conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLock); err != nil {
+				// Throw the connection away: ending its session releases the lock.
+				conn.Raw(func(any) error { return driver.ErrBadConn })
+			}
+		}()
+	}
+	// Inside the lock: PostgreSQL's CREATE TABLE IF NOT EXISTS races with itself.
+	if err := ensureMigrationTable(ctx, conn); err != nil {
+		return fmt.Errorf("migrations table: %w", err)
 	}
 	for _, name := range names {
 		version := strings.TrimSuffix(strings.TrimPrefix(name, "migrations/"), ".sql")
-		var n int
-		if err := db.w.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = $1`, version).Scan(&n); err != nil {
+		if err := db.applyMigration(ctx, conn, name, version); err != nil {
 			return err
 		}
-		if n > 0 {
-			continue
-		}
-		body, err := migrationFS.ReadFile(name)
-		if err != nil {
-			return err
-		}
-		tx, err := db.w.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		for _, stmt := range splitSQL(db.translate(string(body))) {
-			if _, err := tx.ExecContext(ctx, stmt); err != nil {
-				tx.Rollback()
-				return fmt.Errorf("migration %s: %w\n%s", version, err, stmt)
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`, version, db.now()); err != nil {
-			tx.Rollback()
-			return err
-		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("migration %s: %w", version, err)
-		}
-		db.Log.Info("migration applied", "version", version)
 	}
+	return nil
+}
+
+// applyMigration applies one migration unless it is recorded as applied.
+// The check runs inside the migration's transaction, which on SQLite holds
+// the write lock (BEGIN IMMEDIATE), so two migrators of one file apply it once.
+func (db *DB) applyMigration(ctx context.Context, conn *sql.Conn, name, version string) error {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = $1`, version).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	body, err := migrationFS.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	for _, stmt := range splitSQL(db.translate(string(body))) {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("migration %s: %w\n%s", version, err, stmt)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`, version, db.now()); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migration %s: %w", version, err)
+	}
+	db.Log.Info("migration applied", "version", version)
 	return nil
 }
 
 // MigrationStatus lists every embedded migration with when it was applied.
 func (db *DB) MigrationStatus(ctx context.Context) ([]Migration, error) {
-	if err := db.ensureMigrationTable(ctx); err != nil {
+	if err := ensureMigrationTable(ctx, db.w); err != nil {
 		return nil, err
 	}
 	names, err := db.migrationFiles()

@@ -93,9 +93,5 @@ func queryIDs(ctx context.Context, q querier, query string, args ...any) ([]int6
 	if err != nil {
 		return nil, err
 	}
-	return scanAll(rows, func(sc interface{ Scan(...any) error }) (int64, error) {
-		var id int64
-		err := sc.Scan(&id)
-		return id, err
-	})
+	return scanAll(rows, scanValue[int64])
 }

@@ -73,16 +73,15 @@ func (db *DB) StoredPatrolPlans(ctx context.Context, lo, hi string) (map[string]
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	out := map[string]patrol.Plan{}
-	for rows.Next() {
-		p, err := scanPlan(rows)
+	return out, eachRow(rows, func(sc rowScanner) error {
+		p, err := scanPlan(sc)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		out[p.Grid] = p
-	}
-	return out, rows.Err()
+		return nil
+	})
 }
 
 func planSummary(p patrol.Plan) map[string]any {
@@ -138,19 +137,10 @@ func (db *DB) KeySites(ctx context.Context, grid string) ([]unit.Unit, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []unit.Unit
-	for rows.Next() {
-		u, err := scanUnit(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := scanAll(rows, scanUnit)
+	if err != nil {
 		return nil, err
 	}
-	rows.Close()
 	return out, db.loadTags(ctx, db.r, out)
 }
 
@@ -161,17 +151,16 @@ func (db *DB) KeySiteCounts(ctx context.Context, lo, hi string) (map[string]int,
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	out := map[string]int{}
-	for rows.Next() {
+	return out, eachRow(rows, func(sc rowScanner) error {
 		var g string
 		var n int
-		if err := rows.Scan(&g, &n); err != nil {
-			return nil, err
+		if err := sc.Scan(&g, &n); err != nil {
+			return err
 		}
 		out[g] = n
-	}
-	return out, rows.Err()
+		return nil
+	})
 }
 
 // GridRef is a grid's code and name.
@@ -190,16 +179,11 @@ func (db *DB) GridsUnder(ctx context.Context, all bool, roots []string) ([]GridR
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []GridRef
-	for rows.Next() {
+	return scanAll(rows, func(sc rowScanner) (GridRef, error) {
 		var g GridRef
-		if err := rows.Scan(&g.Code, &g.Name); err != nil {
-			return nil, err
-		}
-		out = append(out, g)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&g.Code, &g.Name)
+		return g, err
+	})
 }
 
 // ---- Patrols ----
@@ -365,22 +349,13 @@ func (db *DB) Patrols(ctx context.Context, f PatrolFilter) ([]patrol.Patrol, int
 	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM patrols p WHERE `+w, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	pg := f.Page.Clamp()
-	rows, err := db.query(ctx, `SELECT `+patrolCols+patrolFrom+` WHERE `+w+` ORDER BY p.started_at DESC, p.id DESC LIMIT `+
-		itoa(pg.Size)+` OFFSET `+itoa(pg.Offset()), args...)
+	limit, args := limitPage(f.Page.Clamp(), args)
+	rows, err := db.query(ctx, `SELECT `+patrolCols+patrolFrom+` WHERE `+w+` ORDER BY p.started_at DESC, p.id DESC`+limit, args...)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	out := []patrol.Patrol{}
-	for rows.Next() {
-		p, err := scanPatrol(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, p)
-	}
-	return out, total, rows.Err()
+	out, err := scanAll(rows, scanPatrol)
+	return out, total, err
 }
 
 // ---- Visits ----
@@ -445,16 +420,7 @@ func (db *DB) Visits(ctx context.Context, patrolID int64) ([]patrol.Visit, error
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []patrol.Visit{}
-	for rows.Next() {
-		v, err := scanVisit(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return scanAll(rows, scanVisit)
 }
 
 // ---- Records ----
@@ -507,16 +473,7 @@ func (db *DB) Records(ctx context.Context, patrolID int64) ([]patrol.Record, err
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []patrol.Record{}
-	for rows.Next() {
-		r, err := scanRecord(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return scanAll(rows, scanRecord)
 }
 
 // ---- Findings ----
@@ -562,18 +519,13 @@ func (db *DB) Findings(ctx context.Context, patrolID int64) ([]Finding, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []Finding{}
-	for rows.Next() {
+	return scanAll(rows, func(sc rowScanner) (Finding, error) {
 		var f Finding
 		var rep, linked int64
-		if err := rows.Scan(&f.Number, &f.Category, &f.Class, &f.Status, &f.Region, &rep, &linked); err != nil {
-			return nil, err
-		}
+		err := sc.Scan(&f.Number, &f.Category, &f.Class, &f.Status, &f.Region, &rep, &linked)
 		f.Reported, f.Linked = fromMS(rep), fromMS(linked)
-		out = append(out, f)
-	}
-	return out, rows.Err()
+		return f, err
+	})
 }
 
 // GridGeometry returns a grid's polygon, nil when it has none.
@@ -610,16 +562,7 @@ func (db *DB) VisitPhotoGrids(ctx context.Context, photoID string) ([]string, er
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var g string
-		if err := rows.Scan(&g); err != nil {
-			return nil, err
-		}
-		out = append(out, g)
-	}
-	return out, rows.Err()
+	return scanAll(rows, scanValue[string])
 }
 
 // VisitPhoto returns the photo id of a check-in of a patrol, not found when it has none.

@@ -53,18 +53,17 @@ func (db *DB) Tallies(ctx context.Context, lo, hi, from, to string) (map[[2]stri
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	out := map[[2]string]patrol.Tally{}
-	for rows.Next() {
+	return out, eachRow(rows, func(sc rowScanner) error {
 		var t patrol.Tally
 		var mask, flags, dur, length int64
-		if err := rows.Scan(&t.Grid, &t.Date, &t.Done, &mask, &t.Doubtful, &flags, &dur, &length, &t.Sites); err != nil {
-			return nil, err
+		if err := sc.Scan(&t.Grid, &t.Date, &t.Done, &mask, &t.Doubtful, &flags, &dur, &length, &t.Sites); err != nil {
+			return err
 		}
 		t.Windows, t.Flags, t.Duration, t.Length = uint32(mask), patrol.Flags(flags), time.Duration(dur)*time.Second, float64(length)
 		out[[2]string{t.Grid, t.Date}] = t
-	}
-	return out, rows.Err()
+		return nil
+	})
 }
 
 // Compliance judges each grid's days in q against its plan on the
@@ -121,19 +120,18 @@ func (db *DB) WindowsStarted(ctx context.Context, from, to time.Time) (map[strin
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	out := map[string]uint32{}
-	for rows.Next() {
+	return out, eachRow(rows, func(sc rowScanner) error {
 		var win int
 		var grid string
-		if err := rows.Scan(&win, &grid); err != nil {
-			return nil, err
+		if err := sc.Scan(&win, &grid); err != nil {
+			return err
 		}
 		if win <= 32 {
 			out[grid] |= 1 << (win - 1)
 		}
-	}
-	return out, rows.Err()
+		return nil
+	})
 }
 
 // Missed is a plan window of a grid's day in which no patrol started.

@@ -94,17 +94,14 @@ func (tx *Tx) InsertPatrolHistories(ctx context.Context, hs []PatrolHistory) err
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
+		err = eachRow(rows, func(sc rowScanner) error {
 			var id int64
 			var uid string
-			if err := rows.Scan(&id, &uid); err != nil {
-				rows.Close()
-				return err
-			}
+			err := sc.Scan(&id, &uid)
 			ids[uid] = id
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return err
+		})
+		if err != nil {
 			return err
 		}
 	}

@@ -144,16 +144,11 @@ func trackOf(ctx context.Context, q querier, patrolID int64) ([]patrol.Point, er
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []patrol.Point{}
-	for rows.Next() {
+	return scanAll(rows, func(sc rowScanner) (patrol.Point, error) {
 		var p patrol.Point
 		var t int64
-		if err := rows.Scan(&t, &p.Lat, &p.Lon, &p.Acc); err != nil {
-			return nil, err
-		}
+		err := sc.Scan(&t, &p.Lat, &p.Lon, &p.Acc)
 		p.T = fromMS(t)
-		out = append(out, p)
-	}
-	return out, rows.Err()
+		return p, err
+	})
 }

@@ -55,16 +55,11 @@ func (db *DB) Roles(ctx context.Context, personID int64) ([]people.Assignment, e
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []people.Assignment
-	for rows.Next() {
+	return scanAll(rows, func(sc rowScanner) (people.Assignment, error) {
 		var a people.Assignment
-		if err := rows.Scan(&a.ID, &a.PersonID, &a.Role, &a.Region, &a.UnitID); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&a.ID, &a.PersonID, &a.Role, &a.Region, &a.UnitID)
+		return a, err
+	})
 }
 
 // PeopleFilter selects people: those with a role inside one of Roots (all people when All is set).
@@ -111,24 +106,15 @@ func (db *DB) People(ctx context.Context, f PeopleFilter) ([]people.Person, int,
 	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM people WHERE `+w, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	p := f.Page.Clamp()
-	rows, err := db.r.QueryContext(ctx, `SELECT `+personCols+` FROM people WHERE `+w+` ORDER BY id DESC LIMIT `+itoa(p.Size)+` OFFSET `+itoa(p.Offset()), args...)
+	limit, args := limitPage(f.Page.Clamp(), args)
+	rows, err := db.r.QueryContext(ctx, `SELECT `+personCols+` FROM people WHERE `+w+` ORDER BY id DESC`+limit, args...)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	var out []people.Person
-	for rows.Next() {
-		ps, err := scanPerson(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, ps)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := scanAll(rows, scanPerson)
+	if err != nil {
 		return nil, 0, err
 	}
-	rows.Close()
 	for i := range out {
 		if out[i].Roles, err = db.Roles(ctx, out[i].ID); err != nil {
 			return nil, 0, err

@@ -109,16 +109,7 @@ func (db *DB) Regions(ctx context.Context, roots []string, withGeom bool) ([]reg
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []region.Region
-	for rows.Next() {
-		r, err := scanRegion(rows, withGeom)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return scanAll(rows, func(sc rowScanner) (region.Region, error) { return scanRegion(sc, withGeom) })
 }
 
 // AllRegions lists every region with its geometry, for the point index.
@@ -127,16 +118,7 @@ func (db *DB) AllRegions(ctx context.Context) ([]region.Region, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []region.Region
-	for rows.Next() {
-		r, err := scanRegion(rows, true)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return scanAll(rows, func(sc rowScanner) (region.Region, error) { return scanRegion(sc, true) })
 }
 
 // RegionExists reports whether code is a stored region.
@@ -177,14 +159,11 @@ func (db *DB) RegionNames(ctx context.Context) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	m := map[string]string{}
-	for rows.Next() {
+	return m, eachRow(rows, func(sc rowScanner) error {
 		var c, n string
-		if err := rows.Scan(&c, &n); err != nil {
-			return nil, err
-		}
+		err := sc.Scan(&c, &n)
 		m[c] = n
-	}
-	return m, rows.Err()
+		return err
+	})
 }

@@ -6,82 +6,148 @@ import (
 	"sync"
 )
 
-// stmtCache keeps prepared read statements by their SQL text. Parsing SQL was
-// a sixth of the time of a ledger page under load; database/sql prepares a
-// cached statement once on each pooled connection and reuses it.
+// stmtCache keeps prepared statements by their SQL text on SQLite. Parsing
+// SQL was a sixth of the time of a ledger page under load; database/sql
+// prepares a cached statement once on each pooled connection and reuses it.
+// Lists bind LIMIT and OFFSET as parameters, so the texts are few (one per
+// filter shape, not per page).
+//
+// A statement handed out is counted until its caller has started its query
+// (after which the query's rows hold the statement open themselves); an entry
+// evicted while counted is closed by its last user, never under a query.
+//
+// PostgreSQL does not use this cache: pgx already prepares and caches each
+// query's statement per connection (512 by default, dropped with the
+// connection), so a second cache of database/sql statements on top only
+// doubled the prepared statements on the server.
 type stmtCache struct {
 	mu     sync.Mutex
-	m      map[string]*sql.Stmt
+	m      map[string]*cachedStmt
 	wanted map[string]bool // writer statements to prepare once the connection is free
+	max    int             // entries kept; 0 means stmtCacheSize (tests set it small)
+}
+
+// cachedStmt is one prepared statement and the number of callers using it.
+type cachedStmt struct {
+	st      *sql.Stmt
+	users   int
+	evicted bool // out of the map: the last user closes it
 }
 
 const stmtCacheSize = 500
 
-// stmt returns a prepared statement for q on the read pool.
-func (db *DB) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
-	return db.stmts.get(ctx, db.r, q)
+func (c *stmtCache) size() int {
+	if c.max > 0 {
+		return c.max
+	}
+	return stmtCacheSize
 }
 
-func (c *stmtCache) get(ctx context.Context, pool *sql.DB, q string) (*sql.Stmt, error) {
+// get returns the statement for q, prepared on pool, counted as in use until release.
+func (c *stmtCache) get(ctx context.Context, pool *sql.DB, q string) (*cachedStmt, error) {
 	c.mu.Lock()
-	st, ok := c.m[q]
-	c.mu.Unlock()
-	if ok {
-		return st, nil
+	if e, ok := c.m[q]; ok {
+		e.users++
+		c.mu.Unlock()
+		return e, nil
 	}
+	c.mu.Unlock()
 	st, err := pool.PrepareContext(ctx, q)
 	if err != nil {
 		return nil, err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if old, ok := c.m[q]; ok {
+	if e, ok := c.m[q]; ok { // prepared meanwhile by another caller
 		st.Close()
-		return old, nil
+		e.users++
+		return e, nil
 	}
-	if c.m == nil || len(c.m) >= stmtCacheSize {
-		for _, s := range c.m {
-			s.Close()
+	if c.m == nil {
+		c.m = map[string]*cachedStmt{}
+	}
+	for k, old := range c.m { // map order is random: random replacement
+		if len(c.m) < c.size() {
+			break
 		}
-		c.m = map[string]*sql.Stmt{}
+		delete(c.m, k)
+		old.evicted = true
+		if old.users == 0 {
+			old.st.Close()
+		}
 	}
-	c.m[q] = st
-	return st, nil
+	e := &cachedStmt{st: st, users: 1}
+	c.m[q] = e
+	return e, nil
 }
 
-// query runs a read query through the statement cache.
+// release ends one use of e, closing it when it was evicted meanwhile.
+func (c *stmtCache) release(e *cachedStmt) {
+	c.mu.Lock()
+	e.users--
+	closeIt := e.evicted && e.users == 0
+	c.mu.Unlock()
+	if closeIt {
+		e.st.Close()
+	}
+}
+
+// close closes every statement not in use; those in use close on release.
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, e := range c.m {
+		e.evicted = true
+		if e.users == 0 {
+			e.st.Close()
+		}
+	}
+	c.m = nil
+}
+
+// query runs a read query, through the statement cache on SQLite.
 func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	st, err := db.stmt(ctx, q)
+	if db.Dialect != SQLite {
+		return db.r.QueryContext(ctx, q, args...)
+	}
+	e, err := db.stmts.get(ctx, db.r, q)
 	if err != nil {
 		return nil, err
 	}
-	return st.QueryContext(ctx, args...)
+	defer db.stmts.release(e)
+	return e.st.QueryContext(ctx, args...)
 }
 
-// queryRow runs a single-row read query through the statement cache.
+// queryRow runs a single-row read query, through the statement cache on SQLite.
 func (db *DB) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	st, err := db.stmt(ctx, q)
+	if db.Dialect != SQLite {
+		return db.r.QueryRowContext(ctx, q, args...)
+	}
+	e, err := db.stmts.get(ctx, db.r, q)
 	if err != nil {
 		// Let the error surface from Scan, as QueryRowContext would.
 		return db.r.QueryRowContext(ctx, q, args...)
 	}
-	return st.QueryRowContext(ctx, args...)
+	defer db.stmts.release(e)
+	return e.st.QueryRowContext(ctx, args...)
 }
 
 // wstmt returns the statement for q prepared on SQLite's single writer
-// connection, or nil. A transaction holds that connection, so a statement
-// cannot be prepared inside one: a miss is remembered and prepared by
-// prepareWanted after the transaction ends, for the next one to use.
-// PostgreSQL's transactions run on any pooled connection; it gets nil.
-func (db *DB) wstmt(q string) *sql.Stmt {
+// connection, or nil; call release(e) once the statement has run. A
+// transaction holds that connection, so a statement cannot be prepared
+// inside one: a miss is remembered and prepared by prepareWanted after the
+// transaction ends, for the next one to use. PostgreSQL's transactions run
+// on any pooled connection; it gets nil.
+func (db *DB) wstmt(q string) *cachedStmt {
 	if db.Dialect != SQLite {
 		return nil
 	}
 	c := &db.wstmts
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if st, ok := c.m[q]; ok {
-		return st
+	if e, ok := c.m[q]; ok {
+		e.users++
+		return e
 	}
 	if c.wanted == nil {
 		c.wanted = map[string]bool{}
@@ -98,30 +164,36 @@ func (db *DB) prepareWanted(ctx context.Context) {
 	c.wanted = nil
 	c.mu.Unlock()
 	for q := range wanted {
-		c.get(ctx, db.w, q) // an error leaves the statement unprepared, which only costs speed
+		// An error leaves the statement unprepared, which only costs speed.
+		if e, err := c.get(ctx, db.w, q); err == nil {
+			c.release(e)
+		}
 	}
 }
 
 // ExecContext runs a statement in the transaction, prepared once on SQLite.
 func (tx *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	if st := tx.db.wstmt(q); st != nil {
-		return tx.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	if e := tx.db.wstmt(q); e != nil {
+		defer tx.db.wstmts.release(e)
+		return tx.Tx.StmtContext(ctx, e.st).ExecContext(ctx, args...)
 	}
 	return tx.Tx.ExecContext(ctx, q, args...)
 }
 
 // QueryRowContext runs a one-row query in the transaction, prepared once on SQLite.
 func (tx *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
-	if st := tx.db.wstmt(q); st != nil {
-		return tx.Tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	if e := tx.db.wstmt(q); e != nil {
+		defer tx.db.wstmts.release(e)
+		return tx.Tx.StmtContext(ctx, e.st).QueryRowContext(ctx, args...)
 	}
 	return tx.Tx.QueryRowContext(ctx, q, args...)
 }
 
 // QueryContext runs a query in the transaction, prepared once on SQLite.
 func (tx *Tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	if st := tx.db.wstmt(q); st != nil {
-		return tx.Tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	if e := tx.db.wstmt(q); e != nil {
+		defer tx.db.wstmts.release(e)
+		return tx.Tx.StmtContext(ctx, e.st).QueryContext(ctx, args...)
 	}
 	return tx.Tx.QueryContext(ctx, q, args...)
 }

@@ -89,16 +89,15 @@ func (db *DB) loadTags(ctx context.Context, q interface {
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	return eachRow(rows, func(sc rowScanner) error {
 		var id int64
 		var tag string
-		if err := rows.Scan(&id, &tag); err != nil {
+		if err := sc.Scan(&id, &tag); err != nil {
 			return err
 		}
 		units[idx[id]].Tags = append(units[idx[id]].Tags, tag)
-	}
-	return rows.Err()
+		return nil
+	})
 }
 
 // Unit returns one unit with its tags.
@@ -155,25 +154,15 @@ func (db *DB) Units(ctx context.Context, f UnitFilter) ([]unit.Unit, int, error)
 	if f.Sort == "name" {
 		order = "name, id"
 	}
-	p := f.Page.Clamp()
-	rows, err := db.r.QueryContext(ctx, `SELECT `+unitCols+` FROM units WHERE `+w+` ORDER BY `+order+
-		` LIMIT `+itoa(p.Size)+` OFFSET `+itoa(p.Offset()), args...)
+	limit, args := limitPage(f.Page.Clamp(), args)
+	rows, err := db.r.QueryContext(ctx, `SELECT `+unitCols+` FROM units WHERE `+w+` ORDER BY `+order+limit, args...)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	var out []unit.Unit
-	for rows.Next() {
-		u, err := scanUnit(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := scanAll(rows, scanUnit)
+	if err != nil {
 		return nil, 0, err
 	}
-	rows.Close()
 	return out, total, db.loadTags(ctx, db.r, out)
 }
 

@@ -57,3 +57,22 @@ func Start(tb testing.TB, backend string) *Server {
 	tb.Cleanup(srv.Close)
 	return &Server{Server: srv, App: a}
 }
+
+// Each runs test once per database the tests run on (SQLite, and PostgreSQL
+// when LANTIAN_TEST_POSTGRES is set), as a subtest named after it, each on
+// a fresh demo server.
+func Each(t *testing.T, test func(t *testing.T, srv *Server)) {
+	t.Helper()
+	for _, backend := range storetest.Backends(t) {
+		t.Run(backend, func(t *testing.T) { test(t, Start(t, backend)) })
+	}
+}
+
+// SetNow stops the clock of the services and the database at now, for tests
+// whose outcome would otherwise depend on the date they run. Call it before
+// the first request.
+func (s *Server) SetNow(now time.Time) {
+	clock := func() time.Time { return now }
+	s.App.Cases.Now = clock
+	s.App.DB.Now = clock
+}

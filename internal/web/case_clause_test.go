@@ -17,12 +17,13 @@ import (
 
 // TestCaseShowsClause: a case about a unit names the clause of the unit's
 // letter that its category falls under, and links to the letter.
-func TestCaseShowsClause(t *testing.T) {
-	srv := testutil.Start(t, "sqlite")
+func TestCaseShowsClause(t *testing.T) { testutil.Each(t, testCaseShowsClause) }
+
+func testCaseShowsClause(t *testing.T, srv *testutil.Server) {
 	ctx := context.Background()
 	units, _, err := srv.App.DB.Units(ctx, store.UnitFilter{Roots: []string{demo.StreetCode}, Kind: "restaurant", Page: store.Page{Size: 1}})
 	if err != nil || len(units) == 0 {
-		t.Fatalf("no restaurant: %v", err)
+		t.Fatalf("no restaurant: %v, want one in the demo street", err)
 	}
 	u := units[0]
 	year := time.Now().In(srv.App.Loc).Year()
@@ -40,7 +41,7 @@ func TestCaseShowsClause(t *testing.T) {
 	_, page := b.get("/cases/" + c.Number)
 	m := regexp.MustCompile(`id="case-clause"><a href="/letters/(\d+)">第(\d+)条</a>([^<]*)`).FindStringSubmatch(page)
 	if m == nil {
-		t.Fatalf("the case page names no clause of %s's letter", u.Name)
+		t.Fatalf("the case page names no clause of %s's letter, want #case-clause linking to the letter", u.Name)
 	}
 	if !regexp.MustCompile(`油烟`).MatchString(m[3]) {
 		t.Errorf("clause %s reads %q, want the fumes clause", m[2], m[3])

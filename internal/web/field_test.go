@@ -13,8 +13,9 @@ import (
 
 // TestFieldApp checks the field app's shell, manifest and service worker:
 // served without a session, with the right types, and small.
-func TestFieldApp(t *testing.T) {
-	srv := testutil.Start(t, "sqlite")
+func TestFieldApp(t *testing.T) { testutil.Each(t, testFieldApp) }
+
+func testFieldApp(t *testing.T, srv *testutil.Server) {
 	get := func(path string) (*http.Response, string) {
 		t.Helper()
 		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -34,7 +35,7 @@ func TestFieldApp(t *testing.T) {
 	}
 	resp, shell := get("/m/")
 	if ct := resp.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
-		t.Errorf("shell Content-Type = %q", ct)
+		t.Errorf("shell Content-Type = %q, want text/html; charset=utf-8", ct)
 	}
 	for _, want := range []string{`lang="zh-CN"`, `href="/m/manifest.webmanifest"`, "开始巡查", "到达打卡", "即办件", "承诺件"} {
 		if !strings.Contains(shell, want) {
@@ -42,23 +43,23 @@ func TestFieldApp(t *testing.T) {
 		}
 	}
 	if strings.Contains(shell, `"fieldapp.`+`start":"fieldapp.start"`) {
-		t.Error("a text shows as its key")
+		t.Error("a text shows as its key, want every text translated")
 	}
 	m := regexp.MustCompile(`<script id="dict" type="application/json">(.*?)</script>`).FindStringSubmatch(shell)
 	if m == nil {
-		t.Fatal("no dictionary in the shell")
+		t.Fatal("no dictionary in the shell, want a <script id=\"dict\"> of texts")
 	}
 	var dict map[string]string
 	if err := json.Unmarshal([]byte(m[1]), &dict); err != nil {
-		t.Fatalf("dictionary: %v", err)
+		t.Fatalf("dictionary: %v, want a JSON object of texts", err)
 	}
 	for k, v := range dict {
 		if v == "" || v == k {
-			t.Errorf("text %s = %q", k, v)
+			t.Errorf("text %s = %q, want a translation", k, v)
 		}
 	}
 	if _, en := get("/m/?lang=en"); !strings.Contains(en, "Start patrol") || !strings.Contains(en, `lang="en"`) {
-		t.Error("the English shell is not in English")
+		t.Error("the English shell is not in English, want lang=\"en\" and Start patrol")
 	}
 
 	size := len(shell)
@@ -82,32 +83,32 @@ func TestFieldApp(t *testing.T) {
 
 	resp, man := get("/m/manifest.webmanifest")
 	if ct := resp.Header.Get("Content-Type"); ct != "application/manifest+json" {
-		t.Errorf("manifest Content-Type = %q", ct)
+		t.Errorf("manifest Content-Type = %q, want application/manifest+json", ct)
 	}
 	var mf struct {
 		Name, StartURL, Scope, Display string
 		Icons                          []struct{ Src string }
 	}
 	if err := json.Unmarshal([]byte(strings.NewReplacer(`"start_url"`, `"StartURL"`).Replace(man)), &mf); err != nil {
-		t.Fatalf("manifest: %v", err)
+		t.Fatalf("manifest: %v, want JSON", err)
 	}
 	if mf.Name != "蓝天巡查" || mf.StartURL != "/m/" || mf.Scope != "/m/" || mf.Display != "standalone" || len(mf.Icons) == 0 {
-		t.Errorf("manifest = %+v", mf)
+		t.Errorf("manifest = %+v, want 蓝天巡查, standalone, start and scope /m/, with icons", mf)
 	}
 
 	resp, sw := get("/m/sw.js")
 	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/javascript") {
-		t.Errorf("sw.js Content-Type = %q", ct)
+		t.Errorf("sw.js Content-Type = %q, want text/javascript", ct)
 	}
 	if a := resp.Header.Get("Service-Worker-Allowed"); a != "/m/" {
-		t.Errorf("Service-Worker-Allowed = %q", a)
+		t.Errorf("Service-Worker-Allowed = %q, want /m/", a)
 	}
 	for _, a := range assets {
 		if !strings.Contains(sw, `"`+a[1]+`"`) {
-			t.Errorf("the service worker does not cache %s", a[1])
+			t.Errorf("the service worker does not cache %s, want every asset of the shell cached", a[1])
 		}
 	}
 	if !strings.Contains(sw, `"/m/"`) {
-		t.Error("the service worker does not cache the shell")
+		t.Error("the service worker does not cache the shell, want /m/ cached")
 	}
 }

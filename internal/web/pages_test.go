@@ -30,6 +30,14 @@ func newBrowser(t *testing.T, base string) *browser {
 	return &browser{t: t, base: base, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
+// with returns b bound to t, a subtest, keeping its cookies: a failure in
+// one step of a journey then ends that step only.
+func (b *browser) with(t *testing.T) *browser {
+	c := *b
+	c.t = t
+	return &c
+}
+
 func (b *browser) get(path string) (int, string) {
 	b.t.Helper()
 	resp, err := b.c.Get(b.base + path)
@@ -58,7 +66,7 @@ func (b *browser) login(user string) {
 	b.t.Helper()
 	status, body, loc := b.post("/login", url.Values{"username": {user}, "password": {demo.Password}})
 	if status != http.StatusSeeOther || loc != "/" {
-		b.t.Fatalf("login %s: %d %s", user, status, body)
+		b.t.Fatalf("login %s: status %d → %q, want 303 to /\n%s", user, status, loc, body)
 	}
 }
 
@@ -66,8 +74,9 @@ func (b *browser) login(user string) {
 var rawKey = regexp.MustCompile(`>[^<]*\b(?:err|field|unit|role|audit|region|nav|common|home|person|people|pager|import|profile|case|cases|report|inbox|public|export|calendar|categories)\.[a-z_]+[^<]*<`)
 
 // TestPagesRender opens every page as each kind of user in both languages.
-func TestPagesRender(t *testing.T) {
-	srv := testutil.Start(t, "sqlite")
+func TestPagesRender(t *testing.T) { testutil.Each(t, testPagesRender) }
+
+func testPagesRender(t *testing.T, srv *testutil.Server) {
 	pages := []string{"/", "/cases", "/report", "/inbox", "/regions", "/regions/" + demo.CommunityCode(0), "/regions/" + demo.GridCode(0, 0), "/units", "/units?q=中学&kind=school",
 		"/units/1", "/profile"}
 	admin := []string{"/units/new", "/units/1/edit", "/people", "/people/1", "/people/new", "/audit", "/units/import", "/admin/calendar", "/admin/categories"}
@@ -98,17 +107,17 @@ func TestPagesRender(t *testing.T) {
 					}
 					status, body := b.get(p + sep + "lang=" + lang)
 					if status != 200 {
-						t.Errorf("%s: status %d", p, status)
+						t.Errorf("%s: status %d, want 200", p, status)
 						continue
 					}
 					if m := rawKey.FindString(body); m != "" {
 						t.Errorf("%s: untranslated key in %q", p, m)
 					}
 					if lang == "en" && strings.Contains(body, "新增单位") {
-						t.Errorf("%s: Chinese text on an English page", p)
+						t.Errorf("%s: Chinese text on an English page, want none", p)
 					}
 					if !strings.Contains(body, `<html lang="`+lang+`">`) {
-						t.Errorf("%s: page language is not %s", p, lang)
+						t.Errorf("%s: page language is not %s, want <html lang=%q>", p, lang, lang)
 					}
 				}
 			})
@@ -116,8 +125,9 @@ func TestPagesRender(t *testing.T) {
 	}
 }
 
-func TestScopeAndForms(t *testing.T) {
-	srv := testutil.Start(t, "sqlite")
+func TestScopeAndForms(t *testing.T) { testutil.Each(t, testScopeAndForms) }
+
+func testScopeAndForms(t *testing.T, srv *testutil.Server) {
 	anon := newBrowser(t, srv.URL)
 	if status, _ := anon.get("/units"); status != http.StatusSeeOther {
 		t.Fatalf("anonymous /units: %d, want a redirect to sign in", status)
@@ -135,14 +145,14 @@ func TestScopeAndForms(t *testing.T) {
 	c.login("community1")
 	_, list := c.get("/units?region=" + demo.CommunityCode(3))
 	if strings.Contains(list, "/units/") && strings.Contains(list, `<td data-label`) {
-		t.Error("community1 lists units of another community")
+		t.Error("community1 lists units of community 4, want none")
 	}
 	a := newBrowser(t, srv.URL)
 	a.login("admin")
 	_, other := a.get("/units?region=" + demo.CommunityCode(3))
 	id := regexp.MustCompile(`href="/units/(\d+)"`).FindStringSubmatch(other)
 	if id == nil {
-		t.Fatal("admin sees no unit in community 4")
+		t.Fatal("admin sees no unit in community 4, want some")
 	}
 	if status, _ := c.get("/units/" + id[1]); status != http.StatusNotFound {
 		t.Errorf("community1 opens another community's unit: %d, want 404", status)
@@ -153,7 +163,7 @@ func TestScopeAndForms(t *testing.T) {
 	// A bad form re-renders with the field errors in Chinese and keeps the input.
 	status, body, _ := a.post("/units", url.Values{"name": {"表单测试"}, "kind": {"shop"}, "credit_code": {"91620502MA7APXX0A"}, "region": {demo.GridCode(0, 0)}})
 	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "统一社会信用代码：") || !strings.Contains(body, `value="表单测试"`) {
-		t.Fatalf("bad unit form: %d", status)
+		t.Fatalf("bad unit form: status %d, want 422 with the credit code's error and the name kept", status)
 	}
 	// A cross-site form post is refused.
 	req, _ := http.NewRequest("POST", srv.URL+"/units", strings.NewReader("name=x"))
@@ -170,24 +180,25 @@ func TestScopeAndForms(t *testing.T) {
 	// Password change: wrong current password is a field error; the right one works.
 	status, body, _ = c.post("/profile/password", url.Values{"current": {"nope"}, "new": {"new-password-1"}, "again": {"new-password-1"}})
 	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "当前密码：不正确") {
-		t.Fatalf("wrong current password: %d", status)
+		t.Fatalf("wrong current password: status %d, want 422 with 当前密码：不正确", status)
 	}
 	if status, _, loc := c.post("/profile/password", url.Values{"current": {demo.Password}, "new": {"new-password-1"}, "again": {"new-password-1"}}); status != http.StatusSeeOther || loc != "/profile" {
-		t.Fatalf("password change: %d", status)
+		t.Fatalf("password change: status %d, want 303 to /profile", status)
 	}
 	fresh := newBrowser(t, srv.URL)
 	if status, _, _ := fresh.post("/login", url.Values{"username": {"community1"}, "password": {"new-password-1"}}); status != http.StatusSeeOther {
-		t.Fatalf("sign-in with the new password: %d", status)
+		t.Fatalf("sign-in with the new password: status %d, want 303", status)
 	}
 }
 
 // TestCaseSettings imports a holiday year and edits a category's time limit.
-func TestCaseSettings(t *testing.T) {
-	srv := testutil.Start(t, "sqlite")
+func TestCaseSettings(t *testing.T) { testutil.Each(t, testCaseSettings) }
+
+func testCaseSettings(t *testing.T, srv *testutil.Server) {
 	a := newBrowser(t, srv.URL)
 	a.login("admin")
 	if _, home := a.get("/"); !strings.Contains(home, "2027 年的节假日安排尚未录入") {
-		t.Error("the admin is not warned that 2027 has no holiday schedule")
+		t.Error("the admin is not warned that 2027 has no holiday schedule, want 2027 年的节假日安排尚未录入")
 	}
 	// A 2027 schedule (made up for the test) clears the warning.
 	var body bytes.Buffer
@@ -199,7 +210,7 @@ func TestCaseSettings(t *testing.T) {
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	resp, err := a.c.Do(req)
 	if err != nil || resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("calendar import: %v %v", err, resp.StatusCode)
+		t.Fatalf("calendar import: %v, status %v; want 303", err, resp.StatusCode)
 	}
 	resp.Body.Close()
 	if _, home := a.get("/"); strings.Contains(home, "2027 年的节假日安排尚未录入") {
@@ -220,24 +231,24 @@ func TestCaseSettings(t *testing.T) {
 	resp, _ = a.c.Do(req)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusUnprocessableEntity {
-		t.Fatalf("bad calendar CSV: %d", resp.StatusCode)
+		t.Fatalf("bad calendar CSV: status %d, want 422", resp.StatusCode)
 	}
 	// Category limits: a zero limit is a field error; a good one is saved and audited.
 	form := url.Values{"name_zh": {"暴露垃圾"}, "name_en": {"Exposed rubbish"}, "severity": {"minor"}, "level": {"3"}, "active": {"1"},
 		"file_n": {"4"}, "file_unit": {"hours"}, "handle_n": {"0"}, "handle_unit": {"days"}, "verify_n": {"1"}, "verify_unit": {"days"}}
 	if status, page, _ := a.post("/admin/categories/06010", form); status != http.StatusUnprocessableEntity || !strings.Contains(page, "办理时限") {
-		t.Fatalf("zero limit: %d", status)
+		t.Fatalf("zero limit: status %d, want 422 naming 办理时限", status)
 	}
 	form.Set("handle_n", "3")
 	if status, _, _ := a.post("/admin/categories/06010", form); status != http.StatusSeeOther {
-		t.Fatalf("save category: %d", status)
+		t.Fatalf("save category: status %d, want 303", status)
 	}
 	c, err := srv.App.DB.Category(context.Background(), "06010")
 	if err != nil || c.Handle.N != 3 {
-		t.Fatalf("category after save: %+v %v", c, err)
+		t.Fatalf("category after save: %+v, %v; want a 3-day handling limit", c, err)
 	}
 	if status, _ := newBrowserAs(t, srv.URL, "community1").get("/admin/categories"); status != http.StatusForbidden {
-		t.Fatalf("a leader opens the category settings: %d", status)
+		t.Fatalf("a leader opens the category settings: status %d, want 403", status)
 	}
 }
 
@@ -248,8 +259,9 @@ func newBrowserAs(t *testing.T, base, user string) *browser {
 }
 
 // TestAuditLabels: every audited action and record kind in the log has words, in both languages.
-func TestAuditLabels(t *testing.T) {
-	srv := testutil.Start(t, "sqlite")
+func TestAuditLabels(t *testing.T) { testutil.Each(t, testAuditLabels) }
+
+func testAuditLabels(t *testing.T, srv *testutil.Server) {
 	ctx := context.Background()
 	if _, err := demo.SeedCases(ctx, srv.App.DB, nil, srv.App.Loc, time.Now()); err != nil {
 		t.Fatal(err)
@@ -259,7 +271,7 @@ func TestAuditLabels(t *testing.T) {
 		for page := 1; page <= 3; page++ {
 			_, body := a.get(fmt.Sprintf("/audit?page=%d&lang=%s", page, lang))
 			if m := rawKey.FindString(body); m != "" {
-				t.Errorf("%s page %d: untranslated %q", lang, page, m)
+				t.Errorf("%s page %d: untranslated %q, want none", lang, page, m)
 			}
 		}
 	}

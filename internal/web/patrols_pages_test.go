@@ -23,8 +23,34 @@ var rawPatrolKey = regexp.MustCompile(`>[^<]*\b(?:patrols|recordbook)\.[a-z_]+[^
 
 // TestPatrolPages seeds one patrol of patrol01 on grid (0, 0) with a track,
 // a visit, a dispute and a finding, then opens the leaders' pages.
-func TestPatrolPages(t *testing.T) {
-	srv := testutil.Start(t, "sqlite")
+func TestPatrolPages(t *testing.T) { testutil.Each(t, testPatrolPages) }
+
+func testPatrolPages(t *testing.T, srv *testutil.Server) {
+	j := seedPatrolPages(t, srv)
+	t.Run("calendar", j.calendar)
+	t.Run("patrol page", j.patrolPage)
+	t.Run("day page", j.dayPage)
+	t.Run("record book", j.recordBook)
+	t.Run("record book as Excel", j.recordBookXLSX)
+	t.Run("another community", j.otherCommunity)
+	t.Run("translations", j.translations)
+	t.Run("the patroller", j.patroller)
+}
+
+// patrolPages is the patrol seeded for TestPatrolPages and community1's
+// browser; its steps read them.
+type patrolPages struct {
+	srv                     *testutil.Server
+	p                       patrol.Patrol
+	walker                  string // the patroller's name
+	grid, day, month, found string // found: the case the patrol found
+	leader                  *browser
+}
+
+// seedPatrolPages stores an ended patrol of patrol01 on grid (0, 0) this
+// morning (or yesterday's when the morning is young) with a track, a visit,
+// a dispute and a finding.
+func seedPatrolPages(t *testing.T, srv *testutil.Server) *patrolPages {
 	ctx := context.Background()
 	db := srv.App.DB
 	walker, _, err := db.Credentials(ctx, "patrol01")
@@ -61,12 +87,9 @@ func TestPatrolPages(t *testing.T) {
 	if _, err := db.AddRecord(ctx, actor, p, &rec); err != nil {
 		t.Fatal(err)
 	}
-	found := ""
-	if list, _, err := db.Cases(ctx, store.CaseFilter{All: true, Region: grid, Page: store.Page{Size: 1}}); err == nil && len(list) > 0 {
-		found = list[0].Number
-		if _, err := db.AddFinding(ctx, actor, p, found); err != nil {
-			t.Fatal(err)
-		}
+	found := ledgerReport(t, srv, "patrol01", "7a2b3c4d-0000-4000-8000-000000000004").Number
+	if _, err := db.AddFinding(ctx, actor, p, found); err != nil {
+		t.Fatalf("finding %s: %v", found, err)
 	}
 	assess := func(p patrol.Patrol, pts []patrol.Point) patrol.Assessment {
 		return patrol.Assess(p.StartedAt, p.EndedAt, pts, nil)
@@ -75,19 +98,23 @@ func TestPatrolPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	month := day[:7]
+	return &patrolPages{srv: srv, p: p, walker: walker.Name, grid: grid, day: day, month: month, found: found, leader: newBrowserAs(t, srv.URL, "community1")}
+}
 
-	b := newBrowser(t, srv.URL)
-	b.login("community1")
+// calendar: community1's compliance calendar shows its own grids, coloured,
+// linking to the patrol's day.
+func (j *patrolPages) calendar(t *testing.T) {
+	grid, day, month, b := j.grid, j.day, j.month, j.leader.with(t)
 	status, body := b.get("/patrols?month=" + month)
 	if status != 200 {
-		t.Fatalf("/patrols: %d", status)
+		t.Fatalf("/patrols: status %d, want 200", status)
 	}
 	if !strings.Contains(body, `data-grid="`+grid+`"`) || !strings.Contains(body, `id="patrol-calendar"`) {
-		t.Error("calendar lacks grid (0, 0)")
+		t.Errorf("the calendar lacks grid %s, want a row for it", grid)
 	}
 	for _, m := range regexp.MustCompile(`data-grid="([^"]+)"`).FindAllStringSubmatch(body, -1) {
 		if m[1][:12] != demo.CommunityCode(0)[:12] {
-			t.Errorf("community1's calendar shows grid %s", m[1])
+			t.Errorf("community1's calendar shows grid %s, want only grids of %s", m[1], demo.CommunityCode(0))
 		}
 	}
 	for _, c := range []string{"pc-met", "pc-partial", "pc-missed", "pc-pending", "pc-rest"} {
@@ -95,45 +122,61 @@ func TestPatrolPages(t *testing.T) {
 			goto coloured
 		}
 	}
-	t.Error("no coloured cell")
+	t.Error("no coloured cell, want days coloured by compliance")
 coloured:
 	if !strings.Contains(body, `data-date="`+day+`"`) || !strings.Contains(body, "/patrols/day?date="+day+"&amp;region="+grid) {
-		t.Error("no cell linking to the patrol's day")
+		t.Errorf("no cell linking to the patrol's day, want one for %s", day)
 	}
 	if !strings.Contains(body, `href="/patrols"`) {
-		t.Error("no patrol nav entry")
+		t.Error("no patrol nav entry, want /patrols in the menu")
 	}
+}
 
-	status, body = b.get("/patrols/" + p.UID)
+// patrolPage: one patrol's page shows its track, visit, record and finding.
+func (j *patrolPages) patrolPage(t *testing.T) {
+	p, found, b := j.p, j.found, j.leader.with(t)
+	status, body := b.get("/patrols/" + p.UID)
 	if status != 200 {
-		t.Fatalf("patrol page: %d", status)
+		t.Fatalf("patrol page: status %d, want 200", status)
 	}
 	if !strings.Contains(body, "105.7015,34.5715") || !strings.Contains(body, "现场检查正常") || !strings.Contains(body, "双方和解") {
-		t.Errorf("patrol page lacks its track, visit or record")
+		t.Errorf("patrol page lacks its track, visit or record, want all three")
 	}
-	if found != "" && !strings.Contains(body, "/cases/"+found) {
-		t.Errorf("patrol page lacks finding %s", found)
+	if !strings.Contains(body, "/cases/"+found) {
+		t.Errorf("patrol page lacks finding %s, want a link to it", found)
 	}
 	if !strings.Contains(body, `id="patrol-map"`) || !strings.Contains(body, `id="patrol-props"`) {
-		t.Error("patrol page lacks its map or properties")
+		t.Error("patrol page lacks its map or properties, want both")
 	}
+}
 
-	status, body = b.get("/patrols/day?date=" + day + "&region=" + grid)
+// dayPage: the day's map lists the patrol with its track.
+func (j *patrolPages) dayPage(t *testing.T) {
+	p, grid, day, b := j.p, j.grid, j.day, j.leader.with(t)
+	status, body := b.get("/patrols/day?date=" + day + "&region=" + grid)
 	if status != 200 || !strings.Contains(body, "/patrols/"+p.UID) || !strings.Contains(body, "105.7015,34.5715") {
-		t.Errorf("day page: %d, lacks the patrol or its track", status)
+		t.Errorf("day page: status %d, want 200 with the patrol %s and its track", status, p.UID)
 	}
+}
 
-	status, body = b.get("/patrols/book?grid=" + grid + "&month=" + month)
+// recordBook: the printable record book has the patrol's row and finding.
+func (j *patrolPages) recordBook(t *testing.T) {
+	p, grid, month, found, b := j.p, j.grid, j.month, j.found, j.leader.with(t)
+	status, body := b.get("/patrols/book?grid=" + grid + "&month=" + month)
 	if status != 200 {
-		t.Fatalf("record book: %d", status)
+		t.Fatalf("record book: status %d, want 200", status)
 	}
 	if !strings.Contains(body, "@page") || !strings.Contains(body, `data-patrol="`+p.UID+`"`) || !strings.Contains(body, "08:30–08:50") {
-		t.Error("record book lacks @page or the patrol's row")
+		t.Error("record book lacks @page or the patrol's row, want both with 08:30–08:50")
 	}
-	if found != "" && !strings.Contains(body, found) {
-		t.Errorf("record book lacks finding %s", found)
+	if !strings.Contains(body, found) {
+		t.Errorf("record book lacks finding %s, want it on the patrol's row", found)
 	}
+}
 
+// recordBookXLSX: the record book as Excel has the patrol's row.
+func (j *patrolPages) recordBookXLSX(t *testing.T) {
+	srv, grid, day, month, b := j.srv, j.grid, j.day, j.month, j.leader.with(t)
 	resp, err := b.c.Get(srv.URL + "/patrols/book?grid=" + grid + "&month=" + month + "&format=xlsx")
 	if err != nil {
 		t.Fatal(err)
@@ -142,7 +185,7 @@ coloured:
 	buf.ReadFrom(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
-		t.Fatalf("xlsx: %d", resp.StatusCode)
+		t.Fatalf("xlsx: status %d, want 200", resp.StatusCode)
 	}
 	x, err := excelize.OpenReader(&buf)
 	if err != nil {
@@ -150,24 +193,32 @@ coloured:
 	}
 	rows, err := x.GetRows(x.GetSheetName(0))
 	if err != nil || len(rows) < 3 {
-		t.Fatalf("xlsx rows %d, %v", len(rows), err)
+		t.Fatalf("xlsx rows %d, %v; want a title, a header and the patrol", len(rows), err)
 	}
 	row := strings.Join(rows[2], "|")
-	if !strings.Contains(row, day) || !strings.Contains(row, "08:30–08:50") || !strings.Contains(row, walker.Name) {
-		t.Errorf("xlsx row %q", row)
+	if !strings.Contains(row, day) || !strings.Contains(row, "08:30–08:50") || !strings.Contains(row, j.walker) {
+		t.Errorf("xlsx row %q, want %s, 08:30–08:50 and %s", row, day, j.walker)
 	}
+}
 
-	other := newBrowser(t, srv.URL)
-	other.login("community2")
+// otherCommunity: community2 neither opens the patrol or the record book nor sees the grid.
+func (j *patrolPages) otherCommunity(t *testing.T) {
+	p, grid, month := j.p, j.grid, j.month
+	other := newBrowserAs(t, j.srv.URL, "community2")
 	if status, _ := other.get("/patrols/" + p.UID); status != http.StatusNotFound {
-		t.Errorf("community2 opens community1's patrol: %d", status)
+		t.Errorf("community2 opens community1's patrol: status %d, want 404", status)
 	}
 	if status, _ := other.get("/patrols/book?grid=" + grid + "&month=" + month); status != http.StatusNotFound {
-		t.Errorf("community2 opens community1's record book: %d", status)
+		t.Errorf("community2 opens community1's record book: status %d, want 404", status)
 	}
 	if _, body := other.get("/patrols?month=" + month); strings.Contains(body, `data-grid="`+grid+`"`) {
-		t.Error("community2's calendar shows community1's grid")
+		t.Errorf("community2's calendar shows community1's grid %s, want it hidden", grid)
 	}
+}
+
+// translations: the patrol pages in both languages.
+func (j *patrolPages) translations(t *testing.T) {
+	p, grid, day, b := j.p, j.grid, j.day, j.leader.with(t)
 	merged := locale.New("en").T("patrols.title") != "patrols.title"
 	for _, lang := range []string{"zh-CN", "en"} {
 		for _, path := range []string{"/patrols", "/patrols/" + p.UID, "/patrols/day?date=" + day, "/patrols/book?grid=" + grid} {
@@ -177,7 +228,7 @@ coloured:
 			}
 			status, body := b.get(path + sep + "lang=" + lang)
 			if status != 200 {
-				t.Errorf("%s in %s: %d", path, lang, status)
+				t.Errorf("%s in %s: status %d, want 200", path, lang, status)
 			}
 			// Once the lead has merged the pages' keys into the catalog, none may show raw.
 			if merged && rawPatrolKey.MatchString(body) {
@@ -188,10 +239,12 @@ coloured:
 			}
 		}
 	}
-	// A patroller sees their own patrol.
-	pb := newBrowser(t, srv.URL)
-	pb.login("patrol01")
-	if status, _ := pb.get("/patrols/" + p.UID); status != 200 {
-		t.Errorf("patrol01 opens their patrol: %d", status)
+}
+
+// patroller: a patroller sees their own patrol.
+func (j *patrolPages) patroller(t *testing.T) {
+	pb := newBrowserAs(t, j.srv.URL, "patrol01")
+	if status, _ := pb.get("/patrols/" + j.p.UID); status != 200 {
+		t.Errorf("patrol01 opens their patrol: status %d, want 200", status)
 	}
 }
