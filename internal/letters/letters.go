@@ -117,11 +117,15 @@ type Letter struct {
 	RemindedAt      time.Time
 	Version         int // starts at 1, +1 on every change
 	Signatures      []Signature
+	// VerifyCode is the random code of the public verification page (see
+	// NewVerifyCode); "" until the letter is stored.
+	VerifyCode string
 
 	// Of the unit, for lists (not stored with the letter).
 	UnitName   string
 	UnitKind   string
 	UnitRegion string
+	UnitStatus string
 }
 
 // HasSigned reports whether party p's signature is on file (a scan counts for both).
