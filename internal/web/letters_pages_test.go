@@ -186,8 +186,10 @@ func TestLetterPages(t *testing.T) {
 	if status, _, _ := sign(unit01, "street", "张校长", signaturePNG(t, true)); status != http.StatusForbidden {
 		t.Errorf("unit01 signs for the street: %d, want 403", status)
 	}
-	if status, body, _ := sign(unit01, "unit", " ", signaturePNG(t, true)); status != http.StatusUnprocessableEntity || !strings.Contains(body, "签名人：必填") {
-		t.Errorf("no signer's name: %d", status)
+	// The signer's name is optional (the user's own when empty), but not too long.
+	if status, body, _ := sign(unit01, "unit", strings.Repeat("张", 31), signaturePNG(t, true)); status != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, "名称：不能超过 30 个字") || !strings.Contains(body, `id="signer-unit" name="name" value="`+strings.Repeat("张", 31)+`"`) {
+		t.Errorf("a signer's name too long: %d", status)
 	}
 	// unit01 signs; the letter waits for the street.
 	if status, body, loc := sign(unit01, "unit", "张校长", signaturePNG(t, true)); status != http.StatusSeeOther || loc != "/letters/"+id {
@@ -212,34 +214,43 @@ func TestLetterPages(t *testing.T) {
 	if _, page := street.get("/letters/" + id); !strings.Contains(page, `id="sign-street-form"`) || !strings.Contains(page, `id="scan-form"`) {
 		t.Error("the street is not offered the pad and the scan upload")
 	}
-	if status, _, loc := sign(street, "street", "王主任", signaturePNG(t, true)); status != http.StatusSeeOther || loc != "/letters/"+id {
+	// With the name left empty, the signer is the person signed in.
+	if status, _, loc := sign(street, "street", " ", signaturePNG(t, true)); status != http.StatusSeeOther || loc != "/letters/"+id {
 		t.Fatalf("the street signs: %d → %q", status, loc)
 	}
 	signedLetter, _ := srv.App.DB.Letter(ctx, lid)
-	if signedLetter.Status != letters.StatusSigned {
-		t.Fatalf("after both signed: %s", signedLetter.Status)
+	streetP, _, _ := srv.App.DB.Credentials(ctx, "street")
+	if signedLetter.Status != letters.StatusSigned || signedLetter.Signatures[1].Signer != streetP.Name {
+		t.Fatalf("after both signed: %s, the street's signer %q (want %s)", signedLetter.Status, signedLetter.Signatures[1].Signer, streetP.Name)
 	}
 	if _, page := street.get("/letters/" + id); !strings.Contains(page, "已签署") || !strings.Contains(page, "已签订") {
 		t.Error("the letter page lacks the flash or the signed status")
 	}
 	// Signing again is a conflict shown on the page.
-	if status, body, _ := sign(street, "street", "王主任", signaturePNG(t, true)); status != http.StatusConflict || !strings.Contains(body, "该责任书已签订，不能再签署或更改") {
+	if status, body, _ := sign(street, "street", "", signaturePNG(t, true)); status != http.StatusConflict || !strings.Contains(body, "该责任书已签订，不能再签署或更改") {
 		t.Errorf("signing a signed letter: %d", status)
 	}
 
-	// The public verification page: state and hash, no names.
+	// The public verification page, by the letter's random code: state and hash, no names.
 	anon := newBrowser(t, srv.URL)
-	status, vpage := anon.get("/verify/letters/" + id)
+	code := signedLetter.VerifyCode
+	if !letters.ValidVerifyCode(code) || code == id {
+		t.Fatalf("verification code %q", code)
+	}
+	status, vpage := anon.get("/verify/letters/" + code)
 	if status != 200 || !strings.Contains(vpage, "已签订") || !strings.Contains(vpage, signedLetter.SHA256) || !strings.Contains(vpage, school.Name) {
 		t.Fatalf("verification page: %d", status)
 	}
-	for _, name := range []string{"张校长", "王主任", school.Contacts[0].Name, school.Contacts[0].Phone} {
+	for _, name := range []string{"张校长", streetP.Name, school.Contacts[0].Name, school.Contacts[0].Phone} {
 		if strings.Contains(vpage, name) {
 			t.Errorf("the public verification page shows %q", name)
 		}
 	}
-	if status, _ := anon.get("/verify/letters/999999"); status != http.StatusNotFound {
-		t.Errorf("verifying an unknown letter: %d", status)
+	// Sequential ids answer nothing, nor does a wrong code.
+	for _, p := range []string{id, "999999", strconv.FormatInt(lid+1, 10), strings.ToLower(code), letters.NewVerifyCode(), code + "A"} {
+		if status, body := anon.get("/verify/letters/" + p); status != http.StatusNotFound || strings.Contains(body, school.Name) {
+			t.Errorf("verifying /verify/letters/%s: %d, want 404", p, status)
+		}
 	}
 	if status, _ := anon.get("/letters/" + id); status != http.StatusSeeOther {
 		t.Errorf("anonymous /letters/%s: %d, want a redirect to sign in", id, status)
@@ -248,7 +259,7 @@ func TestLetterPages(t *testing.T) {
 	// The print view: A4 portrait, seal areas, the QR code of the verification URL.
 	status, ppage := unit01.get("/letters/" + id + "/print")
 	if status != 200 || !strings.Contains(ppage, "size: A4 portrait") || strings.Count(ppage, "盖章处") != 2 ||
-		!strings.Contains(ppage, `src="data:image/png;base64,`) || !strings.Contains(ppage, srv.URL+"/verify/letters/"+id) {
+		!strings.Contains(ppage, `src="data:image/png;base64,`) || !strings.Contains(ppage, srv.URL+"/verify/letters/"+code) || strings.Contains(ppage, "/verify/letters/"+id+"<") {
 		t.Fatalf("print view: %d", status)
 	}
 
@@ -358,7 +369,7 @@ func TestLetterPages(t *testing.T) {
 	// The pages are translated in both languages.
 	for _, b := range []*browser{admin, street, unit01} {
 		for _, lang := range []string{"zh-CN", "en"} {
-			for _, p := range []string{"/", "/letters", "/letters/" + id, "/letters/" + id + "/print", "/verify/letters/" + id, "/units/" + strconv.FormatInt(school.ID, 10), "/letters/templates?id=" + tid} {
+			for _, p := range []string{"/", "/letters", "/letters/" + id, "/letters/" + id + "/print", "/verify/letters/" + code, "/units/" + strconv.FormatInt(school.ID, 10), "/letters/templates?id=" + tid} {
 				status, body := b.get(p + map[bool]string{true: "&", false: "?"}[strings.Contains(p, "?")] + "lang=" + lang)
 				if status == http.StatusForbidden && strings.HasPrefix(p, "/letters/templates") {
 					continue

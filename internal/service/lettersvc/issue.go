@@ -33,10 +33,11 @@ type RenewInput struct {
 	Region     string
 }
 
-// Issued reports what an issue or renewal did: the letters issued, and how
-// many units were skipped because they are closed or already hold a letter
-// for the year.
+// Issued reports what an issue or renewal did: the year it issued for, the
+// letters issued, and how many units were skipped because they are closed
+// or already hold a letter for the year.
 type Issued struct {
+	Year    int
 	Issued  int
 	Skipped int
 	IDs     []int64
@@ -199,7 +200,7 @@ func (s *Service) Renew(ctx context.Context, who store.Actor, p *auth.Principal,
 // from t or else the year's templates (carried forward from last year when
 // the year has none).
 func (s *Service) issue(ctx context.Context, tx *store.Tx, p *auth.Principal, action letters.Action, year int, t *letters.Template, units []unit.Unit) (Issued, error) {
-	var res Issued
+	res := Issued{Year: year}
 	var templates []letters.Template
 	if t != nil {
 		templates = []letters.Template{*t}
