@@ -452,7 +452,8 @@ func (tx *Tx) InsertLetter(ctx context.Context, l *letters.Letter) error {
 		l.Representative, l.Note, ms(l.IssuedAt), nullID(tx.actor.ID), ms(l.SignedAt), ms(l.WithdrawnAt), ms(l.ArchivedAt), ms(l.RemindedAt),
 		l.Version, tx.now, l.VerifyCode).Scan(&l.ID)
 	if err != nil {
-		if ok, _ := uniqueViolation(err); ok {
+		// A repeated verification code (2^-130 for fresh ones) is an internal error, not the unit's.
+		if ok, col := uniqueViolation(err); ok && col != "verify_code" {
 			return apperr.Wrap(err, apperr.Conflict, "err.letter.exists")
 		}
 		return err

@@ -190,8 +190,8 @@ func TestLetterPrimitives(t *testing.T) {
 			again.ID, again.Year = 0, 2027
 			return tx.InsertLetter(ctx, &again) // the same verification code
 		})
-		if err == nil {
-			t.Fatal("a letter with another letter's verification code was stored")
+		if err == nil || apperr.As(err).Code != apperr.Internal {
+			t.Fatalf("a letter with another letter's verification code: %v", err)
 		}
 		// Signatures: once per party; the letter's version guards its update.
 		sig := letters.Signature{Party: letters.PartyUnit, Kind: letters.KindDrawn, FileID: letters.Hash("u"), Format: "png", SignerID: 1, Signer: "王伟", At: time.Now()}
