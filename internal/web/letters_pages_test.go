@@ -172,6 +172,9 @@ func TestLetterPages(t *testing.T) {
 		strings.Contains(page, `id="sign-street-form"`) || strings.Contains(page, `id="scan-form"`) {
 		t.Fatalf("unit01's letter page: %d", status)
 	}
+	if !strings.Contains(page, `href="/verify/letters/`+l.VerifyCode+`"`) || strings.Contains(page, `href="/verify/letters/`+id+`"`) {
+		t.Error("the letter page's verification link does not use the letter's code")
+	}
 	sign := func(b *browser, party, name string, png []byte) (int, string, string) {
 		return b.postMultipart("/letters/"+id+"/signatures", url.Values{"party": {party}, "name": {name}}, "signature", "signature.png", png)
 	}
