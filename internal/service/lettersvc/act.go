@@ -221,6 +221,7 @@ func (s *Service) RemindAll(ctx context.Context, who store.Actor, p *auth.Princi
 	if !s.CanIssue(p) {
 		return Reminded{}, apperr.ErrForbidden
 	}
+	reg = strings.TrimSpace(reg)
 	if year == 0 {
 		year = s.ThisYear()
 	}

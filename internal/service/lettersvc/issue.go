@@ -2,6 +2,7 @@ package lettersvc
 
 import (
 	"context"
+	"strings"
 
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/auth"
@@ -94,6 +95,7 @@ func (s *Service) Issue(ctx context.Context, who store.Actor, p *auth.Principal,
 	if !s.CanIssue(p) {
 		return Issued{}, apperr.ErrForbidden
 	}
+	in.Region = strings.TrimSpace(in.Region)
 	errs := apperr.Fields{}
 	switch {
 	case in.Region == "" && len(in.UnitIDs) == 0:
@@ -163,6 +165,7 @@ func (s *Service) Renew(ctx context.Context, who store.Actor, p *auth.Principal,
 	if !s.CanIssue(p) {
 		return Issued{}, apperr.ErrForbidden
 	}
+	in.Region = strings.TrimSpace(in.Region)
 	year, err := letters.RenewYear(in.Year, s.ThisYear())
 	if err != nil {
 		return Issued{}, err
