@@ -50,7 +50,11 @@ func (a *API) Routes(mux *http.ServeMux) {
 		if !rt.Public {
 			h = a.authed(rt.Handler)
 		}
-		mux.Handle(rt.Method+" "+rt.Path, h)
+		path := rt.Path
+		if rt.Pattern != "" {
+			path = rt.Pattern
+		}
+		mux.Handle(rt.Method+" "+path, h)
 	}
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, apperr.ErrNotFound)

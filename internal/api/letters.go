@@ -1,8 +1,8 @@
 package api
 
 import (
-	"context"
 	"errors"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"strconv"
@@ -11,9 +11,12 @@ import (
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/letters"
-	"github.com/lantian-org/lantian/internal/region"
+	"github.com/lantian-org/lantian/internal/service/lettersvc"
 	"github.com/lantian-org/lantian/internal/store"
 )
+
+// The responsibility letters' endpoints parse, call the letters service
+// (App.LetterSvc) and encode; the pages call the same methods.
 
 // ---- JSON shapes ----
 
@@ -87,42 +90,6 @@ func (a *API) baseURL(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-func letterTarget(l letters.Letter) auth.Target {
-	return auth.Target{Region: l.UnitRegion, UnitID: l.UnitID}
-}
-
-// Letter actions a person may take now, for the pages' buttons.
-const (
-	actSignUnit   = "sign_unit"
-	actSignStreet = "sign_street"
-	actScan       = "scan"
-	actWithdraw   = "withdraw"
-	actRemind     = "remind"
-)
-
-func letterActions(p *auth.Principal, l letters.Letter) []string {
-	t := letterTarget(l)
-	var out []string
-	if l.Status == letters.StatusIssued {
-		if p.Can(auth.LetterSignUnit, t) && !l.HasSigned(letters.PartyUnit) {
-			out = append(out, actSignUnit)
-		}
-		if p.Can(auth.LetterSign, t) {
-			if !l.HasSigned(letters.PartyStreet) {
-				out = append(out, actSignStreet)
-			}
-			out = append(out, actScan)
-		}
-		if p.Can(auth.LetterIssue, t) {
-			out = append(out, actRemind)
-		}
-	}
-	if (l.Status == letters.StatusDraft || l.Status == letters.StatusIssued) && p.Can(auth.LetterIssue, t) {
-		out = append(out, actWithdraw)
-	}
-	return out
-}
-
 // toLetterJSON shapes a letter; full adds its text, clauses (with breaches
 // when given), signatures and the actions p may take.
 func (a *API) toLetterJSON(r *http.Request, p *auth.Principal, l letters.Letter, full bool, breaches []int) letterJSON {
@@ -130,7 +97,7 @@ func (a *API) toLetterJSON(r *http.Request, p *auth.Principal, l letters.Letter,
 		Status: string(l.Status), SHA256: l.SHA256, Title: l.Title, TemplateID: l.TemplateID, TemplateVersion: l.TemplateVersion,
 		Representative: l.Representative, Note: l.Note, IssuedAt: a.rfcPtr(l.IssuedAt), SignedAt: a.rfcPtr(l.SignedAt),
 		WithdrawnAt: a.rfcPtr(l.WithdrawnAt), RemindedAt: a.rfcPtr(l.RemindedAt), Version: l.Version,
-		VerifyURL: a.baseURL(r) + letters.VerifyPath(l.ID)}
+		VerifyURL: a.baseURL(r) + letters.VerifyPath(l.VerifyCode)}
 	if !full {
 		return out
 	}
@@ -152,9 +119,9 @@ func (a *API) toLetterJSON(r *http.Request, p *auth.Principal, l letters.Letter,
 		sigs = append(sigs, signatureJSON{Party: string(s.Party), Kind: string(s.Kind), Signer: s.Signer,
 			At: a.rfc(s.At), SHA256: s.SHA256, Format: s.Format, URL: "/api/v1/letters/" + strconv.FormatInt(l.ID, 10) + "/files/" + s.FileID})
 	}
-	actions := letterActions(p, l)
-	if actions == nil {
-		actions = []string{}
+	actions := []string{}
+	for _, act := range a.app.LetterSvc.Allowed(p, l) {
+		actions = append(actions, string(act))
 	}
 	out.Clauses, out.Signatures, out.Actions = &clauses, &sigs, &actions
 	out.Parties = &partiesJSON{Unit: l.HasSigned(letters.PartyUnit), Street: l.HasSigned(letters.PartyStreet)}
@@ -163,74 +130,27 @@ func (a *API) toLetterJSON(r *http.Request, p *auth.Principal, l letters.Letter,
 
 // ---- Reading ----
 
-// readableLetter loads a letter that p may read; any other is not found.
+// readableLetter loads the letter of the path that p may read; any other is not found.
 func (a *API) readableLetter(r *http.Request, p *auth.Principal) (letters.Letter, error) {
 	id, err := pathID(r)
 	if err != nil {
 		return letters.Letter{}, err
 	}
-	l, err := a.app.DB.Letter(r.Context(), id)
-	if err != nil {
-		return l, err
-	}
-	if !p.Can(auth.LetterRead, letterTarget(l)) {
-		return l, apperr.ErrNotFound
-	}
-	return l, nil
+	return a.app.LetterSvc.Get(r.Context(), p, id)
 }
-
-// thisYear is the current year in the office's time zone.
-func (a *API) thisYear() int { return a.app.Cases.Now().In(a.app.Loc).Year() }
 
 // yearOf reads a year from the query (or def when absent).
-func yearOf(v string, def int) (int, error) {
-	if v == "" {
-		return def, nil
-	}
-	y, err := strconv.Atoi(v)
-	if err != nil || y < 2000 || y > 2100 {
-		return 0, apperr.Field("year", "err.out_of_range")
-	}
-	return y, nil
-}
+func yearOf(v string, def int) (int, error) { return letters.ParseYear(v, def) }
 
 func (a *API) listLetters(w http.ResponseWriter, r *http.Request) {
-	p := userOf(r)
-	q := r.URL.Query()
-	f := store.LetterFilter{All: p.Can(auth.LetterRead, auth.Target{}), Roots: p.Scopes(auth.LetterRead),
-		UnitIDs: p.UnitScopes(auth.LetterRead), Page: pageOf(r)}
-	errs := apperr.Fields{}
-	if v := q.Get("year"); v != "" {
-		y, err := yearOf(v, 0)
-		if err != nil {
-			errs.Add("year", "err.out_of_range")
-		}
-		f.Year = y
-	}
-	if v := q.Get("region"); v != "" {
-		if !region.ValidCode(v) {
-			errs.Add("region", "err.region_code")
-		}
-		f.Region = v
-	}
-	if v := q.Get("status"); v != "" {
-		if !letters.Status(v).Valid() {
-			errs.Add("status", "err.invalid_choice")
-		}
-		f.Status = v
-	}
-	if v := q.Get("unit"); v != "" {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			errs.Add("unit", "err.format")
-		}
-		f.UnitID = id
-	}
-	if err := errs.Err(); err != nil {
+	q, err := lettersvc.ParseQuery(r.URL.Query(), 0)
+	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	list, total, err := a.app.DB.Letters(r.Context(), f)
+	q.Page = pageOf(r)
+	p := userOf(r)
+	list, total, err := a.app.LetterSvc.List(r.Context(), p, q)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -249,7 +169,7 @@ func (a *API) getLetter(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	breaches, err := a.app.DB.LetterBreaches(r.Context(), l)
+	breaches, err := a.app.LetterSvc.Breaches(r.Context(), l)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -257,48 +177,36 @@ func (a *API) getLetter(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, a.toLetterJSON(r, p, l, true, breaches))
 }
 
-// verifyLetter is the public check of a printed letter: its unit, year,
-// state and hash, and nothing about people. Drafts are not shown.
+// verifyLetter is the public check of a printed letter by the code its QR
+// code carries (GET /api/v1/letters/verify/{code}): its unit, year, state
+// and hash, and nothing about people. It is served from the wider pattern
+// /api/v1/letters/{a}/{b} (see letterRoutes), so any other path of that
+// shape — the old /api/v1/letters/{id}/verify among them — is not found,
+// with or without a token.
 func (a *API) verifyLetter(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		a.fail(w, r, err)
+	if r.PathValue("a") != "verify" {
+		a.fail(w, r, apperr.ErrNotFound)
 		return
 	}
-	l, err := a.app.DB.Letter(r.Context(), id)
-	if err == nil && l.Status == letters.StatusDraft {
-		err = apperr.ErrNotFound
-	}
+	pub, err := a.app.LetterSvc.Verify(r.Context(), r.PathValue("b"))
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, map[string]any{"unit": l.UnitName, "year": l.Year, "status": l.Status, "sha256": l.SHA256})
+	writeJSON(w, http.StatusOK, map[string]any{"unit": pub.Unit, "year": pub.Year, "status": pub.Status, "sha256": pub.SHA256})
 }
 
 // letterFile serves a signature image or scan of a letter p may read.
 func (a *API) letterFile(w http.ResponseWriter, r *http.Request) {
-	p := userOf(r)
-	l, err := a.readableLetter(r, p)
+	id, err := pathID(r)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	id := r.PathValue("file")
-	format := ""
-	for _, s := range l.Signatures {
-		if s.FileID == id {
-			format = s.Format
-		}
-	}
-	if format == "" {
-		a.fail(w, r, apperr.ErrNotFound)
-		return
-	}
-	f, err := a.app.Letters.Open(id)
+	f, format, err := a.app.LetterSvc.File(r.Context(), userOf(r), id, r.PathValue("file"))
 	if err != nil {
-		a.fail(w, r, apperr.ErrNotFound)
+		a.fail(w, r, err)
 		return
 	}
 	defer f.Close()
@@ -315,7 +223,7 @@ func (a *API) letterQR(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	png, err := letters.QRPNG(a.baseURL(r) + letters.VerifyPath(l.ID))
+	png, err := letters.QRPNG(a.baseURL(r) + letters.VerifyPath(l.VerifyCode))
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -334,76 +242,14 @@ type issueInput struct {
 	UnitIDs    []int64 `json:"unit_ids"`
 }
 
-// MaxIssueUnits bounds the units chosen in one issue.
-const MaxIssueUnits = 1000
-
-// checkRegion validates a region code from input and that it exists.
-func (a *API) checkRegion(ctx context.Context, code string) error {
-	if !region.ValidCode(code) {
-		return apperr.Field("region", "err.region_code")
-	}
-	ok, err := a.app.DB.RegionExists(ctx, code)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return apperr.Field("region", "err.region_unknown")
-	}
-	return nil
-}
-
 func (a *API) issueLetters(w http.ResponseWriter, r *http.Request) {
 	var in issueInput
 	if err := decode(w, r, &in); err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	p := userOf(r)
-	ctx := r.Context()
-	in.Region = trimmed(in.Region)
-	switch {
-	case in.Region == "" && len(in.UnitIDs) == 0:
-		a.fail(w, r, apperr.Field("region", "err.required"))
-		return
-	case in.Region != "" && len(in.UnitIDs) > 0:
-		a.fail(w, r, apperr.Field("unit_ids", "err.letter.region_or_units"))
-		return
-	case len(in.UnitIDs) > MaxIssueUnits:
-		a.fail(w, r, apperr.Field("unit_ids", "err.too_many_items", MaxIssueUnits))
-		return
-	}
-	if in.Year == 0 && in.TemplateID == 0 {
-		in.Year = a.thisYear()
-	}
-	if in.Year != 0 && (in.Year < 2000 || in.Year > 2100) {
-		a.fail(w, r, apperr.Field("year", "err.out_of_range"))
-		return
-	}
-	if in.Region != "" {
-		if err := a.checkRegion(ctx, in.Region); err != nil {
-			a.fail(w, r, err)
-			return
-		}
-		if !p.Can(auth.LetterIssue, auth.Target{Region: in.Region}) {
-			a.fail(w, r, apperr.ErrForbidden)
-			return
-		}
-	}
-	for _, id := range in.UnitIDs {
-		u, err := a.app.DB.Unit(ctx, id)
-		if apperr.Is(err, apperr.NotFound) {
-			a.fail(w, r, apperr.Field("unit_ids", "err.letter.unit_unknown", id))
-			return
-		} else if err != nil {
-			a.fail(w, r, err)
-			return
-		}
-		if !p.Can(auth.LetterIssue, auth.Target{Region: u.Region, UnitID: u.ID}) {
-			a.fail(w, r, apperr.ErrForbidden)
-			return
-		}
-	}
-	res, err := a.app.DB.IssueLetters(ctx, a.actor(r), store.IssueRequest{Year: in.Year, TemplateID: in.TemplateID, Region: in.Region, UnitIDs: in.UnitIDs})
+	res, err := a.app.LetterSvc.Issue(r.Context(), a.actor(r), userOf(r),
+		lettersvc.IssueInput{Year: in.Year, TemplateID: in.TemplateID, Region: trimmed(in.Region), UnitIDs: in.UnitIDs})
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -411,7 +257,7 @@ func (a *API) issueLetters(w http.ResponseWriter, r *http.Request) {
 	writeIssued(w, res)
 }
 
-func writeIssued(w http.ResponseWriter, res store.IssueResult) {
+func writeIssued(w http.ResponseWriter, res lettersvc.Issued) {
 	status := http.StatusCreated
 	if res.Issued == 0 {
 		status = http.StatusOK
@@ -429,39 +275,16 @@ type renewInput struct {
 	Region     string `json:"region"`
 }
 
-// renewLetters issues next year's letters to last year's units, in the
-// region given or everywhere the caller may issue.
+// renewLetters issues a year's letters to last year's units, in the region
+// given or everywhere the caller may issue.
 func (a *API) renewLetters(w http.ResponseWriter, r *http.Request) {
 	var in renewInput
 	if err := decode(w, r, &in); err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	p := userOf(r)
-	if in.Year == 0 {
-		in.Year = a.thisYear()
-	}
-	if in.Year < 2001 || in.Year > 2100 {
-		a.fail(w, r, apperr.Field("year", "err.out_of_range"))
-		return
-	}
-	roots := p.Scopes(auth.LetterIssue)
-	if in.Region = trimmed(in.Region); in.Region != "" {
-		if err := a.checkRegion(r.Context(), in.Region); err != nil {
-			a.fail(w, r, err)
-			return
-		}
-		if !p.Can(auth.LetterIssue, auth.Target{Region: in.Region}) {
-			a.fail(w, r, apperr.ErrForbidden)
-			return
-		}
-		roots = []string{in.Region}
-	}
-	if len(roots) == 0 {
-		a.fail(w, r, apperr.ErrForbidden)
-		return
-	}
-	res, err := a.app.DB.RenewLetters(r.Context(), a.actor(r), store.RenewRequest{Year: in.Year, TemplateID: in.TemplateID, Roots: roots})
+	res, err := a.app.LetterSvc.Renew(r.Context(), a.actor(r), userOf(r),
+		lettersvc.RenewInput{Year: in.Year, TemplateID: in.TemplateID, Region: trimmed(in.Region)})
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -477,17 +300,13 @@ func (a *API) withdrawLetter(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	p := userOf(r)
-	l, err := a.readableLetter(r, p)
+	id, err := pathID(r)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	if !p.Can(auth.LetterIssue, letterTarget(l)) {
-		a.fail(w, r, apperr.ErrForbidden)
-		return
-	}
-	l, err = a.app.DB.WithdrawLetter(r.Context(), a.actor(r), l.ID, in.Note)
+	p := userOf(r)
+	l, err := a.app.LetterSvc.Withdraw(r.Context(), a.actor(r), p, id, in.Note)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -500,18 +319,20 @@ func (a *API) withdrawLetter(w http.ResponseWriter, r *http.Request) {
 // MaxSignatureUpload bounds a signing request's body: the largest scan plus the form around it.
 const MaxSignatureUpload = letters.MaxScanBytes + 64<<10
 
-// formFile returns the one file of a multipart field, or nil.
-func formFile(form *multipart.Form, field string) *multipart.FileHeader {
+// formFile opens the one file of a multipart field; nil when none was sent.
+func formFile(form *multipart.Form, field string) (io.ReadCloser, error) {
 	if form == nil || len(form.File[field]) == 0 {
-		return nil
+		return nil, nil
 	}
-	return form.File[field][0]
+	return form.File[field][0].Open()
 }
 
 // signLetter takes a drawn signature (field signature, a PNG, with party
 // unit or street) or a scan of the signed paper (field scan, PDF, JPEG or
-// PNG, for both parties). The order of checks: 404 unreadable, 403 not the
-// signer's side, 409 the letter's state, then the file's content.
+// PNG, for both parties), with the signer's name (default: the caller's).
+// The order of checks is the service's: 404 unreadable, 422 neither one
+// signature nor one scan, 403 not the signer's side, 409 the letter's
+// state, then the name and the file's content.
 func (a *API) signLetter(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, MaxSignatureUpload)
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
@@ -524,59 +345,25 @@ func (a *API) signLetter(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer r.MultipartForm.RemoveAll()
+	id, err := pathID(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	in := lettersvc.Signing{Party: letters.Party(r.FormValue("party")), Name: r.FormValue("name")}
+	for field, dst := range map[string]*io.Reader{"signature": &in.Signature, "scan": &in.Scan} {
+		f, err := formFile(r.MultipartForm, field)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		if f != nil {
+			defer f.Close()
+			*dst = f
+		}
+	}
 	p := userOf(r)
-	l, err := a.readableLetter(r, p)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	sig, scan := formFile(r.MultipartForm, "signature"), formFile(r.MultipartForm, "scan")
-	kind, party := letters.KindDrawn, letters.Party(r.FormValue("party"))
-	switch {
-	case sig == nil && scan == nil:
-		a.fail(w, r, apperr.Field("signature", "err.required"))
-		return
-	case sig != nil && scan != nil:
-		a.fail(w, r, apperr.Field("scan", "err.letter.one_file"))
-		return
-	case scan != nil:
-		kind, party = letters.KindScan, letters.PartyBoth
-	case !party.Valid():
-		a.fail(w, r, apperr.Field("party", "err.invalid_choice"))
-		return
-	}
-	action := auth.LetterSign
-	if party == letters.PartyUnit {
-		action = auth.LetterSignUnit
-	}
-	if !p.Can(action, letterTarget(l)) {
-		a.fail(w, r, apperr.ErrForbidden)
-		return
-	}
-	if err := letters.CheckSignable(l, kind, party); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	var file letters.File
-	if kind == letters.KindScan {
-		file, err = readChecked(scan, letters.MaxScanBytes, "scan", letters.CheckScan)
-	} else {
-		file, err = readChecked(sig, letters.MaxSignatureBytes, "signature", letters.CheckSignature)
-	}
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	if err := a.app.Letters.Put(file); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	signer := trimmed(r.FormValue("name"))
-	if signer == "" {
-		signer = p.Name
-	}
-	l, err = a.app.DB.SignLetter(r.Context(), a.actor(r), l.ID, letters.Signature{Party: party, Kind: kind, FileID: file.SHA256,
-		Format: file.Format, SignerID: p.PersonID, Signer: signer}, len(file.Data))
+	l, err := a.app.LetterSvc.Sign(r.Context(), a.actor(r), p, id, in)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -584,47 +371,7 @@ func (a *API) signLetter(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, a.toLetterJSON(r, p, l, true, nil))
 }
 
-// readChecked reads an uploaded file within max bytes and checks its content.
-func readChecked(fh *multipart.FileHeader, max int64, field string, check func([]byte) (letters.File, error)) (letters.File, error) {
-	f, err := fh.Open()
-	if err != nil {
-		return letters.File{}, err
-	}
-	defer f.Close()
-	data, err := letters.ReadUpload(f, max, field)
-	if err != nil {
-		return letters.File{}, err
-	}
-	return check(data)
-}
-
 // ---- Coverage and reminders ----
-
-// coverageFilter reads year and region and limits them to where p may take
-// action: a region outside it is not found; no scope at all is forbidden.
-func (a *API) coverageFilter(r *http.Request, p *auth.Principal, action auth.Action, year, reg string) (store.CoverageFilter, error) {
-	y, err := yearOf(year, a.thisYear())
-	if err != nil {
-		return store.CoverageFilter{}, err
-	}
-	f := store.CoverageFilter{Year: y, All: p.Can(action, auth.Target{}), Roots: p.Scopes(action), Page: pageOf(r)}
-	if reg = trimmed(reg); reg != "" {
-		if !region.ValidCode(reg) {
-			return f, apperr.Field("region", "err.region_code")
-		}
-		if !p.Can(action, auth.Target{Region: reg}) {
-			if len(f.Roots) == 0 {
-				return f, apperr.ErrForbidden
-			}
-			return f, apperr.ErrNotFound
-		}
-		f.All, f.Roots = false, []string{reg}
-	}
-	if !f.All && len(f.Roots) == 0 {
-		return f, apperr.ErrForbidden
-	}
-	return f, nil
-}
 
 type countJSON struct {
 	Code      string `json:"code,omitempty"`
@@ -641,14 +388,13 @@ func toCount(c store.CoverageCount) countJSON {
 }
 
 func (a *API) letterCoverage(w http.ResponseWriter, r *http.Request) {
-	p := userOf(r)
 	q := r.URL.Query()
-	f, err := a.coverageFilter(r, p, auth.LetterRead, q.Get("year"), q.Get("region"))
+	year, err := yearOf(q.Get("year"), 0)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	cov, err := a.app.DB.LetterCoverage(r.Context(), f)
+	cov, err := a.app.LetterSvc.Coverage(r.Context(), userOf(r), year, trimmed(q.Get("region")))
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -669,21 +415,13 @@ func (a *API) letterCoverage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) unsignedUnits(w http.ResponseWriter, r *http.Request) {
-	p := userOf(r)
 	q := r.URL.Query()
-	f, err := a.coverageFilter(r, p, auth.LetterRead, q.Get("year"), q.Get("region"))
+	year, err := yearOf(q.Get("year"), 0)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	switch b := q.Get("bucket"); b {
-	case "", letters.BucketIssued, letters.BucketNotIssued:
-		f.Bucket = b
-	default:
-		a.fail(w, r, apperr.Field("bucket", "err.invalid_choice"))
-		return
-	}
-	list, total, err := a.app.DB.UnsignedLetterUnits(r.Context(), f)
+	list, total, err := a.app.LetterSvc.Unsigned(r.Context(), userOf(r), year, trimmed(q.Get("region")), q.Get("bucket"), pageOf(r))
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -704,17 +442,12 @@ func (a *API) unsignedUnits(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) remindLetter(w http.ResponseWriter, r *http.Request) {
-	p := userOf(r)
-	l, err := a.readableLetter(r, p)
+	id, err := pathID(r)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	if !p.Can(auth.LetterIssue, letterTarget(l)) {
-		a.fail(w, r, apperr.ErrForbidden)
-		return
-	}
-	res, err := a.app.DB.RemindLetter(r.Context(), a.actor(r), l.ID)
+	res, err := a.app.LetterSvc.Remind(r.Context(), a.actor(r), userOf(r), id)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -732,20 +465,7 @@ func (a *API) remindUnsigned(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	year := ""
-	if in.Year != 0 {
-		year = strconv.Itoa(in.Year)
-	}
-	p := userOf(r)
-	f, err := a.coverageFilter(r, p, auth.LetterIssue, year, in.Region)
-	if apperr.Is(err, apperr.NotFound) {
-		err = apperr.ErrForbidden // acting outside one's scope
-	}
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	res, err := a.app.DB.RemindUnsigned(r.Context(), a.actor(r), f)
+	res, err := a.app.LetterSvc.RemindAll(r.Context(), a.actor(r), userOf(r), in.Year, trimmed(in.Region))
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -793,16 +513,12 @@ func (a *API) toTemplateJSON(t letters.Template) templateJSON {
 }
 
 func (a *API) listLetterTemplates(w http.ResponseWriter, r *http.Request) {
-	if !userOf(r).CanSomewhere(auth.LetterRead) {
-		a.fail(w, r, apperr.ErrForbidden)
-		return
-	}
 	year, err := yearOf(r.URL.Query().Get("year"), 0)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	list, err := a.app.DB.LetterTemplates(r.Context(), year)
+	list, err := a.app.LetterSvc.Templates(r.Context(), userOf(r), year)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -815,16 +531,12 @@ func (a *API) listLetterTemplates(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) getLetterTemplate(w http.ResponseWriter, r *http.Request) {
-	if !userOf(r).CanSomewhere(auth.LetterRead) {
-		a.fail(w, r, apperr.ErrNotFound)
-		return
-	}
 	id, err := pathID(r)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	t, err := a.app.DB.LetterTemplate(r.Context(), id)
+	t, err := a.app.LetterSvc.Template(r.Context(), userOf(r), id)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -855,12 +567,8 @@ func (a *API) createLetterTemplate(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	if !userOf(r).Can(auth.LetterTemplate, auth.Target{}) {
-		a.fail(w, r, apperr.ErrForbidden)
-		return
-	}
-	t := in.template()
-	if err := a.app.DB.CreateLetterTemplate(r.Context(), a.actor(r), &t); err != nil {
+	t, err := a.app.LetterSvc.SaveTemplate(r.Context(), a.actor(r), userOf(r), in.template())
+	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
@@ -873,10 +581,6 @@ func (a *API) updateLetterTemplate(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	if !userOf(r).Can(auth.LetterTemplate, auth.Target{}) {
-		a.fail(w, r, apperr.ErrForbidden)
-		return
-	}
 	id, err := pathID(r)
 	if err != nil {
 		a.fail(w, r, err)
@@ -884,7 +588,8 @@ func (a *API) updateLetterTemplate(w http.ResponseWriter, r *http.Request) {
 	}
 	t := in.template()
 	t.ID = id
-	if err := a.app.DB.UpdateLetterTemplate(r.Context(), a.actor(r), &t); err != nil {
+	t, err = a.app.LetterSvc.SaveTemplate(r.Context(), a.actor(r), userOf(r), t)
+	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
@@ -895,7 +600,7 @@ func (a *API) updateLetterTemplate(w http.ResponseWriter, r *http.Request) {
 func (a *API) letterRoutes() []route {
 	list := pageParams
 	return []route{
-		{Method: "GET", Path: "/api/v1/letters", Handler: a.listLetters, Summary: "Responsibility letters in my scope (a unit contact: their unit's)", Query: append([]string{"year", "region", "status", "unit"}, list...), Resp: "LetterList", Status: 200},
+		{Method: "GET", Path: "/api/v1/letters", Handler: a.listLetters, Summary: "Responsibility letters in my scope (a unit contact: their unit's)", Query: append([]string{"year", "region", "status", "kind", "unit"}, list...), Resp: "LetterList", Status: 200},
 		{Method: "POST", Path: "/api/v1/letters/issue", Handler: a.issueLetters, Summary: "Issue letters to the active units of a region, or to chosen units, in one go; units with a letter that year are skipped (201 when any is issued)", Body: "LetterIssueInput", Resp: "LetterIssueResult", Status: 201},
 		{Method: "POST", Path: "/api/v1/letters/renew", Handler: a.renewLetters, Summary: "Renew: issue a year's letters to the units that had one the year before", Body: "LetterRenewInput", Resp: "LetterIssueResult", Status: 201},
 		{Method: "GET", Path: "/api/v1/letters/coverage", Handler: a.letterCoverage, Summary: "Signed, issued-unsigned and not issued, in total, by community and by unit kind", Query: []string{"year", "region"}, Resp: "LetterCoverage", Status: 200},
@@ -907,7 +612,8 @@ func (a *API) letterRoutes() []route {
 		{Method: "POST", Path: "/api/v1/letters/{id}/remind", Handler: a.remindLetter, Summary: "Remind the unit's contacts to sign (inbox)", Resp: "LetterReminded", Status: 200},
 		{Method: "GET", Path: "/api/v1/letters/{id}/files/{file}", Handler: a.letterFile, Summary: "A signature image or scan of the letter", Resp: "file", Status: 200},
 		{Method: "GET", Path: "/api/v1/letters/{id}/qr.png", Handler: a.letterQR, Summary: "QR code of the letter's public verification URL, for printing", Resp: "png", Status: 200},
-		{Method: "GET", Path: "/api/v1/letters/{id}/verify", Handler: a.verifyLetter, Public: true, Summary: "Public check of a printed letter: unit, year, status and hash, no personal data", Resp: "LetterVerify", Status: 200},
+		// Served from a wider pattern: /letters/verify/{code} and /letters/{id}/qr.png would overlap on /letters/verify/qr.png.
+		{Method: "GET", Path: "/api/v1/letters/verify/{code}", Pattern: "/api/v1/letters/{a}/{b}", Handler: a.verifyLetter, Public: true, Summary: "Public check of a printed letter by the random code of its QR code: unit, year, status and hash, no personal data", Resp: "LetterVerify", Status: 200},
 		{Method: "GET", Path: "/api/v1/letter-templates", Handler: a.listLetterTemplates, Summary: "Letter templates (of a year)", Query: []string{"year"}, Resp: "LetterTemplateList", Status: 200},
 		{Method: "POST", Path: "/api/v1/letter-templates", Handler: a.createLetterTemplate, Summary: "Add a letter template (admins)", Body: "LetterTemplateInput", Resp: "LetterTemplate", Status: 201},
 		{Method: "GET", Path: "/api/v1/letter-templates/{id}", Handler: a.getLetterTemplate, Summary: "One letter template", Resp: "LetterTemplate", Status: 200},

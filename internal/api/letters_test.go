@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -17,6 +18,7 @@ import (
 	zxqr "github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/lantian-org/lantian/internal/demo"
+	"github.com/lantian-org/lantian/internal/store"
 	"github.com/lantian-org/lantian/internal/store/storetest"
 	"github.com/lantian-org/lantian/internal/testutil"
 )
@@ -109,6 +111,16 @@ func (c *client) sign(user string, id int64, field string, content []byte, value
 	return resp.StatusCode, string(b)
 }
 
+// codeOf returns the verification code at the end of a verify_url.
+func codeOf(t *testing.T, verifyURL string) string {
+	t.Helper()
+	i := strings.LastIndex(verifyURL, "/verify/letters/")
+	if i < 0 {
+		t.Fatalf("verify_url %q", verifyURL)
+	}
+	return verifyURL[i+len("/verify/letters/"):]
+}
+
 // expect checks a status and the texts an answer must and must not hold.
 func expect(t *testing.T, what string, status int, body string, want int, has []string, not ...string) {
 	t.Helper()
@@ -149,11 +161,13 @@ func TestLetterScenarios(t *testing.T) {
 			s, b = c.do("patrol01", "GET", "/api/v1/letter-templates", "")
 			expect(t, "patroller templates", s, b, 403, nil)
 
-			// Issuing: a community leader only inside their community.
+			// Issuing: a community leader only inside their community. A region or
+			// unit outside it is as unknown as one that does not exist (422 naming
+			// the field, never a 403 that would tell it exists).
 			s, b = c.do("community1", "POST", "/api/v1/letters/issue", `{"year":2026,"region":"`+comm1+`"}`)
-			expect(t, "issue outside community", s, b, 403, []string{`"code":"forbidden"`})
+			expect(t, "issue outside community", s, b, 422, []string{`"region":"区域：不是已有的区域编码"`}, "forbidden")
 			s, b = c.do("community1", "POST", "/api/v1/letters/issue", `{"year":2026,"region":"`+demo.StreetCode+`"}`)
-			expect(t, "issue to the street", s, b, 403, nil)
+			expect(t, "issue to the street", s, b, 422, []string{`"region":"区域：不是已有的区域编码"`}, "forbidden")
 			s, b = c.do("community1", "POST", "/api/v1/letters/issue", `{"year":2026,"region":"`+comm0+`"}`)
 			expect(t, "issue to own community", s, b, 201, []string{`"issued":`, `"skipped":0`})
 			json.Unmarshal([]byte(b), &issued)
@@ -181,6 +195,12 @@ func TestLetterScenarios(t *testing.T) {
 			}
 			s, b = c.do("inspector", "POST", "/api/v1/letters/issue", `{"year":2026,"region":"`+comm0+`"}`)
 			expect(t, "inspector issues", s, b, 403, nil)
+			outside, _, err := srv.App.DB.Units(context.Background(), store.UnitFilter{Roots: []string{comm1}, Page: store.Page{Size: 1}})
+			if err != nil || len(outside) == 0 {
+				t.Fatalf("units of %s: %v", comm1, err)
+			}
+			s, b = c.do("community1", "POST", "/api/v1/letters/issue", fmt.Sprintf(`{"year":2026,"unit_ids":[%d]}`, outside[0].ID))
+			expect(t, "issue to a unit outside the community", s, b, 422, []string{`"unit_ids":"单位：单位 ` + fmt.Sprint(outside[0].ID) + ` 不存在"`}, "forbidden")
 
 			// Lists: scoped, filtered, with totals.
 			s, b = c.do("admin", "GET", "/api/v1/letters?year=2026&page_size=100", "")
@@ -251,8 +271,16 @@ func TestLetterScenarios(t *testing.T) {
 			s, b = c.do("unit01", "GET", fmt.Sprintf("/api/v1/letters/%d/files/%s", own.ID, strings.Repeat("0", 64)), "")
 			expect(t, "unknown file", s, b, 404, nil)
 
-			// The public check shows the unit, year, state and hash, and no personal data.
-			s, b = c.do("", "GET", fmt.Sprintf("/api/v1/letters/%d/verify", own.ID), "")
+			// The public check, by the random code of the QR code, shows the unit,
+			// year, state and hash, and no personal data.
+			if !strings.HasPrefix(signed.VerifyURL, srv.URL+"/verify/letters/") {
+				t.Fatalf("verify_url = %q", signed.VerifyURL)
+			}
+			code := strings.TrimPrefix(signed.VerifyURL, srv.URL+"/verify/letters/")
+			if len(code) < 16 || strings.Trim(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
+				t.Fatalf("verification code %q: short or not URL-safe", code)
+			}
+			s, b = c.do("", "GET", "/api/v1/letters/verify/"+code, "")
 			expect(t, "verify", s, b, 200, []string{`"status":"signed"`, `"year":2026`, `"sha256":"` + own.SHA256 + `"`, `"unit":"天水市第三中学（市三中）"`},
 				"王校长", "signer", "representative", "signatures", "phone", "13", "text", l.Text[:30])
 			var pub map[string]any
@@ -260,8 +288,16 @@ func TestLetterScenarios(t *testing.T) {
 			if len(pub) != 4 {
 				t.Fatalf("verify answers %d fields: %s", len(pub), b)
 			}
-			s, b = c.do("", "GET", "/api/v1/letters/999999/verify", "")
-			expect(t, "verify unknown", s, b, 404, nil)
+			// Ids, sequential or not, answer nothing publicly; nor does a wrong code.
+			for _, path := range []string{fmt.Sprintf("/api/v1/letters/%d/verify", own.ID), "/api/v1/letters/999999/verify",
+				fmt.Sprintf("/api/v1/letters/verify/%d", own.ID), "/api/v1/letters/verify/" + strings.ToLower(code),
+				"/api/v1/letters/verify/" + code[:len(code)-1] + map[bool]string{true: "B", false: "A"}[strings.HasSuffix(code, "A")],
+				"/api/v1/letters/verify/ABCDEFGHIJKLMNOPQRSTUVWXYZ"} {
+				s, b = c.do("", "GET", path, "")
+				expect(t, "public "+path, s, b, 404, []string{`"code":"not_found"`}, "市三中")
+			}
+			s, b = c.do("unit01", "GET", fmt.Sprintf("/api/v1/letters/%d/verify", own.ID), "")
+			expect(t, "the old check with a token", s, b, 404, nil)
 			s, b = c.do("", "GET", fmt.Sprintf("/api/v1/letters/%d", own.ID), "")
 			expect(t, "letter without a token", s, b, 401, nil)
 
@@ -279,7 +315,7 @@ func TestLetterScenarios(t *testing.T) {
 			}
 			bmp, _ := gozxing.NewBinaryBitmapFromImage(img)
 			res, err := zxqr.NewQRCodeReader().Decode(bmp, nil)
-			if err != nil || res.GetText() != signed.VerifyURL || !strings.HasSuffix(signed.VerifyURL, fmt.Sprintf("/verify/letters/%d", own.ID)) {
+			if err != nil || res.GetText() != signed.VerifyURL || !strings.HasSuffix(signed.VerifyURL, "/verify/letters/"+code) {
 				t.Fatalf("QR decodes to %v (%v), want %s", res, err, signed.VerifyURL)
 			}
 
@@ -307,7 +343,7 @@ func TestLetterScenarios(t *testing.T) {
 			expect(t, "withdraw twice", s, b, 409, nil)
 			s, b = c.sign("street", w.ID, "signature", drawnPNG(t, true), "party", "street")
 			expect(t, "signing a withdrawn letter", s, b, 409, nil)
-			s, b = c.do("", "GET", fmt.Sprintf("/api/v1/letters/%d/verify", w.ID), "")
+			s, b = c.do("", "GET", "/api/v1/letters/verify/"+codeOf(t, w.VerifyURL), "")
 			expect(t, "verify withdrawn", s, b, 200, []string{`"status":"withdrawn"`}, "搬迁")
 
 			// Coverage adds up: 2 signed, the rest of the issued ones unsigned, every other active unit not issued.
@@ -357,7 +393,9 @@ func TestLetterScenarios(t *testing.T) {
 			s, b = c.do("street", "POST", fmt.Sprintf("/api/v1/letters/%d/remind", own.ID), "")
 			expect(t, "remind a signed letter", s, b, 409, nil)
 			s, b = c.do("community1", "POST", "/api/v1/letters/remind", `{"year":2026,"region":"`+comm1+`"}`)
-			expect(t, "remind all outside scope", s, b, 403, nil)
+			expect(t, "remind all outside scope", s, b, 422, []string{`"region":`})
+			s, b = c.do("unit01", "POST", "/api/v1/letters/remind", `{"year":2026}`)
+			expect(t, "a unit contact reminds all", s, b, 403, nil)
 			s, b = c.do("community1", "POST", "/api/v1/letters/remind", `{"year":2026}`)
 			expect(t, "remind all", s, b, 200, []string{fmt.Sprintf(`"letters":%d`, n0-2)})
 			s, b = c.do("unit01", "GET", "/api/v1/inbox", "")
@@ -384,7 +422,7 @@ func TestLetterScenarios(t *testing.T) {
 
 			// Renewal copies this year's list to next year, with next year's template (carried forward).
 			s, b = c.do("community1", "POST", "/api/v1/letters/renew", `{"year":2027,"region":"`+comm1+`"}`)
-			expect(t, "renew outside scope", s, b, 403, nil)
+			expect(t, "renew outside scope", s, b, 422, []string{`"region":`})
 			s, b = c.do("admin", "POST", "/api/v1/letters/renew", `{"year":2027}`)
 			expect(t, "renew", s, b, 201, []string{fmt.Sprintf(`"issued":%d`, n0+n1-1)})
 			s, b = c.do("admin", "GET", "/api/v1/letters?year=2027&page_size=1", "")

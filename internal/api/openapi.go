@@ -20,6 +20,10 @@ type route struct {
 	Body         string   // request schema name, "" for none; "multipart" (or "multipart:Schema") for uploads
 	Resp         string   // response schema name; "" for 204, "xlsx", "jpeg", "png" or "file" for files
 	Status       int      // success status
+	// Pattern, when set, is the mux path serving Path: a wider one, for a
+	// Path the mux would refuse as overlapping another route's (the handler
+	// then answers 404 for the rest of what Pattern matches).
+	Pattern string
 }
 
 // pageParams are the query parameters of every paged list.

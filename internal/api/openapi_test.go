@@ -8,7 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/demo"
+	"github.com/lantian-org/lantian/internal/service/lettersvc"
 	"github.com/lantian-org/lantian/internal/store"
 	"github.com/lantian-org/lantian/internal/testutil"
 )
@@ -19,8 +21,14 @@ import (
 func TestOpenAPI(t *testing.T) {
 	srv := testutil.Start(t, "sqlite")
 	// Public operations with a path look a record up (the letters' public
-	// check); give them records, so that letter 1 exists.
-	if _, err := srv.App.DB.IssueLetters(context.Background(), store.System, store.IssueRequest{Year: 2026, Region: demo.StreetCode}); err != nil {
+	// check by code); give them records: letter 1 and its code.
+	ctx := context.Background()
+	adm, _, _ := srv.App.DB.Credentials(ctx, "admin")
+	if _, err := srv.App.LetterSvc.Issue(ctx, store.System, &auth.Principal{PersonID: adm.ID, Roles: adm.Roles}, lettersvc.IssueInput{Year: 2026, Region: demo.StreetCode}); err != nil {
+		t.Fatal(err)
+	}
+	first, err := srv.App.DB.Letter(ctx, 1)
+	if err != nil {
 		t.Fatal(err)
 	}
 	resp, err := http.Get(srv.URL + "/api/v1/openapi.json")
@@ -49,7 +57,7 @@ func TestOpenAPI(t *testing.T) {
 	for path, ops := range doc.Paths {
 		for method := range ops {
 			n++
-			concrete := regexp.MustCompile(`\{[a-z_]+\}`).ReplaceAllString(path, "1")
+			concrete := regexp.MustCompile(`\{[a-z_]+\}`).ReplaceAllString(strings.ReplaceAll(path, "{code}", first.VerifyCode), "1")
 			req, _ := http.NewRequest(strings.ToUpper(method), srv.URL+concrete, strings.NewReader("{}"))
 			req.Header.Set("Content-Type", "application/json")
 			resp, err := http.DefaultClient.Do(req)

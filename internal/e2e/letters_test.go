@@ -169,7 +169,11 @@ func TestLetterSignJourney(t *testing.T) {
 			t.Errorf("the print view lacks the unit, the unit's signer or the hash")
 		}
 		street.thumbsLoaded("#letter-print img.sig-img", 2)
-		verifyURL := s.URL + "/verify/letters/" + id
+		// The QR code carries the letter's random verification code, not its id.
+		if !letters.ValidVerifyCode(signed.VerifyCode) || signed.VerifyCode == id {
+			t.Fatalf("the letter's verification code is %q", signed.VerifyCode)
+		}
+		verifyURL := s.URL + "/verify/letters/" + signed.VerifyCode
 		if got := street.qrText("#letter-qr"); got != verifyURL {
 			t.Errorf("the QR code reads %q, want %s", got, verifyURL)
 		}
@@ -196,6 +200,10 @@ func TestLetterSignJourney(t *testing.T) {
 			}
 		}
 		public.fitsPhone("the verification page")
+		// The letter's id, like any guess, leads nowhere.
+		if st := public.open("/verify/letters/" + id); st != 404 {
+			t.Errorf("GET /verify/letters/%s (the id): status %d, want 404", id, st)
+		}
 
 		// 6. The coverage panel counts it.
 		if st := admin.open("/letters?year=" + strconv.Itoa(year)); st != 200 {

@@ -205,7 +205,7 @@ func TestFileStore(t *testing.T) {
 
 // TestQRPNG decodes the QR code back with an independent decoder (gozxing).
 func TestQRPNG(t *testing.T) {
-	for _, url := range []string{"https://lantian.example.cn" + VerifyPath(42), "http://127.0.0.1:8080/verify/letters/1234567"} {
+	for _, url := range []string{"https://lantian.example.cn" + VerifyPath(NewVerifyCode()), "http://127.0.0.1:8080/verify/letters/0123456789abcdef0123456789abcdef"} {
 		b, err := QRPNG(url)
 		if err != nil {
 			t.Fatal(err)
@@ -229,7 +229,7 @@ func TestQRPNG(t *testing.T) {
 			t.Fatalf("QR decodes to %q, want %q", res.GetText(), url)
 		}
 	}
-	if VerifyPath(7) != "/verify/letters/7" {
-		t.Fatal(VerifyPath(7))
+	if VerifyPath("ABCDEFGHIJKLMNOP") != "/verify/letters/ABCDEFGHIJKLMNOP" {
+		t.Fatal(VerifyPath("ABCDEFGHIJKLMNOP"))
 	}
 }

@@ -4,9 +4,14 @@
 // its SHA-256, the letter's states (draft → issued → signed → archived, or
 // withdrawn with a reason), signing by drawn signatures or a scanned paper
 // copy, the content checks of those files, a content-addressed file store,
-// the QR code of the print view and the count of clause breaches. It is pure
-// apart from FileStore: the store persists what these functions return, the
-// web and API layers translate their message keys.
+// the QR code of the print view with its random verification code, and the
+// count of clause breaches. The rule table (rules.go: who may do what to a
+// letter in which state, Decide/Allowed) and the issuing rules (issue.go:
+// years, skipped units, representative, template, whom to remind, when to
+// archive) are what the letters service (internal/service/lettersvc) runs.
+// It is pure apart from FileStore and the random source of NewVerifyCode:
+// the store persists what these functions return, the web and API layers
+// translate their message keys.
 package letters
 
 import (
@@ -117,11 +122,15 @@ type Letter struct {
 	RemindedAt      time.Time
 	Version         int // starts at 1, +1 on every change
 	Signatures      []Signature
+	// VerifyCode is the random code of the public verification page (see
+	// NewVerifyCode); "" until the letter is stored.
+	VerifyCode string
 
 	// Of the unit, for lists (not stored with the letter).
 	UnitName   string
 	UnitKind   string
 	UnitRegion string
+	UnitStatus string
 }
 
 // HasSigned reports whether party p's signature is on file (a scan counts for both).

@@ -1,8 +1,6 @@
 package letters
 
 import (
-	"strconv"
-
 	qrcode "github.com/skip2/go-qrcode"
 )
 
@@ -16,6 +14,10 @@ func QRPNG(url string) ([]byte, error) {
 	return qrcode.Encode(url, qrcode.Medium, QRSize)
 }
 
-// VerifyPath is the path of a letter's public verification page; the print
-// view's QR code links to it under the server's base URL.
-func VerifyPath(id int64) string { return "/verify/letters/" + strconv.FormatInt(id, 10) }
+// VerifyPath is the path of the public verification page of the letter
+// whose verification code is code; the print view's QR code links to it
+// under the server's base URL.
+func VerifyPath(code string) string { return "/verify/letters/" + code }
+
+// VerifyAPIPath is the public API's check of the letter whose verification code is code.
+func VerifyAPIPath(code string) string { return "/api/v1/letters/verify/" + code }

@@ -9,8 +9,6 @@ import (
 
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/letters"
-	"github.com/lantian-org/lantian/internal/notify"
-	"github.com/lantian-org/lantian/internal/region"
 	"github.com/lantian-org/lantian/internal/unit"
 )
 
@@ -74,13 +72,15 @@ func (db *DB) LetterTemplate(ctx context.Context, id int64) (letters.Template, e
 	return t, mapErr(err)
 }
 
-// checkTemplate normalizes and validates t, and checks that its clauses'
-// category codes exist.
-func checkTemplate(ctx context.Context, tx *Tx, t *letters.Template) error {
-	t.Normalize()
-	if err := t.Validate(); err != nil {
-		return err
-	}
+// LetterTemplate returns one template, read inside the transaction.
+func (tx *Tx) LetterTemplate(ctx context.Context, id int64) (letters.Template, error) {
+	t, err := scanTemplate(tx.QueryRowContext(ctx, `SELECT `+templateCols+` FROM letter_templates WHERE id = $1`, id))
+	return t, mapErr(err)
+}
+
+// checkCategories checks that the category codes of t's clauses exist: a
+// field error on "clauses" (err.letter.category_unknown) names the first that does not.
+func checkCategories(ctx context.Context, tx *Tx, t *letters.Template) error {
 	var codes []any
 	var phs []string
 	for _, c := range t.Clauses {
@@ -114,13 +114,11 @@ func checkTemplate(ctx context.Context, tx *Tx, t *letters.Template) error {
 	return nil
 }
 
-// CreateLetterTemplate validates and stores a new template at version 1, audited; it sets t.ID.
-func (db *DB) CreateLetterTemplate(ctx context.Context, actor Actor, t *letters.Template) error {
-	return db.Write(ctx, actor, func(tx *Tx) error { return tx.createTemplate(ctx, t) })
-}
-
-func (tx *Tx) createTemplate(ctx context.Context, t *letters.Template) error {
-	if err := checkTemplate(ctx, tx, t); err != nil {
+// InsertLetterTemplate stores a new template, which the caller has
+// normalized and validated, at version 1, audited; it sets t.ID. Clauses
+// tagged with unknown categories are a field error on "clauses".
+func (tx *Tx) InsertLetterTemplate(ctx context.Context, t *letters.Template) error {
+	if err := checkCategories(ctx, tx, t); err != nil {
 		return err
 	}
 	t.Version = 1
@@ -134,32 +132,30 @@ func (tx *Tx) createTemplate(ctx context.Context, t *letters.Template) error {
 	return tx.Audit(ctx, "letter_template", t.ID, "create", nil, templateSummary(*t))
 }
 
-// UpdateLetterTemplate saves every field of t and increments its version,
-// audited with before and after. When t.Version is set it must be the
-// stored version (err.letter.stale otherwise). Letters already issued keep
-// their text.
-func (db *DB) UpdateLetterTemplate(ctx context.Context, actor Actor, t *letters.Template) error {
-	return db.Write(ctx, actor, func(tx *Tx) error {
-		old, err := scanTemplate(tx.QueryRowContext(ctx, `SELECT `+templateCols+` FROM letter_templates WHERE id = $1`, t.ID))
-		if err != nil {
-			return mapErr(err)
-		}
-		if t.Version != 0 && t.Version != old.Version {
-			return apperr.New(apperr.Conflict, "err.letter.stale")
-		}
-		if err := checkTemplate(ctx, tx, t); err != nil {
-			return err
-		}
-		t.Version = old.Version + 1
-		if _, err := tx.ExecContext(ctx, `UPDATE letter_templates SET year = $2, kind = $3, title = $4, preamble = $5, clauses = $6,
-			street_duties = $7, unit_duties = $8, term = $9, version = $10, updated_at = $11 WHERE id = $1`,
-			t.ID, t.Year, t.Kind, t.Title, t.Preamble, jsonText(t.Clauses), jsonText(t.StreetDuties), jsonText(t.UnitDuties), t.Term,
-			t.Version, tx.now); err != nil {
-			return err
-		}
-		t.CreatedAt, t.UpdatedAt = old.CreatedAt, fromMS(tx.now)
-		return tx.Audit(ctx, "letter_template", t.ID, "update", templateSummary(old), templateSummary(*t))
-	})
+// UpdateLetterTemplate saves every field of t (normalized and validated by
+// the caller) and increments its version, audited with before and after.
+// When t.Version is set it must be the stored version (err.letter.stale
+// otherwise). Letters already issued keep their text.
+func (tx *Tx) UpdateLetterTemplate(ctx context.Context, t *letters.Template) error {
+	old, err := tx.LetterTemplate(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	if t.Version != 0 && t.Version != old.Version {
+		return apperr.New(apperr.Conflict, "err.letter.stale")
+	}
+	if err := checkCategories(ctx, tx, t); err != nil {
+		return err
+	}
+	t.Version = old.Version + 1
+	if _, err := tx.ExecContext(ctx, `UPDATE letter_templates SET year = $2, kind = $3, title = $4, preamble = $5, clauses = $6,
+		street_duties = $7, unit_duties = $8, term = $9, version = $10, updated_at = $11 WHERE id = $1`,
+		t.ID, t.Year, t.Kind, t.Title, t.Preamble, jsonText(t.Clauses), jsonText(t.StreetDuties), jsonText(t.UnitDuties), t.Term,
+		t.Version, tx.now); err != nil {
+		return err
+	}
+	t.CreatedAt, t.UpdatedAt = old.CreatedAt, fromMS(tx.now)
+	return tx.Audit(ctx, "letter_template", t.ID, "update", templateSummary(old), templateSummary(*t))
 }
 
 // EnsureLetterTemplates returns the templates of year; when the year has
@@ -170,13 +166,14 @@ func (db *DB) EnsureLetterTemplates(ctx context.Context, actor Actor, year int) 
 	var out []letters.Template
 	err := db.Write(ctx, actor, func(tx *Tx) error {
 		var err error
-		out, err = tx.ensureTemplates(ctx, year)
+		out, err = tx.EnsureLetterTemplates(ctx, year)
 		return err
 	})
 	return out, err
 }
 
-func (tx *Tx) ensureTemplates(ctx context.Context, year int) ([]letters.Template, error) {
+// EnsureLetterTemplates is DB.EnsureLetterTemplates inside a transaction.
+func (tx *Tx) EnsureLetterTemplates(ctx context.Context, year int) ([]letters.Template, error) {
 	list, err := letterTemplates(ctx, tx, year)
 	if err != nil || len(list) > 0 {
 		return list, err
@@ -191,7 +188,7 @@ func (tx *Tx) ensureTemplates(ctx context.Context, year int) ([]letters.Template
 	}
 	for _, t := range prev {
 		t.ID, t.Year = 0, year
-		if err := tx.createTemplate(ctx, &t); err != nil {
+		if err := tx.InsertLetterTemplate(ctx, &t); err != nil {
 			return nil, err
 		}
 		list = append(list, t)
@@ -203,7 +200,8 @@ func (tx *Tx) ensureTemplates(ctx context.Context, year int) ([]letters.Template
 
 const (
 	letterListCols = `l.id, l.unit_id, l.year, COALESCE(l.template_id, 0), l.template_version, l.status, l.title, l.sha256,
-	l.representative, l.note, l.issued_at, l.signed_at, l.withdrawn_at, l.archived_at, l.reminded_at, l.version, u.name, u.kind, u.region`
+	l.representative, l.note, l.issued_at, l.signed_at, l.withdrawn_at, l.archived_at, l.reminded_at, l.version, u.name, u.kind, u.region,
+	COALESCE(l.verify_code, ''), u.status`
 	letterCols = letterListCols + `, l.body, l.clauses`
 )
 
@@ -212,7 +210,8 @@ func scanLetter(sc interface{ Scan(...any) error }, full bool) (letters.Letter, 
 	var issued, signed, withdrawn, archived, reminded int64
 	var clauses string
 	dst := []any{&l.ID, &l.UnitID, &l.Year, &l.TemplateID, &l.TemplateVersion, &l.Status, &l.Title, &l.SHA256,
-		&l.Representative, &l.Note, &issued, &signed, &withdrawn, &archived, &reminded, &l.Version, &l.UnitName, &l.UnitKind, &l.UnitRegion}
+		&l.Representative, &l.Note, &issued, &signed, &withdrawn, &archived, &reminded, &l.Version, &l.UnitName, &l.UnitKind, &l.UnitRegion,
+		&l.VerifyCode, &l.UnitStatus}
 	if full {
 		dst = append(dst, &l.Text, &clauses)
 	}
@@ -253,6 +252,18 @@ func (db *DB) Letter(ctx context.Context, id int64) (letters.Letter, error) {
 	return loadLetter(ctx, db.r, id)
 }
 
+// Letter is DB.Letter inside the transaction.
+func (tx *Tx) Letter(ctx context.Context, id int64) (letters.Letter, error) {
+	return loadLetter(ctx, tx, id)
+}
+
+// LetterByCode returns the letter whose verification code is code, with its
+// unit but without its text or signatures; NotFound when there is none.
+func (db *DB) LetterByCode(ctx context.Context, code string) (letters.Letter, error) {
+	l, err := scanLetter(db.r.QueryRowContext(ctx, `SELECT `+letterListCols+` FROM letters l JOIN units u ON u.id = l.unit_id WHERE l.verify_code = $1`, code), false)
+	return l, mapErr(err)
+}
+
 func letterSummary(l letters.Letter) map[string]any {
 	return map[string]any{"unit_id": l.UnitID, "year": l.Year, "status": l.Status, "sha256": l.SHA256,
 		"template_id": l.TemplateID, "template_version": l.TemplateVersion, "note": l.Note, "signatures": len(l.Signatures), "version": l.Version}
@@ -269,6 +280,7 @@ type LetterFilter struct {
 	Region  string // a region code: units in its subtree
 	Status  string
 	UnitID  int64
+	Kind    string // a unit kind
 	Page    Page
 }
 
@@ -310,6 +322,10 @@ func (db *DB) Letters(ctx context.Context, f LetterFilter) ([]letters.Letter, in
 		args = append(args, f.UnitID)
 		where = append(where, "l.unit_id = "+ph(len(args)))
 	}
+	if f.Kind != "" {
+		args = append(args, f.Kind)
+		where = append(where, "u.kind = "+ph(len(args)))
+	}
 	w := strings.Join(where, " AND ")
 	var total int
 	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM letters l JOIN units u ON u.id = l.unit_id WHERE `+w, args...).Scan(&total); err != nil {
@@ -325,65 +341,35 @@ func (db *DB) Letters(ctx context.Context, f LetterFilter) ([]letters.Letter, in
 	return out, total, err
 }
 
-// IssueRequest says which units get a letter for Year: the active units of
-// Region's subtree, or the units UnitIDs. TemplateID picks the template;
-// 0 takes, per unit, the year's template for its kind or for all kinds.
-type IssueRequest struct {
-	Year       int
-	TemplateID int64
-	Region     string
-	UnitIDs    []int64
+// ActiveLetterUnits returns the active units of region's subtree, by id:
+// those a letter for a region goes to.
+func (tx *Tx) ActiveLetterUnits(ctx context.Context, region string) ([]unit.Unit, error) {
+	var args []any
+	return tx.unitsWhere(ctx, scopeClause("region", []string{region}, &args)+` AND status = 'active'`, args)
 }
 
-// IssueResult reports what an issue did: the letters issued, and how many
-// units were skipped because they already have a letter that year (or are closed).
-type IssueResult struct {
-	Issued  int
-	Skipped int
-	IDs     []int64
+// LetterUnits returns the units of ids that exist (closed ones too), by id.
+func (tx *Tx) LetterUnits(ctx context.Context, ids []int64) ([]unit.Unit, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var args []any
+	var phs []string
+	for _, id := range ids {
+		args = append(args, id)
+		phs = append(phs, ph(len(args)))
+	}
+	return tx.unitsWhere(ctx, `id IN (`+strings.Join(phs, ",")+`)`, args)
 }
 
-// IssueLetters issues letters for req in one transaction, one audit row per
-// letter. A unit that already has a letter for the year that is not
-// withdrawn, or is closed, is skipped and counted. When the year has no
-// template, last year's are carried forward (EnsureLetterTemplates).
-func (db *DB) IssueLetters(ctx context.Context, actor Actor, req IssueRequest) (IssueResult, error) {
-	var res IssueResult
-	err := db.Write(ctx, actor, func(tx *Tx) error {
-		var args []any
-		var where string
-		switch {
-		case req.Region != "":
-			where = scopeClause("region", []string{req.Region}, &args) + " AND status = 'active'"
-		case len(req.UnitIDs) > 0:
-			var phs []string
-			for _, id := range req.UnitIDs {
-				args = append(args, id)
-				phs = append(phs, ph(len(args)))
-			}
-			where = "id IN (" + strings.Join(phs, ",") + ")"
-		default:
-			return apperr.Field("region", "err.required")
-		}
-		units, err := tx.unitsWhere(ctx, where, args)
-		if err != nil {
-			return err
-		}
-		if len(req.UnitIDs) > 0 && req.Region == "" {
-			found := map[int64]bool{}
-			for _, u := range units {
-				found[u.ID] = true
-			}
-			for _, id := range req.UnitIDs {
-				if !found[id] {
-					return apperr.Field("unit_ids", "err.letter.unit_unknown", id)
-				}
-			}
-		}
-		res, err = tx.issue(ctx, req.Year, req.TemplateID, units)
-		return err
-	})
-	return res, err
+// RenewalUnits returns the units under roots whose letter for year was
+// issued, signed or archived (closed units too), by id: those a renewal
+// for the next year looks at.
+func (tx *Tx) RenewalUnits(ctx context.Context, year int, roots []string) ([]unit.Unit, error) {
+	args := []any{year}
+	where := `id IN (SELECT l.unit_id FROM letters l WHERE l.year = $1 AND l.status IN ('issued', 'signed', 'archived')) AND ` +
+		scopeClause("region", roots, &args)
+	return tx.unitsWhere(ctx, where, args)
 }
 
 // unitsWhere loads the units matching a WHERE clause over units, by id.
@@ -395,79 +381,10 @@ func (tx *Tx) unitsWhere(ctx context.Context, where string, args []any) ([]unit.
 	return scanAll(rows, scanUnit)
 }
 
-// issue renders and inserts an issued letter for every unit that has none
-// for the year.
-func (tx *Tx) issue(ctx context.Context, year int, templateID int64, units []unit.Unit) (IssueResult, error) {
-	var res IssueResult
-	var templates []letters.Template
-	if templateID != 0 {
-		t, err := scanTemplate(tx.QueryRowContext(ctx, `SELECT `+templateCols+` FROM letter_templates WHERE id = $1`, templateID))
-		if isNoRows(err) {
-			return res, apperr.Field("template_id", "err.letter.template_unknown")
-		} else if err != nil {
-			return res, err
-		}
-		if year == 0 {
-			year = t.Year
-		}
-		if t.Year != year {
-			return res, apperr.Field("template_id", "err.letter.template_year", t.Year)
-		}
-		templates = []letters.Template{t}
-	} else {
-		if year < 2000 || year > 2100 {
-			return res, apperr.Field("year", "err.out_of_range")
-		}
-		var err error
-		if templates, err = tx.ensureTemplates(ctx, year); err != nil {
-			return res, err
-		}
-	}
-	has, err := tx.unitsWithLetter(ctx, year, units)
-	if err != nil {
-		return res, err
-	}
-	streets := map[string]string{}
-	for _, u := range units {
-		if has[u.ID] || u.Status != unit.Active {
-			res.Skipped++
-			continue
-		}
-		t, ok := letters.Pick(templates, string(u.Kind))
-		if !ok {
-			return res, apperr.Field("year", "err.letter.no_template", year)
-		}
-		code := region.AncestorAt(u.Region, region.Street)
-		name, ok := streets[code]
-		if !ok {
-			if err := tx.QueryRowContext(ctx, `SELECT name FROM regions WHERE code = $1`, code).Scan(&name); err != nil && !isNoRows(err) {
-				return res, err
-			}
-			streets[code] = name
-		}
-		rep := ""
-		if len(u.Contacts) > 0 {
-			rep = u.Contacts[0].Name
-		}
-		l, err := letters.New(t, u.ID, letters.NewVars(u.Name, year, rep, name))
-		if err != nil {
-			return res, err
-		}
-		if l, err = letters.Issue(l, fromMS(tx.now)); err != nil {
-			return res, err
-		}
-		if err := tx.insertLetter(ctx, &l); err != nil {
-			return res, err
-		}
-		res.Issued++
-		res.IDs = append(res.IDs, l.ID)
-	}
-	return res, nil
-}
-
-// unitsWithLetter returns which of units have a letter for year that is not withdrawn.
-func (tx *Tx) unitsWithLetter(ctx context.Context, year int, units []unit.Unit) (map[int64]bool, error) {
-	out := map[int64]bool{}
+// CurrentLetters returns, for those of units that have one, the status of
+// their current letter for year (the one not withdrawn).
+func (tx *Tx) CurrentLetters(ctx context.Context, year int, units []unit.Unit) (map[int64]letters.Status, error) {
+	out := map[int64]letters.Status{}
 	for start := 0; start < len(units); start += 500 {
 		args := []any{year}
 		var phs []string
@@ -475,14 +392,15 @@ func (tx *Tx) unitsWithLetter(ctx context.Context, year int, units []unit.Unit) 
 			args = append(args, u.ID)
 			phs = append(phs, ph(len(args)))
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT unit_id FROM letters WHERE year = $1 AND status <> 'withdrawn' AND unit_id IN (`+strings.Join(phs, ",")+`)`, args...)
+		rows, err := tx.QueryContext(ctx, `SELECT unit_id, status FROM letters WHERE year = $1 AND status <> 'withdrawn' AND unit_id IN (`+strings.Join(phs, ",")+`)`, args...)
 		if err != nil {
 			return nil, err
 		}
 		err = eachRow(rows, func(sc rowScanner) error {
 			var id int64
-			err := sc.Scan(&id)
-			out[id] = true
+			var st letters.Status
+			err := sc.Scan(&id, &st)
+			out[id] = st
 			return err
 		})
 		if err != nil {
@@ -492,16 +410,33 @@ func (tx *Tx) unitsWithLetter(ctx context.Context, year int, units []unit.Unit) 
 	return out, nil
 }
 
-// insertLetter stores a new letter row (without signatures), audited; it sets l.ID.
-func (tx *Tx) insertLetter(ctx context.Context, l *letters.Letter) error {
+// RegionNameOf returns a region's name, "" when there is no such region.
+func (tx *Tx) RegionNameOf(ctx context.Context, code string) (string, error) {
+	var name string
+	err := tx.QueryRowContext(ctx, `SELECT name FROM regions WHERE code = $1`, code).Scan(&name)
+	if isNoRows(err) {
+		return "", nil
+	}
+	return name, err
+}
+
+// InsertLetter stores a new letter row (without signatures), audited as
+// "issue"; it sets l.ID, and gives the letter a verification code from
+// letters.NewVerifyCode when it has none. A unit that already holds a
+// current letter for the year is err.letter.exists.
+func (tx *Tx) InsertLetter(ctx context.Context, l *letters.Letter) error {
+	if l.VerifyCode == "" {
+		l.VerifyCode = letters.NewVerifyCode()
+	}
 	err := tx.QueryRowContext(ctx, `INSERT INTO letters (unit_id, year, template_id, template_version, status, title, body, sha256, clauses,
-		representative, note, issued_at, issued_by, signed_at, withdrawn_at, archived_at, reminded_at, version, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19) RETURNING id`,
+		representative, note, issued_at, issued_by, signed_at, withdrawn_at, archived_at, reminded_at, version, created_at, updated_at, verify_code)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20) RETURNING id`,
 		l.UnitID, l.Year, nullID(l.TemplateID), l.TemplateVersion, l.Status, l.Title, l.Text, l.SHA256, jsonText(l.Clauses),
 		l.Representative, l.Note, ms(l.IssuedAt), nullID(tx.actor.ID), ms(l.SignedAt), ms(l.WithdrawnAt), ms(l.ArchivedAt), ms(l.RemindedAt),
-		l.Version, tx.now).Scan(&l.ID)
+		l.Version, tx.now, l.VerifyCode).Scan(&l.ID)
 	if err != nil {
-		if ok, _ := uniqueViolation(err); ok {
+		// A repeated verification code (2^-130 for fresh ones) is an internal error, not the unit's.
+		if ok, col := uniqueViolation(err); ok && col != "verify_code" {
 			return apperr.Wrap(err, apperr.Conflict, "err.letter.exists")
 		}
 		return err
@@ -509,36 +444,9 @@ func (tx *Tx) insertLetter(ctx context.Context, l *letters.Letter) error {
 	return tx.Audit(ctx, "letter", l.ID, "issue", nil, letterSummary(*l))
 }
 
-// RenewRequest copies last year's list of units to Year: every unit under
-// Roots whose letter for Year-1 was issued, signed or archived gets a letter
-// for Year (TemplateID as in IssueRequest).
-type RenewRequest struct {
-	Year       int
-	TemplateID int64
-	Roots      []string
-}
-
-// RenewLetters issues next year's letters to last year's units in one
-// transaction; units that have one already, or are closed, are skipped.
-func (db *DB) RenewLetters(ctx context.Context, actor Actor, req RenewRequest) (IssueResult, error) {
-	var res IssueResult
-	err := db.Write(ctx, actor, func(tx *Tx) error {
-		args := []any{req.Year - 1}
-		where := `id IN (SELECT l.unit_id FROM letters l WHERE l.year = $1 AND l.status IN ('issued', 'signed', 'archived')) AND ` +
-			scopeClause("region", req.Roots, &args)
-		units, err := tx.unitsWhere(ctx, where, args)
-		if err != nil {
-			return err
-		}
-		res, err = tx.issue(ctx, req.Year, req.TemplateID, units)
-		return err
-	})
-	return res, err
-}
-
-// updateLetter saves a letter's state after a change if its version is still
-// before's (err.letter.stale otherwise), audited with action.
-func (tx *Tx) updateLetter(ctx context.Context, before, after letters.Letter, action string) error {
+// UpdateLetter saves a letter's state after a change if its version is
+// still before's (err.letter.stale otherwise), audited with action.
+func (tx *Tx) UpdateLetter(ctx context.Context, before, after letters.Letter, action string) error {
 	res, err := tx.ExecContext(ctx, `UPDATE letters SET status = $3, title = $4, body = $5, sha256 = $6, clauses = $7, note = $8,
 		issued_at = $9, signed_at = $10, withdrawn_at = $11, archived_at = $12, reminded_at = $13, version = $14, updated_at = $15
 		WHERE id = $1 AND version = $2`,
@@ -553,62 +461,6 @@ func (tx *Tx) updateLetter(ctx context.Context, before, after letters.Letter, ac
 	return tx.Audit(ctx, "letter", after.ID, action, letterSummary(before), letterSummary(after))
 }
 
-// WithdrawLetter takes back a draft or issued letter with a reason, audited,
-// and returns it as stored.
-func (db *DB) WithdrawLetter(ctx context.Context, actor Actor, id int64, note string) (letters.Letter, error) {
-	var out letters.Letter
-	err := db.Write(ctx, actor, func(tx *Tx) error {
-		l, err := loadLetter(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		after, err := letters.Withdraw(l, note, fromMS(tx.now))
-		if err != nil {
-			return err
-		}
-		if err := tx.updateLetter(ctx, l, after, "withdraw"); err != nil {
-			return err
-		}
-		out, err = loadLetter(ctx, tx, id)
-		return err
-	})
-	return out, err
-}
-
-// SignLetter records a signature (drawn or a scan) whose file, of size
-// bytes, is already in the file store: the file's record, the signature with
-// the letter text's hash, and the letter's new state, in one transaction
-// audited as "sign" (or "scan"). It returns the letter as stored.
-func (db *DB) SignLetter(ctx context.Context, actor Actor, id int64, s letters.Signature, size int) (letters.Letter, error) {
-	var out letters.Letter
-	err := db.Write(ctx, actor, func(tx *Tx) error {
-		l, err := loadLetter(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if s.At.IsZero() {
-			s.At = fromMS(tx.now)
-		}
-		after, err := letters.Sign(l, s)
-		if err != nil {
-			return err
-		}
-		if err := tx.insertSignature(ctx, l.ID, after.Signatures[len(after.Signatures)-1], size); err != nil {
-			return err
-		}
-		action := "sign"
-		if s.Kind == letters.KindScan {
-			action = "scan"
-		}
-		if err := tx.updateLetter(ctx, l, after, action); err != nil {
-			return err
-		}
-		out, err = loadLetter(ctx, tx, id)
-		return err
-	})
-	return out, err
-}
-
 // SaveLetterFile records a file kept in the letters' file store (once per content hash).
 func (tx *Tx) SaveLetterFile(ctx context.Context, id, format string, size int) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO letter_files (id, format, size, created_at, created_by) VALUES ($1, $2, $3, $4, $5)
@@ -616,7 +468,10 @@ func (tx *Tx) SaveLetterFile(ctx context.Context, id, format string, size int) e
 	return err
 }
 
-func (tx *Tx) insertSignature(ctx context.Context, letterID int64, s letters.Signature, size int) error {
+// InsertLetterSignature records signature s of a letter with its file (of
+// size bytes, already in the file store); a party that has signed already
+// is err.letter.party_signed.
+func (tx *Tx) InsertLetterSignature(ctx context.Context, letterID int64, s letters.Signature, size int) error {
 	if err := tx.SaveLetterFile(ctx, s.FileID, s.Format, size); err != nil {
 		return err
 	}
@@ -632,7 +487,7 @@ func (tx *Tx) insertSignature(ctx context.Context, letterID int64, s letters.Sig
 // (whose files must be recorded with SaveLetterFile), audited: demo data and
 // imports of paper records.
 func (tx *Tx) InsertLetterHistory(ctx context.Context, l *letters.Letter) error {
-	if err := tx.insertLetter(ctx, l); err != nil {
+	if err := tx.InsertLetter(ctx, l); err != nil {
 		return err
 	}
 	for _, s := range l.Signatures {
@@ -644,36 +499,29 @@ func (tx *Tx) InsertLetterHistory(ctx context.Context, l *letters.Letter) error 
 	return nil
 }
 
-// ArchiveLetters archives the signed letters of a year that is over, one
-// audit row each, and returns how many.
-func (db *DB) ArchiveLetters(ctx context.Context, actor Actor, year int) (int, error) {
-	n := 0
-	err := db.Write(ctx, actor, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM letters WHERE year = $1 AND status = 'signed' ORDER BY id`, year)
-		if err != nil {
-			return err
-		}
-		ids, err := scanAll(rows, scanValue[int64])
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			l, err := loadLetter(ctx, tx, id)
-			if err != nil {
-				return err
-			}
-			after, err := letters.Archive(l, fromMS(tx.now))
-			if err != nil {
-				return err
-			}
-			if err := tx.updateLetter(ctx, l, after, "archive"); err != nil {
-				return err
-			}
-			n++
-		}
-		return rows.Err()
+// LettersOfYear returns the full letters of year with status st (in any
+// unit's scope), by id: the signed letters the year-end archiving looks at.
+func (tx *Tx) LettersOfYear(ctx context.Context, year int, st letters.Status) ([]letters.Letter, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM letters WHERE year = $1 AND status = $2 ORDER BY id`, year, st)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := scanAll(rows, func(sc interface{ Scan(...any) error }) (int64, error) {
+		var id int64
+		return id, sc.Scan(&id)
 	})
-	return n, err
+	if err != nil {
+		return nil, err
+	}
+	out := make([]letters.Letter, 0, len(ids))
+	for _, id := range ids {
+		l, err := loadLetter(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, nil
 }
 
 // ---- Coverage, reminders and breaches ----
@@ -857,74 +705,23 @@ func (db *DB) UnsignedLetterUnits(ctx context.Context, f CoverageFilter) ([]Unsi
 	return out, total, err
 }
 
-// Reminded reports what a reminder did: letters reminded and people notified.
-type Reminded struct {
-	Letters int
-	People  int
-}
-
-// RemindLetter sends the contacts of an issued letter's unit an inbox
-// message (kind letter_reminder), audited; a letter that is not issued is
-// err.letter.state.
-func (db *DB) RemindLetter(ctx context.Context, actor Actor, id int64) (Reminded, error) {
-	var out Reminded
-	err := db.Write(ctx, actor, func(tx *Tx) error {
-		l, err := loadLetter(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if l.Status != letters.StatusIssued {
-			return letters.ErrState
-		}
-		n, err := tx.remind(ctx, l)
-		out = Reminded{Letters: 1, People: n}
-		return err
-	})
-	return out, err
-}
-
-// RemindUnsigned reminds every issued, unsigned letter of f.Year in f's scope.
-func (db *DB) RemindUnsigned(ctx context.Context, actor Actor, f CoverageFilter) (Reminded, error) {
-	var out Reminded
-	err := db.Write(ctx, actor, func(tx *Tx) error {
-		args := []any{f.Year}
-		rows, err := tx.QueryContext(ctx, `SELECT l.id FROM letters l JOIN units u ON u.id = l.unit_id
-			WHERE l.year = $1 AND l.status = 'issued' AND u.status = 'active' AND `+f.where(&args)+` ORDER BY l.id`, args...)
-		if err != nil {
-			return err
-		}
-		ids, err := scanAll(rows, scanValue[int64])
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			l, err := loadLetter(ctx, tx, id)
-			if err != nil {
-				return err
-			}
-			n, err := tx.remind(ctx, l)
-			if err != nil {
-				return err
-			}
-			out.Letters++
-			out.People += n
-		}
-		return nil
-	})
-	return out, err
-}
-
-// remind tells the unit's contacts to sign one letter and notes when it was sent.
-func (tx *Tx) remind(ctx context.Context, l letters.Letter) (int, error) {
-	n, err := tx.Notify(ctx, notify.Event{Kind: notify.LetterReminder, Record: notify.Record{Kind: "letter", ID: l.ID},
-		Subject: notify.Subject{Unit: l.UnitID}, Args: map[string]any{"letter": l.ID, "year": l.Year, "unit": l.UnitName}})
+// UnsignedLetters returns the letters of f.Year in f's scope that wait for
+// signatures (draft or issued), with their unit's status, by id: those a
+// reminder to all is chosen from.
+func (tx *Tx) UnsignedLetters(ctx context.Context, f CoverageFilter) ([]letters.Letter, error) {
+	args := []any{f.Year}
+	rows, err := tx.QueryContext(ctx, `SELECT `+letterListCols+` FROM letters l JOIN units u ON u.id = l.unit_id
+		WHERE l.year = $1 AND l.status IN ('draft', 'issued') AND `+f.where(&args)+` ORDER BY l.id`, args...)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE letters SET reminded_at = $2 WHERE id = $1`, l.ID, tx.now); err != nil {
-		return 0, err
-	}
-	return n, tx.Audit(ctx, "letter", l.ID, "remind", nil, map[string]any{"notified": n})
+	return scanAll(rows, func(sc interface{ Scan(...any) error }) (letters.Letter, error) { return scanLetter(sc, false) })
+}
+
+// MarkLetterReminded notes when the unit of letter id was last reminded to sign.
+func (tx *Tx) MarkLetterReminded(ctx context.Context, id int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE letters SET reminded_at = $2 WHERE id = $1`, id, tx.now)
+	return err
 }
 
 // LetterBreaches counts, per clause of l, this year's cases about l's unit

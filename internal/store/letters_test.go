@@ -2,8 +2,8 @@ package store_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,9 +12,9 @@ import (
 	"github.com/lantian-org/lantian/internal/cases"
 	"github.com/lantian-org/lantian/internal/demo"
 	"github.com/lantian-org/lantian/internal/letters"
-	"github.com/lantian-org/lantian/internal/notify"
 	"github.com/lantian-org/lantian/internal/store"
 	"github.com/lantian-org/lantian/internal/store/storetest"
+	"github.com/lantian-org/lantian/internal/unit"
 )
 
 // fieldKey returns the message key of err's field, or "".
@@ -27,11 +27,11 @@ func TestLetterTemplates(t *testing.T) {
 		// A fresh install has the 2026 default with the seed's clauses, tagged.
 		list, err := db.LetterTemplates(ctx, 2026)
 		if err != nil || len(list) != 1 {
-			t.Fatalf("2026 templates = %d, %v; want the one default", len(list), err)
+			t.Fatalf("2026 templates = %d, %v", len(list), err)
 		}
 		def := list[0]
 		if def.Kind != "" || def.Version != 1 || len(def.Clauses) != 8 || len(def.StreetDuties) == 0 || len(def.UnitDuties) == 0 || def.Term == "" {
-			t.Fatalf("default template = %+v, want for all kinds, version 1, 8 clauses, both parties' duties and a term", def)
+			t.Fatalf("default template = %+v", def)
 		}
 		tags := map[string]string{}
 		for _, c := range def.Clauses {
@@ -45,46 +45,42 @@ func TestLetterTemplates(t *testing.T) {
 		}
 		text, err := letters.Render(def, letters.NewVars("华天集团", 2026, "张伟", "西关街道"))
 		if err != nil || !strings.HasPrefix(text, "西关街道2026年度大气污染防治目标管理责任书\n\n") || !strings.Contains(text, "华天集团（以下简称乙方）") {
-			t.Fatalf("default renders %q, %v; want the street's title and 华天集团 as party B", text, err)
+			t.Fatalf("default renders %q, %v", text, err)
 		}
 
-		// Bad templates are refused and nothing is written.
+		// Clauses tagged with unknown categories are refused and nothing is written.
 		before := auditCount(t, db, "letter_template", "")
-		for _, tc := range []struct {
-			name, field, key string
-			t                letters.Template
-		}{
-			{"ErrUnknownCategory", "clauses", "err.letter.category_unknown", letters.Template{Year: 2026, Title: "t", Clauses: []letters.Clause{{Text: "x", Categories: []string{"Z999"}}}}},
-			{"ErrUnknownVariable", "title", "err.letter.unknown_variable", letters.Template{Year: 2026, Title: "{mayor}", Clauses: []letters.Clause{{Text: "x"}}}},
-			{"ErrKind", "kind", "err.unit_kind", letters.Template{Year: 2026, Kind: "farm", Title: "t", Clauses: []letters.Clause{{Text: "x"}}}},
-		} {
-			t.Run(tc.name, func(t *testing.T) {
-				if err := db.CreateLetterTemplate(ctx, actor, &tc.t); fieldKey(err, tc.field) != tc.key {
-					t.Fatalf("CreateLetterTemplate = %v, want %s on %s", err, tc.key, tc.field)
-				}
-			})
+		bad := letters.Template{Year: 2026, Title: "t", Clauses: []letters.Clause{{Text: "x", Categories: []string{"08004", "Z999"}}}}
+		if err := db.Write(ctx, actor, func(tx *store.Tx) error { return tx.InsertLetterTemplate(ctx, &bad) }); fieldKey(err, "clauses") != "err.letter.category_unknown" {
+			t.Fatalf("InsertLetterTemplate with Z999 = %v", err)
 		}
 		if n := auditCount(t, db, "letter_template", ""); n != before {
-			t.Fatalf("audit rows %d → %d after refused templates, want no change", before, n)
+			t.Fatalf("audit rows %d → %d after a refused template", before, n)
 		}
 
 		// A kind's own template; edits bump the version; a stale edit is a conflict.
 		site := def
 		site.ID, site.Kind, site.Title = 0, "site", "{year}年度施工工地扬尘防治责任书"
-		if err := db.CreateLetterTemplate(ctx, actor, &site); err != nil || site.Version != 1 {
-			t.Fatalf("create = %v, version %d; want version 1", err, site.Version)
+		write := func(fn func(tx *store.Tx) error) error { return db.Write(ctx, actor, fn) }
+		if err := write(func(tx *store.Tx) error { return tx.InsertLetterTemplate(ctx, &site) }); err != nil || site.Version != 1 {
+			t.Fatalf("create = %v, version %d", err, site.Version)
 		}
 		site.Term = "至{year}年底。"
-		if err := db.UpdateLetterTemplate(ctx, actor, &site); err != nil || site.Version != 2 {
-			t.Fatalf("update = %v, version %d; want version 2", err, site.Version)
+		if err := write(func(tx *store.Tx) error { return tx.UpdateLetterTemplate(ctx, &site) }); err != nil || site.Version != 2 {
+			t.Fatalf("update = %v, version %d", err, site.Version)
 		}
 		stale := site
 		stale.Version = 1
-		if err := db.UpdateLetterTemplate(ctx, actor, &stale); !apperr.Is(err, apperr.Conflict) {
-			t.Fatalf("stale update = %v, want a conflict", err)
+		if err := write(func(tx *store.Tx) error { return tx.UpdateLetterTemplate(ctx, &stale) }); !apperr.Is(err, apperr.Conflict) {
+			t.Fatalf("stale update = %v", err)
+		}
+		missing := site
+		missing.ID = 999999
+		if err := write(func(tx *store.Tx) error { return tx.UpdateLetterTemplate(ctx, &missing) }); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("update of a missing template = %v", err)
 		}
 		if got, _ := db.LetterTemplate(ctx, site.ID); got.Version != 2 || got.Term != "至{year}年底。" {
-			t.Fatalf("stored = %+v, want version 2 with the new term", got)
+			t.Fatalf("stored = %+v", got)
 		}
 		if n := auditCount(t, db, "letter_template", itoa(site.ID)); n != 2 {
 			t.Fatalf("%d audit rows for the site template, want 2", n)
@@ -92,11 +88,11 @@ func TestLetterTemplates(t *testing.T) {
 		// A new year starts from the latest year's templates.
 		next, err := db.EnsureLetterTemplates(ctx, actor, 2027)
 		if err != nil || len(next) != 2 || next[0].Year != 2027 || next[0].Version != 1 {
-			t.Fatalf("2027 = %+v, %v; want the two templates copied at version 1", next, err)
+			t.Fatalf("2027 = %+v, %v", next, err)
 		}
 		again, _ := db.EnsureLetterTemplates(ctx, actor, 2027)
 		if len(again) != 2 {
-			t.Fatalf("ensuring twice made %d templates, want still 2", len(again))
+			t.Fatalf("ensuring twice made %d templates", len(again))
 		}
 	})
 }
@@ -119,278 +115,203 @@ func activeUnits(t *testing.T, db *store.DB, region string) []int64 {
 	}
 }
 
-func signature(p letters.Party, who string) letters.Signature {
-	return letters.Signature{Party: p, Kind: letters.KindDrawn, FileID: letters.Hash(who), Format: "png", SignerID: 1, Signer: who}
-}
-
-// TestLetters takes letters through their life: issue, sign (on the pad and
-// by scan), withdraw and re-issue, list, count coverage, remind, archive and renew.
-func TestLetters(t *testing.T) { storetest.Each(t, testLetters) }
-
-func testLetters(t *testing.T, db *store.DB) {
-	seeded(t, db)
-	j := &lettersLife{db: db, actor: store.Actor{ID: 1, Name: "admin"}, year: 2026,
-		comm0: activeUnits(t, db, demo.CommunityCode(0)), street: activeUnits(t, db, demo.StreetCode)}
-	if len(j.comm0) < 3 || len(j.street) < 60 {
-		t.Fatalf("demo units: %d in the community, %d in the street; want at least 3 and 60", len(j.comm0), len(j.street))
-	}
-	// Each of these needs the letters as the ones before left them.
-	for _, step := range []struct {
-		name string
-		run  func(*testing.T)
-	}{{"issue", j.issue}, {"sign", j.sign}, {"withdraw", j.withdraw}} {
-		if !t.Run(step.name, step.run) {
-			return
+// issueTo stores an issued letter for year to each unit of ids through the
+// store's primitives, as the letters service does, and returns them.
+func issueTo(t *testing.T, db *store.DB, year int, ids ...int64) []letters.Letter {
+	t.Helper()
+	ctx := context.Background()
+	var out []letters.Letter
+	err := db.Write(ctx, store.Actor{ID: 1, Name: "admin"}, func(tx *store.Tx) error {
+		templates, err := tx.EnsureLetterTemplates(ctx, year)
+		if err != nil {
+			return err
 		}
-	}
-	t.Run("lists", j.lists)
-	t.Run("coverage", j.coverage)
-	t.Run("reminders", j.reminders)
-	t.Run("archive and renew", j.archiveAndRenew)
-}
-
-// lettersLife is what the steps of TestLetters hand on.
-type lettersLife struct {
-	db            *store.DB
-	actor         store.Actor
-	year          int
-	comm0, street []int64        // active units of community 0 and of the street
-	other         []int64        // active units of community 1, two of which get letters
-	chosen        []int64        // the letters issued to those two
-	l             letters.Letter // the first of them, signed by both parties
-	w             int64          // the unit whose letter is withdrawn and issued anew
-	cur           letters.Letter // its new letter
-}
-
-// issue: to a community (once, then skipping), and to chosen units.
-func (j *lettersLife) issue(t *testing.T) {
-	ctx, db, actor, year, comm0 := context.Background(), j.db, j.actor, j.year, j.comm0
-	// Issue to a community: every active unit there, in one go, audited per letter.
-	res, err := db.IssueLetters(ctx, actor, store.IssueRequest{Year: year, Region: demo.CommunityCode(0)})
-	if err != nil || res.Issued != len(comm0) || res.Skipped != 0 || len(res.IDs) != len(comm0) {
-		t.Fatalf("issue = %+v, %v; want %d", res, err, len(comm0))
-	}
-	if n := auditCount(t, db, "letter", ""); n != len(comm0) {
-		t.Fatalf("%d audit rows for %d letters, want one each", n, len(comm0))
-	}
-	// Issuing again skips them all.
-	res, err = db.IssueLetters(ctx, actor, store.IssueRequest{Year: year, Region: demo.CommunityCode(0)})
-	if err != nil || res.Issued != 0 || res.Skipped != len(comm0) {
-		t.Fatalf("re-issue = %+v, %v; want all %d skipped", res, err, len(comm0))
-	}
-	// Chosen units: an unknown one refuses the whole request.
-	before := auditCount(t, db, "letter", "")
-	other := activeUnits(t, db, demo.CommunityCode(1))
-	_, err = db.IssueLetters(ctx, actor, store.IssueRequest{Year: year, UnitIDs: []int64{other[0], 999999}})
-	if fieldKey(err, "unit_ids") != "err.letter.unit_unknown" {
-		t.Fatalf("unknown unit: %v, want err.letter.unit_unknown on unit_ids", err)
-	}
-	if n := auditCount(t, db, "letter", ""); n != before {
-		t.Fatalf("a refused issue wrote letters: %d audit rows, want %d", auditCount(t, db, "letter", ""), before)
-	}
-	list, _ := db.LetterTemplates(ctx, year)
-	_, err = db.IssueLetters(ctx, actor, store.IssueRequest{Year: 2025, TemplateID: list[0].ID, UnitIDs: other[:1]})
-	if fieldKey(err, "template_id") != "err.letter.template_year" {
-		t.Fatalf("template of another year: %v, want err.letter.template_year on template_id", err)
-	}
-	res, err = db.IssueLetters(ctx, actor, store.IssueRequest{Year: year, UnitIDs: other[:2], TemplateID: list[0].ID})
-	if err != nil || res.Issued != 2 {
-		t.Fatalf("issue chosen = %+v, %v; want 2 issued", res, err)
-	}
-	j.other, j.chosen = other, res.IDs
-}
-
-// sign: on the pad by the unit then the street, by scan; a signed letter
-// takes no more signatures and cannot be withdrawn.
-func (j *lettersLife) sign(t *testing.T) {
-	ctx, db, actor := context.Background(), j.db, j.actor
-	// The letter: text rendered for its unit, hashed.
-	l, err := db.Letter(ctx, j.chosen[0])
-	if err != nil || l.Status != letters.StatusIssued || l.SHA256 != letters.Hash(l.Text) || !strings.Contains(l.Text, l.UnitName) ||
-		!strings.HasPrefix(l.Text, "西关街道2026年度") || len(l.Clauses) != 8 || l.IssuedAt.IsZero() || l.UnitRegion == "" {
-		t.Fatalf("letter = %+v, %v; want issued, hashed, its unit named in the 2026 text with 8 clauses", l, err)
-	}
-
-	// Sign: unit then street → signed, text and hash unchanged.
-	l1, err := db.SignLetter(ctx, actor, l.ID, signature(letters.PartyUnit, "王伟"), 1200)
-	if err != nil || l1.Status != letters.StatusIssued || len(l1.Signatures) != 1 {
-		t.Fatalf("unit signs = %v with %d signatures, %v; want issued with 1", l1.Status, len(l1.Signatures), err)
-	}
-	if _, err := db.SignLetter(ctx, actor, l.ID, signature(letters.PartyUnit, "王伟"), 1200); !errors.Is(err, letters.ErrPartySigned) {
-		t.Fatalf("unit signs twice: %v, want letters.ErrPartySigned", err)
-	}
-	l2, err := db.SignLetter(ctx, actor, l.ID, signature(letters.PartyStreet, "李娜"), 900)
-	if err != nil || l2.Status != letters.StatusSigned || l2.SignedAt.IsZero() || len(l2.Signatures) != 2 {
-		t.Fatalf("street signs = %+v with %d signatures, %v; want signed with 2 and a time", l2.Status, len(l2.Signatures), err)
-	}
-	if l2.SHA256 != l.SHA256 || l2.Text != l.Text || l2.Signatures[0].SHA256 != l.SHA256 || l2.Signatures[1].Signer != "李娜" || l2.Signatures[1].Format != "png" {
-		t.Fatal("signing changed the text or did not record the hash, want the text kept and its hash on each signature")
-	}
-	// Signing a signed letter is a conflict, a scan included; so is withdrawing it.
-	for _, s := range []letters.Signature{signature(letters.PartyStreet, "x"), {Kind: letters.KindScan, FileID: letters.Hash("scan"), Format: "pdf", Signer: "x"}} {
-		if _, err := db.SignLetter(ctx, actor, l.ID, s, 10); !errors.Is(err, letters.ErrSigned) || !apperr.Is(err, apperr.Conflict) {
-			t.Fatalf("signing a signed letter: %v, want letters.ErrSigned as a conflict", err)
+		units, err := tx.LetterUnits(ctx, ids)
+		if err != nil {
+			return err
 		}
-	}
-	if _, err := db.WithdrawLetter(ctx, actor, l.ID, "x"); !errors.Is(err, letters.ErrSigned) {
-		t.Fatalf("withdrawing a signed letter: %v, want letters.ErrSigned", err)
-	}
-	// A scan signs for both at once.
-	scanned, err := db.SignLetter(ctx, actor, j.chosen[1], letters.Signature{Kind: letters.KindScan, FileID: letters.Hash("scan"), Format: "pdf", SignerID: 1, Signer: "李娜"}, 20000)
-	if err != nil || scanned.Status != letters.StatusSigned || scanned.Signatures[0].Party != letters.PartyBoth {
-		t.Fatalf("scan = %+v, %v; want signed by both parties at once", scanned.Status, err)
-	}
-	j.l = l
-}
-
-// withdraw: a reason is needed; a withdrawn letter cannot be signed; the unit can get a new one.
-func (j *lettersLife) withdraw(t *testing.T) {
-	ctx, db, actor, year, comm0 := context.Background(), j.db, j.actor, j.year, j.comm0
-	w := comm0[0]
-	wl, _, err := db.UnitLetter(ctx, w, year)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.WithdrawLetter(ctx, actor, wl.ID, " "); fieldKey(err, "note") != "err.required" {
-		t.Fatalf("withdraw without a reason: %v, want err.required on note", err)
-	}
-	wd, err := db.WithdrawLetter(ctx, actor, wl.ID, "单位已搬离")
-	if err != nil || wd.Status != letters.StatusWithdrawn || wd.Note != "单位已搬离" {
-		t.Fatalf("withdraw = %+v, %v; want withdrawn with the reason", wd, err)
-	}
-	if _, err := db.SignLetter(ctx, actor, wl.ID, signature(letters.PartyUnit, "x"), 1); !errors.Is(err, letters.ErrWithdrawn) {
-		t.Fatalf("signing a withdrawn letter: %v, want letters.ErrWithdrawn", err)
-	}
-	if res, err := db.IssueLetters(ctx, actor, store.IssueRequest{Year: year, UnitIDs: []int64{w}}); err != nil || res.Issued != 1 {
-		t.Fatalf("re-issue after withdrawal = %+v, %v; want 1 issued", res, err)
-	}
-	// Its new letter is now its current one.
-	cur, _, err := db.UnitLetter(ctx, w, year)
-	if err != nil || cur.ID == wl.ID || cur.Status != letters.StatusIssued {
-		t.Fatalf("current letter = %d %s, %v; want a new issued letter, not %d", cur.ID, cur.Status, err, wl.ID)
-	}
-	// Sign one letter of community 0 for the coverage below.
-	c0, _, _ := db.UnitLetter(ctx, comm0[1], year)
-	if _, err := db.SignLetter(ctx, actor, c0.ID, letters.Signature{Kind: letters.KindScan, FileID: letters.Hash("scan2"), Format: "jpeg", Signer: "张三"}, 1); err != nil {
-		t.Fatal(err)
-	}
-	j.w, j.cur = w, cur
-}
-
-// lists: filters and totals.
-func (j *lettersLife) lists(t *testing.T) {
-	ctx, db, year, comm0, w := context.Background(), j.db, j.year, j.comm0, j.w
-	for _, tc := range []struct {
-		name string
-		f    store.LetterFilter
-		want int
-	}{
-		{"All", store.LetterFilter{All: true, Year: year}, len(comm0) + 3},
-		{"Signed", store.LetterFilter{All: true, Year: year, Status: "signed"}, 3},
-		{"Withdrawn", store.LetterFilter{All: true, Status: "withdrawn"}, 1},
-		{"Community", store.LetterFilter{All: true, Year: year, Region: demo.CommunityCode(0)}, len(comm0) + 1},
-		{"ScopedToOtherCommunity", store.LetterFilter{Roots: []string{demo.CommunityCode(1)}, Year: year}, 2},
-		{"ScopeAndRegionDisjoint", store.LetterFilter{Roots: []string{demo.CommunityCode(1)}, Region: demo.CommunityCode(0)}, 0},
-		{"UnitContact", store.LetterFilter{UnitIDs: []int64{w}}, 2},
-		{"NoScope", store.LetterFilter{Year: year}, 0},
-		{"OtherYear", store.LetterFilter{All: true, Year: 2025}, 0},
-	} {
-		t.Run("List"+tc.name, func(t *testing.T) {
-			items, total, err := db.Letters(ctx, tc.f)
-			if err != nil || total != tc.want || len(items) != min(total, 20) {
-				t.Fatalf("Letters = %d items, total %d, %v; want %d", len(items), total, err, tc.want)
+		for _, u := range units {
+			l, err := letters.ForUnit(templates, u, year, "西关街道", time.Date(year, 3, 1, 9, 0, 0, 0, time.UTC))
+			if err != nil {
+				return err
 			}
-		})
-	}
-}
-
-// coverage adds up: by community and by kind to the total, the total to the
-// active units; the units not yet signed are listed.
-func (j *lettersLife) coverage(t *testing.T) {
-	ctx, db, year, comm0, street, other := context.Background(), j.db, j.year, j.comm0, j.street, j.other
-	cov, err := db.LetterCoverage(ctx, store.CoverageFilter{Year: year, All: true, Region: demo.StreetCode})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cov.Total.Signed != 3 || cov.Total.Issued != len(comm0)+2-3 || cov.Total.Total() != len(street) ||
-		cov.Total.NotIssued != len(street)-len(comm0)-2 {
-		t.Fatalf("coverage total = %+v (street %d, community %d); want 3 signed, %d issued, %d not issued",
-			cov.Total, len(street), len(comm0), len(comm0)+2-3, len(street)-len(comm0)-2)
-	}
-	sum := func(cs []store.CoverageCount) (s store.CoverageCount) {
-		for _, c := range cs {
-			s.Signed, s.Issued, s.NotIssued = s.Signed+c.Signed, s.Issued+c.Issued, s.NotIssued+c.NotIssued
+			if err := tx.InsertLetter(ctx, &l); err != nil {
+				return err
+			}
+			out = append(out, l)
 		}
-		return s
+		return nil
+	})
+	if err != nil || len(out) != len(ids) {
+		t.Fatalf("issue to %v: %d letters, %v", ids, len(out), err)
 	}
-	if s := sum(cov.Communities); s.Signed != cov.Total.Signed || s.Issued != cov.Total.Issued || s.NotIssued != cov.Total.NotIssued || len(cov.Communities) != 6 {
-		t.Fatalf("communities %+v do not add up to %+v, want six that do", cov.Communities, cov.Total)
-	}
-	if s := sum(cov.Kinds); s.Signed != cov.Total.Signed || s.Issued != cov.Total.Issued || s.NotIssued != cov.Total.NotIssued {
-		t.Fatalf("kinds %+v do not add up to %+v, want them to", cov.Kinds, cov.Total)
-	}
-	first := cov.Communities[0]
-	if first.Key != demo.CommunityCode(0) || first.Name != demo.Communities[0] || first.NotIssued != 0 || first.Signed != 1 {
-		t.Fatalf("community 0 = %+v, want %s named %s first, all issued, 1 signed", first, demo.CommunityCode(0), demo.Communities[0])
-	}
-	scoped, _ := db.LetterCoverage(ctx, store.CoverageFilter{Year: year, Roots: []string{demo.CommunityCode(1)}})
-	if scoped.Total.Total() != len(other) || len(scoped.Communities) != 1 || scoped.Total.Signed != 2 {
-		t.Fatalf("scoped coverage = %+v, want community 1 alone: %d units, 2 signed", scoped, len(other))
-	}
-	// The units not yet signed: issued and unsigned plus not issued.
-	uns, total, err := db.UnsignedLetterUnits(ctx, store.CoverageFilter{Year: year, All: true, Page: store.Page{Size: 100}})
-	if err != nil || total != cov.Total.Issued+cov.Total.NotIssued || len(uns) != total {
-		t.Fatalf("unsigned = %d (%d), %v; want %d", total, len(uns), err, cov.Total.Issued+cov.Total.NotIssued)
-	}
-	_, issuedOnly, _ := db.UnsignedLetterUnits(ctx, store.CoverageFilter{Year: year, All: true, Bucket: letters.BucketIssued})
-	if issuedOnly != cov.Total.Issued {
-		t.Fatalf("issued unsigned = %d, want %d", issuedOnly, cov.Total.Issued)
-	}
+	return out
 }
 
-// reminders go to the unit's contacts' inboxes.
-func (j *lettersLife) reminders(t *testing.T) {
-	ctx, db, actor, year, comm0, w, cur, l := context.Background(), j.db, j.actor, j.year, j.comm0, j.w, j.cur, j.l
-	contacts, _ := db.UnitContacts(ctx, w)
-	r, err := db.RemindLetter(ctx, actor, cur.ID)
-	if err != nil || r.People != len(contacts) || len(contacts) == 0 {
-		t.Fatalf("remind = %+v, %v (contacts %v); want each contact told", r, err, contacts)
-	}
-	items, _, _ := db.Inbox(ctx, contacts[0], false, store.Page{})
-	if len(items) != 1 || items[0].Kind != string(notify.LetterReminder) || !strings.Contains(items[0].Args, fmt.Sprintf(`"letter":%d`, cur.ID)) {
-		t.Fatalf("inbox = %+v", items)
-	}
-	if _, err := db.RemindLetter(ctx, actor, l.ID); !apperr.Is(err, apperr.Conflict) {
-		t.Fatalf("reminding a signed letter: %v, want a conflict", err)
-	}
-	all, err := db.RemindUnsigned(ctx, actor, store.CoverageFilter{Year: year, Roots: []string{demo.CommunityCode(0)}})
-	if err != nil || all.Letters != len(comm0)-1 {
-		t.Fatalf("remind all = %+v, %v; want %d letters", all, err, len(comm0)-1)
-	}
+// TestLetterPrimitives: a stored letter comes back whole, with a
+// verification code found by LetterByCode; a second current letter for the
+// unit's year is refused; a signature's party signs once; the year's
+// letters and the unsigned ones are found; versions guard updates.
+func TestLetterPrimitives(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		seeded(t, db)
+		actor := store.Actor{ID: 1, Name: "admin"}
+		comm0 := activeUnits(t, db, demo.CommunityCode(0))
+		ls := issueTo(t, db, 2026, comm0[:3]...)
+		l, err := db.Letter(ctx, ls[0].ID)
+		if err != nil || l.Status != letters.StatusIssued || l.SHA256 != letters.Hash(l.Text) || l.UnitRegion == "" || l.UnitStatus != "active" ||
+			!letters.ValidVerifyCode(l.VerifyCode) || l.VerifyCode != ls[0].VerifyCode || len(l.Clauses) != 8 {
+			t.Fatalf("letter = %+v, %v", l, err)
+		}
+		byCode, err := db.LetterByCode(ctx, l.VerifyCode)
+		if err != nil || byCode.ID != l.ID || byCode.UnitName != l.UnitName || byCode.SHA256 != l.SHA256 {
+			t.Fatalf("LetterByCode = %+v, %v", byCode, err)
+		}
+		for _, code := range []string{"", "1", strconv.FormatInt(l.ID, 10), letters.NewVerifyCode()} {
+			if _, err := db.LetterByCode(ctx, code); !apperr.Is(err, apperr.NotFound) {
+				t.Errorf("LetterByCode(%q) = %v, want not found", code, err)
+			}
+		}
+		if n := auditCount(t, db, "letter", ""); n != 3 {
+			t.Fatalf("%d audit rows for 3 letters", n)
+		}
+		// One current letter per unit and year; the same code twice is refused too.
+		err = db.Write(ctx, actor, func(tx *store.Tx) error {
+			dup := ls[0]
+			dup.ID, dup.VerifyCode = 0, ""
+			return tx.InsertLetter(ctx, &dup)
+		})
+		if !apperr.Is(err, apperr.Conflict) || apperr.As(err).Msg.Key != "err.letter.exists" {
+			t.Fatalf("a second letter for the unit's year: %v", err)
+		}
+		err = db.Write(ctx, actor, func(tx *store.Tx) error {
+			again := ls[0]
+			again.ID, again.Year = 0, 2027
+			return tx.InsertLetter(ctx, &again) // the same verification code
+		})
+		if err == nil || apperr.As(err).Code != apperr.Internal {
+			t.Fatalf("a letter with another letter's verification code: %v", err)
+		}
+		// Signatures: once per party; the letter's version guards its update.
+		sig := letters.Signature{Party: letters.PartyUnit, Kind: letters.KindDrawn, FileID: letters.Hash("u"), Format: "png", SignerID: 1, Signer: "王伟", At: time.Now()}
+		err = db.Write(ctx, actor, func(tx *store.Tx) error {
+			after, err := letters.Sign(l, sig)
+			if err != nil {
+				return err
+			}
+			if err := tx.InsertLetterSignature(ctx, l.ID, after.Signatures[0], 1200); err != nil {
+				return err
+			}
+			return tx.UpdateLetter(ctx, l, after, "sign")
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = db.Write(ctx, actor, func(tx *store.Tx) error { return tx.InsertLetterSignature(ctx, l.ID, sig, 1200) })
+		if !apperr.Is(err, apperr.Conflict) {
+			t.Fatalf("the unit signs twice: %v", err)
+		}
+		err = db.Write(ctx, actor, func(tx *store.Tx) error { return tx.UpdateLetter(ctx, l, l, "sign") })
+		if !apperr.Is(err, apperr.Conflict) || apperr.As(err).Msg.Key != "err.letter.stale" {
+			t.Fatalf("an update from a stale version: %v", err)
+		}
+		signed, _ := db.Letter(ctx, l.ID)
+		if len(signed.Signatures) != 1 || signed.Signatures[0].Signer != "王伟" || signed.Signatures[0].Format != "png" || signed.Version != l.Version+1 {
+			t.Fatalf("after signing: %+v", signed)
+		}
+		// The year's letters by status, and those awaiting signatures in a scope.
+		err = db.Write(ctx, actor, func(tx *store.Tx) error {
+			issued, err := tx.LettersOfYear(ctx, 2026, letters.StatusIssued)
+			if err != nil || len(issued) != 3 || issued[0].Text == "" {
+				t.Errorf("LettersOfYear = %d, %v", len(issued), err)
+			}
+			un, err := tx.UnsignedLetters(ctx, store.CoverageFilter{Year: 2026, Roots: []string{demo.CommunityCode(0)}})
+			if err != nil || len(un) != 3 {
+				t.Errorf("UnsignedLetters in the community = %d, %v", len(un), err)
+			}
+			none, err := tx.UnsignedLetters(ctx, store.CoverageFilter{Year: 2026, Roots: []string{demo.CommunityCode(1)}})
+			if err != nil || len(none) != 0 {
+				t.Errorf("UnsignedLetters in another community = %d, %v", len(none), err)
+			}
+			cur, err := tx.CurrentLetters(ctx, 2026, []unit.Unit{{ID: comm0[0]}, {ID: comm0[3]}})
+			if err != nil || len(cur) != 1 || cur[comm0[0]] != letters.StatusIssued {
+				t.Errorf("CurrentLetters = %v, %v", cur, err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The kind filter of the list.
+		kind := ls[0].UnitKind
+		if kind == "" {
+			u, _ := db.Unit(ctx, ls[0].UnitID)
+			kind = string(u.Kind)
+		}
+		items, total, err := db.Letters(ctx, store.LetterFilter{All: true, Year: 2026, Kind: kind})
+		if err != nil || total == 0 || total > 3 {
+			t.Fatalf("letters of kind %s = %d, %v", kind, total, err)
+		}
+		for _, it := range items {
+			if it.UnitKind != kind {
+				t.Errorf("kind filter %s lists a %s", kind, it.UnitKind)
+			}
+		}
+	})
 }
 
-// archiveAndRenew: archiving a year that is over; renewal copies its list.
-func (j *lettersLife) archiveAndRenew(t *testing.T) {
-	ctx, db, actor, year, comm0, l := context.Background(), j.db, j.actor, j.year, j.comm0, j.l
-	// Archiving a year that is over.
-	if n, err := db.ArchiveLetters(ctx, actor, year); err != nil || n != 3 {
-		t.Fatalf("archived %d, %v; want the 3 signed letters", n, err)
-	}
-	if a, _ := db.Letter(ctx, l.ID); a.Status != letters.StatusArchived || a.SHA256 != l.SHA256 {
-		t.Fatalf("archived letter = %s, want archived with its hash kept", a.Status)
-	}
-
-	// Renewal copies last year's list: every unit with an issued or signed letter.
-	renewed, err := db.RenewLetters(ctx, actor, store.RenewRequest{Year: year + 1, Roots: []string{demo.DistrictCode}})
-	if err != nil || renewed.Issued != len(comm0)+2 {
-		t.Fatalf("renew = %+v, %v; want %d", renewed, err, len(comm0)+2)
-	}
-	if nl, _ := db.Letter(ctx, renewed.IDs[0]); nl.Year != year+1 || !strings.Contains(nl.Text, "2027年") {
-		t.Fatalf("renewed letter = %d %q, want a %d letter whose text says 2027年", nl.Year, nl.Title, year+1)
-	}
-	if again, _ := db.RenewLetters(ctx, actor, store.RenewRequest{Year: year + 1, Roots: []string{demo.DistrictCode}}); again.Issued != 0 || again.Skipped != len(comm0)+2 {
-		t.Fatalf("renewing twice = %+v, want nothing issued and %d skipped", again, len(comm0)+2)
-	}
+// TestLetterVerifyMigration: migration 0005 gives every letter stored before
+// it a verification code of its own.
+func TestLetterVerifyMigration(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		seeded(t, db)
+		ids := activeUnits(t, db, demo.CommunityCode(0))
+		issueTo(t, db, 2026, ids...)
+		// Undo the migration, as if these letters had been stored before it.
+		err := db.Write(ctx, store.System, func(tx *store.Tx) error {
+			for _, q := range []string{`DROP INDEX letters_verify_code`, `ALTER TABLE letters DROP COLUMN verify_code`,
+				`DELETE FROM schema_migrations WHERE version = '0005_letters_verify'`} {
+				if _, err := tx.ExecContext(ctx, q); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		list, total, err := db.Letters(ctx, store.LetterFilter{All: true, Page: store.Page{Size: 100}})
+		if err != nil || total != len(ids) {
+			t.Fatalf("letters after migrating: %d, %v", total, err)
+		}
+		seen := map[string]bool{}
+		for _, l := range list {
+			if !letters.ValidVerifyCode(l.VerifyCode) || len(l.VerifyCode) < 32 || seen[l.VerifyCode] {
+				t.Fatalf("letter %d has code %q after migrating (malformed or repeated)", l.ID, l.VerifyCode)
+			}
+			seen[l.VerifyCode] = true
+			if got, err := db.LetterByCode(ctx, l.VerifyCode); err != nil || got.ID != l.ID {
+				t.Fatalf("LetterByCode(%s) = %d, %v", l.VerifyCode, got.ID, err)
+			}
+		}
+		// New letters still get codes, and the index refuses a repeated one.
+		more := activeUnits(t, db, demo.CommunityCode(1))
+		if nl := issueTo(t, db, 2026, more[0]); seen[nl[0].VerifyCode] || !letters.ValidVerifyCode(nl[0].VerifyCode) {
+			t.Fatalf("a new letter's code %q", nl[0].VerifyCode)
+		}
+		err = db.Write(ctx, store.System, func(tx *store.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE letters SET verify_code = $1 WHERE id = $2`, list[0].VerifyCode, list[1].ID)
+			return err
+		})
+		if err == nil {
+			t.Fatal("two letters share a verification code")
+		}
+	})
 }
 
 func TestLetterBreaches(t *testing.T) {
@@ -427,11 +348,9 @@ func TestLetterBreaches(t *testing.T) {
 		add("L001", in, cases.StatusRejected)                                      // invalid
 		add("L999", in, cases.StatusClosed)                                        // on no clause
 		if _, _, err := db.UnitLetter(ctx, id, 2026); !apperr.Is(err, apperr.NotFound) {
-			t.Fatalf("no letter yet: %v, want not found", err)
+			t.Fatalf("no letter yet: %v", err)
 		}
-		if _, err := db.IssueLetters(ctx, actor, store.IssueRequest{Year: 2026, UnitIDs: []int64{id}}); err != nil {
-			t.Fatal(err)
-		}
+		issueTo(t, db, 2026, id)
 		l, got, err := db.UnitLetter(ctx, id, 2026)
 		if err != nil {
 			t.Fatal(err)

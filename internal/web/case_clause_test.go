@@ -11,6 +11,7 @@ import (
 	"github.com/lantian-org/lantian/internal/cases"
 	"github.com/lantian-org/lantian/internal/demo"
 	"github.com/lantian-org/lantian/internal/service/casesvc"
+	"github.com/lantian-org/lantian/internal/service/lettersvc"
 	"github.com/lantian-org/lantian/internal/store"
 	"github.com/lantian-org/lantian/internal/testutil"
 )
@@ -27,11 +28,11 @@ func testCaseShowsClause(t *testing.T, srv *testutil.Server) {
 	}
 	u := units[0]
 	year := time.Now().In(srv.App.Loc).Year()
-	if _, err := srv.App.DB.IssueLetters(ctx, store.System, store.IssueRequest{Year: year, UnitIDs: []int64{u.ID}}); err != nil {
-		t.Fatal(err)
-	}
 	p, _, _ := srv.App.DB.Credentials(ctx, "street")
 	pr := &auth.Principal{PersonID: p.ID, Username: p.Username, Roles: p.Roles}
+	if _, err := srv.App.LetterSvc.Issue(ctx, store.Actor{ID: p.ID, Name: p.Username}, pr, lettersvc.IssueInput{Year: year, UnitIDs: []int64{u.ID}}); err != nil {
+		t.Fatal(err)
+	}
 	c, _, err := srv.App.Cases.Report(ctx, store.Actor{ID: p.ID, Name: p.Username}, pr, casesvc.Report{UnitID: u.ID, Input: cases.Input{
 		ClientID: "7a1c1d3e-1111-4222-8333-444455556666", Category: "06027", Description: "油烟直排", Lat: u.Lat, Lon: u.Lon, Class: cases.ClassEscalated}})
 	if err != nil {

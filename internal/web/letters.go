@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/lantian-org/lantian/internal/apperr"
-	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/letters"
 	"github.com/lantian-org/lantian/internal/region"
+	"github.com/lantian-org/lantian/internal/service/lettersvc"
 	"github.com/lantian-org/lantian/internal/store"
 	"github.com/lantian-org/lantian/internal/unit"
 )
@@ -19,40 +19,21 @@ import (
 // The responsibility letters (责任书) of a year: the filtered list, the
 // coverage panel with the units not yet signed and their reminders, and the
 // issue and renew forms (GET /letters, POST /letters/issue, /letters/renew,
-// /letters/remind, /letters/{id}/remind).
+// /letters/remind, /letters/{id}/remind). The handlers parse, call the
+// letters service (App.LetterSvc) and render; the API calls the same methods.
 
 const (
 	// letterPageSize is how many letters one page of the list shows.
 	letterPageSize = 20
 	// unsignedPageSize is how many units not yet signed one page shows.
 	unsignedPageSize = 20
-	// maxKindUnits bounds the units a kind filter looks at.
-	maxKindUnits = 5000
 )
 
 // thisYear is the current year in the office's time zone.
-func (s *Server) thisYear() int { return s.app.Cases.Now().In(s.app.Loc).Year() }
-
-// letterTarget is where a letter's permissions are checked: its unit and the unit's grid.
-func letterTarget(l letters.Letter) auth.Target {
-	return auth.Target{Region: l.UnitRegion, UnitID: l.UnitID}
-}
+func (s *Server) thisYear() int { return s.app.LetterSvc.ThisYear() }
 
 // letterURL is a letter's page.
 func letterURL(id int64) string { return "/letters/" + strconv.FormatInt(id, 10) }
-
-// parseYear reads a year from a form value (def when empty).
-func parseYear(v string, def int) (int, error) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return def, nil
-	}
-	y, err := strconv.Atoi(v)
-	if err != nil || y < 2000 || y > 2100 {
-		return def, apperr.Field("year", "err.out_of_range")
-	}
-	return y, nil
-}
 
 // letterFilterForm is the list's filter as the form shows it.
 type letterFilterForm struct {
@@ -81,11 +62,9 @@ func shortHash(h string) string {
 
 // unsignedRow is one unit that has not signed, with what the user may do about it.
 type unsignedRow struct {
-	store.UnsignedUnit
+	lettersvc.UnsignedRow
 	RegionName string
 	Reminded   time.Time // the last reminder, zero when none
-	CanRemind  bool
-	CanIssue   bool
 }
 
 // coverageTable is what the coverage table partial needs.
@@ -180,47 +159,6 @@ func (p lettersPage) KindTable() coverageTable {
 	return coverageTable{ID: "cov-kinds", Head: "field.kind", Rows: p.KindRows}
 }
 
-// letterScope returns the list filter limiting letters to what u may read.
-func letterScope(u *auth.Principal) store.LetterFilter {
-	return store.LetterFilter{All: u.Can(auth.LetterRead, auth.Target{}), Roots: u.Scopes(auth.LetterRead),
-		UnitIDs: u.UnitScopes(auth.LetterRead)}
-}
-
-// coverageScope returns the coverage filter of a year for action a, limited to
-// region when given; ok is false when the user has no regional scope for a.
-func coverageScope(u *auth.Principal, a auth.Action, year int, reg string) (store.CoverageFilter, bool) {
-	f := store.CoverageFilter{Year: year, All: u.Can(a, auth.Target{}), Roots: u.Scopes(a)}
-	if !f.All && len(f.Roots) == 0 {
-		return f, false
-	}
-	if reg != "" {
-		f.Region = reg
-	}
-	return f, true
-}
-
-// kindUnitIDs lists the units of kind the user may read letters of (in
-// region when given), for the list's kind filter.
-func (s *Server) kindUnitIDs(r *http.Request, kind, reg string) ([]int64, error) {
-	u := userOf(r)
-	f := store.UnitFilter{Roots: u.Scopes(auth.LetterRead), UnitIDs: u.UnitScopes(auth.LetterRead), Region: reg, Kind: kind}
-	var ids []int64
-	for page := 1; len(ids) < maxKindUnits; page++ {
-		f.Page = store.Page{Page: page, Size: 100}
-		list, total, err := s.app.DB.Units(r.Context(), f)
-		if err != nil {
-			return nil, err
-		}
-		for _, un := range list {
-			ids = append(ids, un.ID)
-		}
-		if len(list) == 0 || len(ids) >= total {
-			break
-		}
-	}
-	return ids, nil
-}
-
 // pagerFor is newPager for a page number kept in another query parameter.
 func pagerFor(r *http.Request, param string, page, size, total int) pager {
 	pages := (total + size - 1) / size
@@ -242,7 +180,7 @@ func pagerFor(r *http.Request, param string, page, size, total int) pager {
 // letterYears are the years the filters offer: the templates' years, the
 // current one and the next.
 func (s *Server) letterYears(r *http.Request, extra ...int) ([]int, []letters.Template, error) {
-	ts, err := s.app.DB.LetterTemplates(r.Context(), 0)
+	ts, err := s.app.LetterSvc.Templates(r.Context(), userOf(r), 0)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -267,34 +205,29 @@ func regionLabel(rg region.Region) string {
 
 // issueRegions lists the street, communities and grids where the user may issue.
 func (s *Server) issueRegions(r *http.Request) ([]option, error) {
-	u := userOf(r)
-	roots := u.Scopes(auth.LetterIssue)
-	if len(roots) == 0 {
-		return nil, nil
-	}
-	rs, err := s.app.DB.Regions(r.Context(), roots, false)
+	rs, err := s.app.LetterSvc.IssueRegions(r.Context(), userOf(r))
 	if err != nil {
 		return nil, err
 	}
 	var out []option
 	for _, rg := range rs {
-		if rg.Level >= region.Street && u.Can(auth.LetterIssue, auth.Target{Region: rg.Code}) {
-			out = append(out, option{rg.Code, regionLabel(rg)})
-		}
+		out = append(out, option{rg.Code, regionLabel(rg)})
 	}
 	return out, nil
 }
 
 // letterList serves the year's letters with the coverage panel.
 func (s *Server) letterList(w http.ResponseWriter, r *http.Request) {
-	s.renderLetters(w, r, http.StatusOK, nil, issueForm{})
+	s.renderLetters(w, r, http.StatusOK, nil, nil)
 }
 
-// renderLetters shows the list for the query of r; err (with the issue
-// form's input) comes from a failed issue or renewal.
-func (s *Server) renderLetters(w http.ResponseWriter, r *http.Request, status int, formErr error, issue issueForm) {
+// renderLetters shows the list for the query of r; formErr comes from a
+// failed action of the page (issue form's input in issue when it came from
+// the issue or renew form, whose panel then opens).
+func (s *Server) renderLetters(w http.ResponseWriter, r *http.Request, status int, formErr error, issue *issueForm) {
 	u := userOf(r)
-	if !u.CanSomewhere(auth.LetterRead) {
+	svc := s.app.LetterSvc
+	if !svc.CanReadAny(u) {
 		s.forbidden(w, r)
 		return
 	}
@@ -302,25 +235,13 @@ func (s *Server) renderLetters(w http.ResponseWriter, r *http.Request, status in
 	p := printer(r)
 	q := r.URL.Query()
 	data := lettersPage{Page: s.page(r, "letters.title"), Statuses: letters.Statuses, Kinds: unit.Kinds,
-		CanIssue: u.CanSomewhere(auth.LetterIssue), CanTemplates: u.Can(auth.LetterTemplate, auth.Target{}), Back: r.URL.RequestURI(), Issue: issue}
-	errs := apperr.Fields{}
-	year, err := parseYear(q.Get("year"), s.thisYear())
-	if err != nil {
-		errs.Add("year", "err.out_of_range")
+		CanIssue: svc.CanIssue(u), CanTemplates: svc.CanEditTemplates(u), Back: r.URL.RequestURI()}
+	if issue != nil {
+		data.Issue = *issue
 	}
-	data.F = letterFilterForm{Year: year, Region: strings.TrimSpace(q.Get("region")), Status: q.Get("status"), Kind: q.Get("kind")}
-	if data.F.Region != "" && !region.ValidCode(data.F.Region) {
-		errs.Add("region", "err.region_code")
-		data.F.Region = ""
-	}
-	if data.F.Status != "" && !letters.Status(data.F.Status).Valid() {
-		errs.Add("status", "err.invalid_choice")
-		data.F.Status = ""
-	}
-	if data.F.Kind != "" && !slices.Contains(unit.Kinds, unit.Kind(data.F.Kind)) {
-		errs.Add("kind", "err.invalid_choice")
-		data.F.Kind = ""
-	}
+	query, qerr := lettersvc.ParseQuery(q, s.thisYear())
+	year := query.Year
+	data.F = letterFilterForm{Year: year, Region: query.Region, Status: string(query.Status), Kind: string(query.Kind)}
 	years, templates, err := s.letterYears(r, year)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -341,18 +262,8 @@ func (s *Server) renderLetters(w http.ResponseWriter, r *http.Request, status in
 	}
 
 	// The list.
-	f := letterScope(u)
-	f.Year, f.Region, f.Status = data.F.Year, data.F.Region, data.F.Status
-	f.Page = store.Page{Page: atoiDefault(q.Get("page"), 1), Size: letterPageSize}.Clamp()
-	if data.F.Kind != "" {
-		ids, err := s.kindUnitIDs(r, data.F.Kind, data.F.Region)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		f.All, f.Roots, f.UnitIDs = false, nil, ids
-	}
-	list, total, err := s.app.DB.Letters(ctx, f)
+	query.Page = store.Page{Page: atoiDefault(q.Get("page"), 1), Size: letterPageSize}.Clamp()
+	list, total, err := svc.List(ctx, u, query)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -361,16 +272,18 @@ func (s *Server) renderLetters(w http.ResponseWriter, r *http.Request, status in
 		data.Rows = append(data.Rows, letterRow{Letter: l, RegionName: names(l.UnitRegion)})
 	}
 	data.Total = total
-	data.Pager = newPager(r, f.Page.Page, f.Page.Size, total)
+	data.Pager = newPager(r, query.Page.Page, query.Page.Size, total)
 
-	// The coverage panel, for those who read letters over a region.
-	if cf, ok := coverageScope(u, auth.LetterRead, year, data.F.Region); ok {
+	// The coverage panel, for those who read letters over a region (not
+	// unit contacts), of the region chosen when it lies in their scope.
+	cov, err := svc.Coverage(ctx, u, year, data.F.Region)
+	switch {
+	case apperr.Is(err, apperr.Forbidden), apperr.Is(err, apperr.NotFound):
+	case err != nil:
+		s.serverError(w, r, err)
+		return
+	default:
 		data.ShowCoverage = true
-		cov, err := s.app.DB.LetterCoverage(ctx, cf)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
 		data.Coverage = coverageRow{CoverageCount: cov.Total, Label: p.T("letters.coverage.total")}
 		for _, c := range cov.Communities {
 			label := c.Name
@@ -387,28 +300,23 @@ func (s *Server) renderLetters(w http.ResponseWriter, r *http.Request, status in
 			}
 			data.KindRows = append(data.KindRows, coverageRow{CoverageCount: c, Label: p.T("unit.kind." + c.Key), Href: "/letters?" + qs.Encode()})
 		}
-		cf.Page = store.Page{Page: atoiDefault(q.Get("upage"), 1), Size: unsignedPageSize}.Clamp()
-		un, utotal, err := s.app.DB.UnsignedLetterUnits(ctx, cf)
+		upage := store.Page{Page: atoiDefault(q.Get("upage"), 1), Size: unsignedPageSize}.Clamp()
+		un, utotal, err := svc.Unsigned(ctx, u, year, data.F.Region, "", upage)
 		if err != nil {
 			s.serverError(w, r, err)
 			return
 		}
 		for _, x := range un {
-			t := auth.Target{Region: x.Region, UnitID: x.UnitID}
-			row := unsignedRow{UnsignedUnit: x, RegionName: names(x.Region)}
+			row := unsignedRow{UnsignedRow: x, RegionName: names(x.Region)}
 			if x.RemindedAt != 0 {
 				row.Reminded = time.UnixMilli(x.RemindedAt)
 			}
-			row.CanRemind = x.Status == letters.StatusIssued && u.Can(auth.LetterIssue, t)
-			row.CanIssue = x.LetterID == 0 && u.Can(auth.LetterIssue, t)
 			data.Unsigned = append(data.Unsigned, row)
 		}
 		data.UnsignedTotal = utotal
-		data.UPager = pagerFor(r, "upage", cf.Page.Page, cf.Page.Size, utotal)
+		data.UPager = pagerFor(r, "upage", upage.Page, upage.Size, utotal)
 		// 全部提醒 reminds the issued, unsigned letters of the panel's region.
-		_, issuer := coverageScope(u, auth.LetterIssue, year, "")
-		data.CanRemindAll = data.Coverage.Issued > 0 && issuer &&
-			(data.F.Region == "" || u.Can(auth.LetterIssue, auth.Target{Region: data.F.Region}))
+		data.CanRemindAll = data.Coverage.Issued > 0 && svc.CanRemindAll(u, data.F.Region)
 	}
 
 	// The issue form.
@@ -432,12 +340,13 @@ func (s *Server) renderLetters(w http.ResponseWriter, r *http.Request, status in
 			data.Issue.Region = data.F.Region
 		}
 	}
-	if formErr != nil {
+	switch {
+	case formErr != nil:
 		data.withError(p, formErr)
-		data.IssueOpen = true
-	} else if err := errs.Err(); err != nil {
-		data.withError(p, err)
-		status = statusFor(err)
+		data.IssueOpen = issue != nil
+	case qerr != nil:
+		data.withError(p, qerr)
+		status = statusFor(qerr)
 	}
 	s.render(w, r, status, "letters", data)
 }
@@ -462,38 +371,40 @@ func splitIDs(vals []string) ([]int64, error) {
 	return out, nil
 }
 
-// maxIssueUnits bounds the units chosen in one issue (as the API does).
-const maxIssueUnits = 1000
+// letterFormFailed answers a failed issue, renewal or reminder: the
+// forbidden or not-found page, or the list of the year and region the form
+// was about with the error (and the issue form's input, when it came from it).
+func (s *Server) letterFormFailed(w http.ResponseWriter, r *http.Request, err error, form *issueForm, year, reg string) {
+	switch apperr.As(err).Code {
+	case apperr.Internal:
+		s.serverError(w, r, err)
+		return
+	case apperr.Forbidden:
+		s.forbidden(w, r)
+		return
+	case apperr.NotFound:
+		s.notFound(w, r)
+		return
+	}
+	q := url.Values{}
+	if year != "" {
+		q.Set("year", year)
+	}
+	if reg != "" && region.ValidCode(reg) {
+		q.Set("region", reg)
+	}
+	r.URL.Path, r.URL.RawQuery = "/letters", q.Encode()
+	s.renderLetters(w, r, statusFor(err), err, form)
+}
 
 // letterIssue issues a year's letters to every active unit of a region or to
 // the units chosen, then shows the list of that year and region.
 func (s *Server) letterIssue(w http.ResponseWriter, r *http.Request) {
-	u := userOf(r)
-	if !u.CanSomewhere(auth.LetterIssue) {
-		s.forbidden(w, r)
-		return
-	}
-	ctx := r.Context()
 	form := issueForm{Year: strings.TrimSpace(r.PostFormValue("year")), TemplateID: strings.TrimSpace(r.PostFormValue("template_id")),
 		Region: strings.TrimSpace(r.PostFormValue("region")), UnitIDs: strings.Join(r.PostForm["unit_ids"], ", ")}
-	fail := func(err error) {
-		if apperr.As(err).Code == apperr.Internal {
-			s.serverError(w, r, err)
-			return
-		}
-		// Show the list of the year and region the form was about.
-		q := url.Values{}
-		if form.Year != "" {
-			q.Set("year", form.Year)
-		}
-		if form.Region != "" && region.ValidCode(form.Region) {
-			q.Set("region", form.Region)
-		}
-		r.URL.Path, r.URL.RawQuery = "/letters", q.Encode()
-		s.renderLetters(w, r, statusFor(err), err, form)
-	}
+	fail := func(err error) { s.letterFormFailed(w, r, err, &form, form.Year, form.Region) }
 	errs := apperr.Fields{}
-	year, err := parseYear(form.Year, s.thisYear())
+	year, err := letters.ParseYear(form.Year, 0)
 	if err != nil {
 		errs.Add("year", "err.out_of_range")
 	}
@@ -507,51 +418,11 @@ func (s *Server) letterIssue(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		errs.Add("unit_ids", "err.format")
 	}
-	switch {
-	case form.Region == "" && len(ids) == 0 && err == nil:
-		errs.Add("region", "err.letter.region_or_units")
-	case form.Region != "" && len(ids) > 0:
-		errs.Add("unit_ids", "err.letter.region_or_units")
-	case len(ids) > maxIssueUnits:
-		errs.Add("unit_ids", "err.too_many_items", maxIssueUnits)
-	}
-	if form.Region != "" && !region.ValidCode(form.Region) {
-		errs.Add("region", "err.region_code")
-	}
 	if err := errs.Err(); err != nil {
 		fail(err)
 		return
 	}
-	req := store.IssueRequest{Year: year, TemplateID: tid}
-	if form.Region != "" {
-		ok, err := s.app.DB.RegionExists(ctx, form.Region)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		if !ok {
-			fail(apperr.Field("region", "err.region_unknown"))
-			return
-		}
-		if !u.Can(auth.LetterIssue, auth.Target{Region: form.Region}) {
-			fail(apperr.Field("region", "err.out_of_scope"))
-			return
-		}
-		req.Region = form.Region
-	}
-	for _, id := range ids {
-		un, err := s.app.DB.Unit(ctx, id)
-		if apperr.Is(err, apperr.NotFound) || (err == nil && !u.Can(auth.LetterIssue, auth.Target{Region: un.Region, UnitID: un.ID})) {
-			// A unit outside one's scope is as unknown as one that does not exist.
-			fail(apperr.Field("unit_ids", "err.letter.unit_unknown", id))
-			return
-		} else if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-	}
-	req.UnitIDs = ids
-	res, err := s.app.DB.IssueLetters(ctx, s.actor(r), req)
+	res, err := s.app.LetterSvc.Issue(r.Context(), s.actor(r), userOf(r), lettersvc.IssueInput{Year: year, TemplateID: tid, Region: form.Region, UnitIDs: ids})
 	if err != nil {
 		fail(err)
 		return
@@ -561,8 +432,8 @@ func (s *Server) letterIssue(w http.ResponseWriter, r *http.Request) {
 	} else {
 		setFlash(w, "flash.letters_issued")
 	}
-	q := url.Values{"year": {strconv.Itoa(year)}}
-	if c := region.AncestorAt(req.Region, region.Community); c != "" {
+	q := url.Values{"year": {strconv.Itoa(res.Year)}}
+	if c := region.AncestorAt(form.Region, region.Community); c != "" {
 		q.Set("region", c)
 	}
 	if len(ids) == 1 && len(res.IDs) == 1 {
@@ -572,45 +443,17 @@ func (s *Server) letterIssue(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/letters?"+q.Encode(), http.StatusSeeOther)
 }
 
-// letterRenew issues next year's letters to the units that had one this
-// year, in the region chosen or wherever the user may issue.
+// letterRenew issues a year's letters to the units that had one the year
+// before, in the region chosen or wherever the user may issue.
 func (s *Server) letterRenew(w http.ResponseWriter, r *http.Request) {
-	u := userOf(r)
-	if !u.CanSomewhere(auth.LetterIssue) {
-		s.forbidden(w, r)
-		return
-	}
 	form := issueForm{Year: strings.TrimSpace(r.PostFormValue("year")), Region: strings.TrimSpace(r.PostFormValue("region"))}
-	fail := func(err error) {
-		if apperr.As(err).Code == apperr.Internal {
-			s.serverError(w, r, err)
-			return
-		}
-		r.URL.Path, r.URL.RawQuery = "/letters", ""
-		s.renderLetters(w, r, statusFor(err), err, form)
-	}
-	year, err := parseYear(form.Year, s.thisYear()+1)
-	if err != nil || year < 2001 {
-		fail(apperr.Field("year", "err.out_of_range"))
+	fail := func(err error) { s.letterFormFailed(w, r, err, &form, "", "") }
+	year, err := letters.ParseYear(form.Year, 0)
+	if err != nil {
+		fail(err)
 		return
 	}
-	roots := u.Scopes(auth.LetterIssue)
-	if form.Region != "" {
-		if !region.ValidCode(form.Region) {
-			fail(apperr.Field("region", "err.region_code"))
-			return
-		}
-		if !u.Can(auth.LetterIssue, auth.Target{Region: form.Region}) {
-			fail(apperr.Field("region", "err.out_of_scope"))
-			return
-		}
-		roots = []string{form.Region}
-	}
-	if len(roots) == 0 {
-		s.forbidden(w, r)
-		return
-	}
-	res, err := s.app.DB.RenewLetters(r.Context(), s.actor(r), store.RenewRequest{Year: year, Roots: roots})
+	res, err := s.app.LetterSvc.Renew(r.Context(), s.actor(r), userOf(r), lettersvc.RenewInput{Year: year, Region: form.Region})
 	if err != nil {
 		fail(err)
 		return
@@ -620,7 +463,7 @@ func (s *Server) letterRenew(w http.ResponseWriter, r *http.Request) {
 	} else {
 		setFlash(w, "flash.letters_renewed")
 	}
-	http.Redirect(w, r, "/letters?year="+strconv.Itoa(year), http.StatusSeeOther)
+	http.Redirect(w, r, "/letters?year="+strconv.Itoa(res.Year), http.StatusSeeOther)
 }
 
 // backTo returns the page to go back to after an action: the form's back
@@ -634,23 +477,18 @@ func backTo(r *http.Request, def string) string {
 }
 
 // letterRemindAll reminds the contacts of every issued, unsigned letter of
-// a year in a region (or wherever the user may issue).
+// a year in a region (or wherever the user may issue), then goes back to
+// the page the button was on.
 func (s *Server) letterRemindAll(w http.ResponseWriter, r *http.Request) {
-	u := userOf(r)
-	year, err := parseYear(r.PostFormValue("year"), s.thisYear())
-	reg := strings.TrimSpace(r.PostFormValue("region"))
-	if err != nil || (reg != "" && !region.ValidCode(reg)) {
-		http.Redirect(w, r, backTo(r, "/letters"), http.StatusSeeOther)
-		return
-	}
-	f, ok := coverageScope(u, auth.LetterIssue, year, reg)
-	if !ok || (reg != "" && !u.Can(auth.LetterIssue, auth.Target{Region: reg})) {
-		s.forbidden(w, r)
-		return
-	}
-	res, err := s.app.DB.RemindUnsigned(r.Context(), s.actor(r), f)
+	yv, reg := strings.TrimSpace(r.PostFormValue("year")), strings.TrimSpace(r.PostFormValue("region"))
+	year, err := letters.ParseYear(yv, s.thisYear())
 	if err != nil {
-		s.serverError(w, r, err)
+		s.letterFormFailed(w, r, err, nil, "", "")
+		return
+	}
+	res, err := s.app.LetterSvc.RemindAll(r.Context(), s.actor(r), userOf(r), year, reg)
+	if err != nil {
+		s.letterFormFailed(w, r, err, nil, yv, "")
 		return
 	}
 	if res.Letters == 0 {

@@ -59,7 +59,7 @@ type unitDesk struct {
 // without one gives a unitLetter with no letter.
 func (s *Server) unitLetterOf(r *http.Request, unitID int64, year int) (unitLetter, error) {
 	out := unitLetter{Year: year}
-	l, breaches, err := s.app.DB.UnitLetter(r.Context(), unitID, year)
+	l, breaches, err := s.app.LetterSvc.UnitLetter(r.Context(), userOf(r), unitID, year)
 	if apperr.Is(err, apperr.NotFound) {
 		return out, nil
 	}
@@ -67,7 +67,7 @@ func (s *Server) unitLetterOf(r *http.Request, unitID int64, year int) (unitLett
 		return out, err
 	}
 	out.Letter = &l
-	out.CanSign = actsOf(userOf(r), l).SignUnit
+	out.CanSign = s.actsOf(userOf(r), l).SignUnit
 	for i, n := range breaches {
 		if n > 0 && i < len(l.Clauses) {
 			out.Breaches = append(out.Breaches, clauseBreach{N: i + 1, Text: truncateRunes(l.Clauses[i].Text, 40), Count: n})
@@ -81,11 +81,12 @@ func (s *Server) homeLetters(r *http.Request, data *homePage) error {
 	ctx := r.Context()
 	u := userOf(r)
 	year := s.thisYear()
-	if f, ok := coverageScope(u, auth.LetterRead, year, ""); ok {
-		cov, err := s.app.DB.LetterCoverage(ctx, f)
-		if err != nil {
-			return err
-		}
+	// The coverage card, for those who read letters over a region (not unit contacts).
+	switch cov, err := s.app.LetterSvc.Coverage(ctx, u, year, ""); {
+	case apperr.Is(err, apperr.Forbidden):
+	case err != nil:
+		return err
+	default:
 		data.Coverage = &coverageRow{CoverageCount: cov.Total, Href: "/letters?year=" + strconv.Itoa(year)}
 		data.CoverageYear = year
 	}

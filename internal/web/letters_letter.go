@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"html/template"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/letters"
 	"github.com/lantian-org/lantian/internal/region"
+	"github.com/lantian-org/lantian/internal/service/lettersvc"
 )
 
 // One letter: its page with the text, the signatures and the forms of what
@@ -32,18 +34,23 @@ type letterActs struct {
 // Any reports whether the user may do anything.
 func (a letterActs) Any() bool { return a.SignUnit || a.SignStreet || a.Scan || a.Withdraw || a.Remind }
 
-func actsOf(u *auth.Principal, l letters.Letter) letterActs {
-	t := letterTarget(l)
+// actsOf turns what the letters' rules allow u to do to l now into the page's forms.
+func (s *Server) actsOf(u *auth.Principal, l letters.Letter) letterActs {
 	var a letterActs
-	if l.Status == letters.StatusIssued {
-		a.SignUnit = u.Can(auth.LetterSignUnit, t) && !l.HasSigned(letters.PartyUnit)
-		if u.Can(auth.LetterSign, t) {
-			a.SignStreet = !l.HasSigned(letters.PartyStreet)
+	for _, act := range s.app.LetterSvc.Allowed(u, l) {
+		switch act {
+		case letters.ActionSignUnit:
+			a.SignUnit = true
+		case letters.ActionSignStreet:
+			a.SignStreet = true
+		case letters.ActionScan:
 			a.Scan = true
+		case letters.ActionRemind:
+			a.Remind = true
+		case letters.ActionWithdraw:
+			a.Withdraw = true
 		}
-		a.Remind = u.Can(auth.LetterIssue, t)
 	}
-	a.Withdraw = (l.Status == letters.StatusDraft || l.Status == letters.StatusIssued) && u.Can(auth.LetterIssue, t)
 	return a
 }
 
@@ -141,8 +148,8 @@ func (s *Server) loadLetter(w http.ResponseWriter, r *http.Request) (letters.Let
 		s.notFound(w, r)
 		return letters.Letter{}, false
 	}
-	l, err := s.app.DB.Letter(r.Context(), id)
-	if apperr.Is(err, apperr.NotFound) || (err == nil && !userOf(r).Can(auth.LetterRead, letterTarget(l))) {
+	l, err := s.app.LetterSvc.Get(r.Context(), userOf(r), id)
+	if apperr.Is(err, apperr.NotFound) {
 		s.notFound(w, r)
 		return l, false
 	}
@@ -156,7 +163,7 @@ func (s *Server) loadLetter(w http.ResponseWriter, r *http.Request) (letters.Let
 // letterPageData loads what the letter page shows.
 func (s *Server) letterPageData(r *http.Request, l letters.Letter) (letterPage, error) {
 	ctx := r.Context()
-	data := letterPage{Page: s.page(r, "letter.title"), L: l, Body: letterBody(l), Acts: actsOf(userOf(r), l),
+	data := letterPage{Page: s.page(r, "letter.title"), L: l, Body: letterBody(l), Acts: s.actsOf(userOf(r), l),
 		MaxScanMB: letters.MaxScanBytes >> 20, StreetName: s.streetName(r, l.UnitRegion), Back: r.URL.Path}
 	data.Title = l.UnitName + " · " + l.Title
 	if g, err := s.app.DB.Region(ctx, l.UnitRegion); err == nil {
@@ -165,7 +172,7 @@ func (s *Server) letterPageData(r *http.Request, l letters.Letter) (letterPage, 
 			data.CommunityName = c.Name
 		}
 	}
-	breaches, err := s.app.DB.LetterBreaches(ctx, l)
+	breaches, err := s.app.LetterSvc.Breaches(ctx, l)
 	if err != nil {
 		return data, err
 	}
@@ -209,7 +216,7 @@ func (s *Server) letterFailed(w http.ResponseWriter, r *http.Request, open strin
 		return
 	}
 	id, _ := pathID(r, "id")
-	l, lerr := s.app.DB.Letter(r.Context(), id)
+	l, lerr := s.app.LetterSvc.Get(r.Context(), userOf(r), id)
 	if lerr != nil {
 		s.serverError(w, r, lerr)
 		return
@@ -244,44 +251,27 @@ func formFile(r *http.Request, field string) *multipart.FileHeader {
 	return nil
 }
 
-// readChecked reads an uploaded file within max bytes and checks its content.
-func readChecked(fh *multipart.FileHeader, max int64, field string, check func([]byte) (letters.File, error)) (letters.File, error) {
-	f, err := fh.Open()
-	if err != nil {
-		return letters.File{}, err
-	}
-	defer f.Close()
-	data, err := letters.ReadUpload(f, max, field)
-	if err != nil {
-		return letters.File{}, err
-	}
-	return check(data)
-}
-
-// maxSigner is the longest signer's name the letters accept.
-const maxSigner = 30
-
 // letterSign takes a signature drawn on the page's pad (field signature, a
-// PNG, with party unit or street and the signer's name) or the scan of the
-// signed paper copy (field scan: PDF, JPEG or PNG, for both parties), then
-// goes back to the letter. The checks run in the API's order: 404 unreadable,
-// 403 not the signer's side, 409 the letter's state, then the fields and file.
+// PNG, with party unit or street and the signer's name, the user's own when
+// left empty) or the scan of the signed paper copy (field scan: PDF, JPEG or
+// PNG, for both parties), then goes back to the letter. The checks are the
+// letters service's, in its order, as through the API.
 func (s *Server) letterSign(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxSignatureBody)
 	perr := r.ParseMultipartForm(1 << 20)
 	if r.MultipartForm != nil {
 		defer r.MultipartForm.RemoveAll()
 	}
-	u := userOf(r)
-	l, ok := s.loadLetter(w, r)
+	id, ok := pathID(r, "id")
 	if !ok {
+		s.notFound(w, r)
 		return
 	}
-	party := letters.Party(r.PostFormValue("party"))
-	form := letterForm{Name: strings.TrimSpace(r.PostFormValue("name"))}
+	in := lettersvc.Signing{Party: letters.Party(r.PostFormValue("party")), Name: r.PostFormValue("name")}
+	form := letterForm{Name: strings.TrimSpace(in.Name)}
 	open := "scan"
-	if party.Valid() {
-		open = "sign_" + string(party)
+	if in.Party.Valid() {
+		open = "sign_" + string(in.Party)
 	}
 	if perr != nil {
 		var mbe *http.MaxBytesError
@@ -292,84 +282,28 @@ func (s *Server) letterSign(w http.ResponseWriter, r *http.Request) {
 		s.letterFailed(w, r, open, form, apperr.Field("signature", "err.required"))
 		return
 	}
-	sig, scan := formFile(r, "signature"), formFile(r, "scan")
-	kind := letters.KindDrawn
-	switch {
-	case scan != nil && sig != nil:
-		s.letterFailed(w, r, "scan", form, apperr.Field("scan", "err.letter.one_file"))
-		return
-	case scan != nil || (sig == nil && party == ""):
-		kind, party, open = letters.KindScan, letters.PartyBoth, "scan"
-	case !party.Valid():
-		s.letterFailed(w, r, open, form, apperr.Field("party", "err.invalid_choice"))
-		return
-	}
-	action := auth.LetterSign
-	if party == letters.PartyUnit {
-		action = auth.LetterSignUnit
-	}
-	if !u.Can(action, letterTarget(l)) {
-		s.letterFailed(w, r, open, form, apperr.ErrForbidden)
-		return
-	}
-	if err := letters.CheckSignable(l, kind, party); err != nil {
-		s.letterFailed(w, r, open, form, err)
-		return
-	}
-	errs := apperr.Fields{}
-	var file letters.File
-	var ferr error
-	if kind == letters.KindScan {
-		if scan == nil {
-			errs.Add("scan", "err.required")
-		} else {
-			file, ferr = readChecked(scan, letters.MaxScanBytes, "scan", letters.CheckScan)
+	for field, dst := range map[string]*io.Reader{"signature": &in.Signature, "scan": &in.Scan} {
+		fh := formFile(r, field)
+		if fh == nil {
+			continue
 		}
-		if form.Name == "" {
-			form.Name = u.Name
-		}
-	} else {
-		if sig == nil {
-			errs.Add("signature", "err.letter.empty_signature")
-		} else {
-			file, ferr = readChecked(sig, letters.MaxSignatureBytes, "signature", letters.CheckSignature)
-		}
-		switch n := len([]rune(form.Name)); {
-		case n == 0:
-			errs.Add("signer", "err.required")
-		case n > maxSigner:
-			errs.Add("signer", "err.too_long", maxSigner)
-		}
-	}
-	if ferr != nil {
-		e := apperr.As(ferr)
-		if e.Code != apperr.Invalid || len(e.Fields) == 0 {
-			s.letterFailed(w, r, open, form, ferr)
+		f, err := fh.Open()
+		if err != nil {
+			s.serverError(w, r, err)
 			return
 		}
-		for f, m := range e.Fields {
-			errs.Add(f, m.Key, m.Args...)
-		}
+		defer f.Close()
+		*dst = f
 	}
-	if err := errs.Err(); err != nil {
-		s.letterFailed(w, r, open, form, err)
-		return
+	if in.Scan != nil {
+		open = "scan"
 	}
-	if err := s.app.Letters.Put(file); err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	_, err := s.app.DB.SignLetter(r.Context(), s.actor(r), l.ID, letters.Signature{Party: party, Kind: kind, FileID: file.SHA256,
-		Format: file.Format, SignerID: u.PersonID, Signer: form.Name}, len(file.Data))
+	l, err := s.app.LetterSvc.Sign(r.Context(), s.actor(r), userOf(r), id, in)
 	if err != nil {
-		if e := apperr.As(err); e.Fields["name"].Key != "" {
-			e.Fields["signer"] = e.Fields["name"]
-			delete(e.Fields, "name")
-		}
 		s.letterFailed(w, r, open, form, err)
 		return
 	}
-	if kind == letters.KindScan {
+	if l.Signatures[len(l.Signatures)-1].Kind == letters.KindScan {
 		setFlash(w, "flash.letter_scanned")
 	} else {
 		setFlash(w, "flash.letter_signed")
@@ -379,62 +313,50 @@ func (s *Server) letterSign(w http.ResponseWriter, r *http.Request) {
 
 // letterWithdraw takes back a draft or issued letter with a reason.
 func (s *Server) letterWithdraw(w http.ResponseWriter, r *http.Request) {
-	l, ok := s.loadLetter(w, r)
+	id, ok := pathID(r, "id")
 	if !ok {
+		s.notFound(w, r)
 		return
 	}
 	form := letterForm{Note: r.PostFormValue("note")}
-	if !userOf(r).Can(auth.LetterIssue, letterTarget(l)) {
-		s.letterFailed(w, r, "withdraw", form, apperr.ErrForbidden)
-		return
-	}
-	if _, err := s.app.DB.WithdrawLetter(r.Context(), s.actor(r), l.ID, form.Note); err != nil {
+	if _, err := s.app.LetterSvc.Withdraw(r.Context(), s.actor(r), userOf(r), id, form.Note); err != nil {
 		s.letterFailed(w, r, "withdraw", form, err)
 		return
 	}
 	setFlash(w, "flash.letter_withdrawn")
-	http.Redirect(w, r, letterURL(l.ID), http.StatusSeeOther)
+	http.Redirect(w, r, letterURL(id), http.StatusSeeOther)
 }
 
 // letterRemind sends the unit's contacts an inbox reminder to sign, then
 // goes back to the page the button was on.
 func (s *Server) letterRemind(w http.ResponseWriter, r *http.Request) {
-	l, ok := s.loadLetter(w, r)
+	id, ok := pathID(r, "id")
 	if !ok {
+		s.notFound(w, r)
 		return
 	}
-	if !userOf(r).Can(auth.LetterIssue, letterTarget(l)) {
-		s.letterFailed(w, r, "", letterForm{}, apperr.ErrForbidden)
-		return
-	}
-	if _, err := s.app.DB.RemindLetter(r.Context(), s.actor(r), l.ID); err != nil {
+	if _, err := s.app.LetterSvc.Remind(r.Context(), s.actor(r), userOf(r), id); err != nil {
 		s.letterFailed(w, r, "", letterForm{}, err)
 		return
 	}
 	setFlash(w, "flash.letter_reminded")
-	http.Redirect(w, r, backTo(r, letterURL(l.ID)), http.StatusSeeOther)
+	http.Redirect(w, r, backTo(r, letterURL(id)), http.StatusSeeOther)
 }
 
 // letterFile serves a signature image or scan of a letter the user may read.
 func (s *Server) letterFile(w http.ResponseWriter, r *http.Request) {
-	l, ok := s.loadLetter(w, r)
+	id, ok := pathID(r, "id")
 	if !ok {
-		return
-	}
-	id := r.PathValue("file")
-	format := ""
-	for _, sg := range l.Signatures {
-		if sg.FileID == id {
-			format = sg.Format
-		}
-	}
-	if format == "" {
 		s.notFound(w, r)
 		return
 	}
-	f, err := s.app.Letters.Open(id)
+	f, format, err := s.app.LetterSvc.File(r.Context(), userOf(r), id, r.PathValue("file"))
+	if apperr.Is(err, apperr.NotFound) {
+		s.notFound(w, r)
+		return
+	}
 	if err != nil {
-		s.notFound(w, r)
+		s.serverError(w, r, err)
 		return
 	}
 	defer f.Close()
@@ -478,7 +400,7 @@ func (s *Server) letterPrint(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lp.Title = l.Title
-	data := letterPrintPage{letterPage: lp, VerifyURL: s.baseURL(r) + letters.VerifyPath(l.ID)}
+	data := letterPrintPage{letterPage: lp, VerifyURL: s.baseURL(r) + letters.VerifyPath(l.VerifyCode)}
 	png, err := letters.QRPNG(data.VerifyURL)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -496,17 +418,13 @@ type verifyLetterPage struct {
 	SHA256 string
 }
 
-// verifyLetter is the public check of a printed letter (no sign-in): the
-// unit, the year, the state and the hash of the text, and nothing about
-// people. Drafts are not shown.
+// verifyLetter is the public check of a printed letter (no sign-in) by the
+// random code its QR code carries (GET /verify/letters/{code}): the unit,
+// the year, the state and the hash of the text, and nothing about people.
+// Drafts, unknown codes and letter ids are not found.
 func (s *Server) verifyLetter(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r, "id")
-	if !ok {
-		s.notFound(w, r)
-		return
-	}
-	l, err := s.app.DB.Letter(r.Context(), id)
-	if apperr.Is(err, apperr.NotFound) || (err == nil && l.Status == letters.StatusDraft) {
+	pub, err := s.app.LetterSvc.Verify(r.Context(), r.PathValue("code"))
+	if apperr.Is(err, apperr.NotFound) {
 		s.notFound(w, r)
 		return
 	}
@@ -515,8 +433,8 @@ func (s *Server) verifyLetter(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	s.render(w, r, http.StatusOK, "verify_letter", verifyLetterPage{Page: s.page(r, "letter.verify.title"), Unit: l.UnitName, Year: l.Year,
-		Status: l.Status, SHA256: l.SHA256})
+	s.render(w, r, http.StatusOK, "verify_letter", verifyLetterPage{Page: s.page(r, "letter.verify.title"), Unit: pub.Unit, Year: pub.Year,
+		Status: pub.Status, SHA256: pub.SHA256})
 }
 
 // sigForm is what the on-screen signing form of one party needs.
@@ -531,5 +449,5 @@ type sigForm struct {
 // SigForm returns the signing form of party (unit or street).
 func (p letterPage) SigForm(party string) sigForm {
 	open := "sign_" + party
-	return sigForm{LetterID: p.L.ID, Party: party, Name: p.SignerName(open), NameErr: p.FieldErr(open, "signer"), SigErr: p.FieldErr(open, "signature")}
+	return sigForm{LetterID: p.L.ID, Party: party, Name: p.SignerName(open), NameErr: p.FieldErr(open, "name"), SigErr: p.FieldErr(open, "signature")}
 }

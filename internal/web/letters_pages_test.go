@@ -220,6 +220,9 @@ func (j *letterJourney) sign(t *testing.T) {
 		strings.Contains(page, `id="sign-street-form"`) || strings.Contains(page, `id="scan-form"`) {
 		t.Fatalf("unit01's letter page: status %d, want 200 with the text, the hash and the unit's pad only", status)
 	}
+	if !strings.Contains(page, `href="/verify/letters/`+l.VerifyCode+`"`) || strings.Contains(page, `href="/verify/letters/`+id+`"`) {
+		t.Error("the letter page's verification link does not use the letter's code")
+	}
 	sign := func(b *browser, party, name string, png []byte) (int, string, string) {
 		return b.postMultipart("/letters/"+id+"/signatures", url.Values{"party": {party}, "name": {name}}, "signature", "signature.png", png)
 	}
@@ -234,8 +237,10 @@ func (j *letterJourney) sign(t *testing.T) {
 	if status, _, _ := sign(unit01, "street", "张校长", signaturePNG(t, true)); status != http.StatusForbidden {
 		t.Errorf("unit01 signs for the street: %d, want 403", status)
 	}
-	if status, body, _ := sign(unit01, "unit", " ", signaturePNG(t, true)); status != http.StatusUnprocessableEntity || !strings.Contains(body, "签名人：必填") {
-		t.Errorf("no signer's name: status %d, want 422 with 签名人：必填", status)
+	// The signer's name is optional (the user's own when empty), but not too long.
+	if status, body, _ := sign(unit01, "unit", strings.Repeat("张", 31), signaturePNG(t, true)); status != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, "名称：不能超过 30 个字") || !strings.Contains(body, `id="signer-unit" name="name" value="`+strings.Repeat("张", 31)+`"`) {
+		t.Errorf("a signer's name too long: %d", status)
 	}
 	// unit01 signs; the letter waits for the street.
 	if status, body, loc := sign(unit01, "unit", "张校长", signaturePNG(t, true)); status != http.StatusSeeOther || loc != "/letters/"+id {
@@ -260,39 +265,49 @@ func (j *letterJourney) sign(t *testing.T) {
 	if _, page := street.get("/letters/" + id); !strings.Contains(page, `id="sign-street-form"`) || !strings.Contains(page, `id="scan-form"`) {
 		t.Error("the street is not offered the pad and the scan upload, want both")
 	}
-	if status, _, loc := sign(street, "street", "王主任", signaturePNG(t, true)); status != http.StatusSeeOther || loc != "/letters/"+id {
-		t.Fatalf("the street signs: status %d → %q, want 303 to /letters/%s", status, loc, id)
+	// With the name left empty, the signer is the person signed in.
+	if status, _, loc := sign(street, "street", " ", signaturePNG(t, true)); status != http.StatusSeeOther || loc != "/letters/"+id {
+		t.Fatalf("the street signs: %d → %q", status, loc)
 	}
 	signedLetter, _ := srv.App.DB.Letter(ctx, lid)
-	if signedLetter.Status != letters.StatusSigned {
-		t.Fatalf("after both signed: %s, want signed", signedLetter.Status)
+	streetP, _, _ := srv.App.DB.Credentials(ctx, "street")
+	if signedLetter.Status != letters.StatusSigned || signedLetter.Signatures[1].Signer != streetP.Name {
+		t.Fatalf("after both signed: %s, the street's signer %q (want %s)", signedLetter.Status, signedLetter.Signatures[1].Signer, streetP.Name)
 	}
 	if _, page := street.get("/letters/" + id); !strings.Contains(page, "已签署") || !strings.Contains(page, "已签订") {
 		t.Error("the letter page lacks the flash or the signed status, want 已签署 and 已签订")
 	}
 	// Signing again is a conflict shown on the page.
-	if status, body, _ := sign(street, "street", "王主任", signaturePNG(t, true)); status != http.StatusConflict || !strings.Contains(body, "该责任书已签订，不能再签署或更改") {
-		t.Errorf("signing a signed letter: status %d, want 409 with 该责任书已签订，不能再签署或更改", status)
+	if status, body, _ := sign(street, "street", "", signaturePNG(t, true)); status != http.StatusConflict || !strings.Contains(body, "该责任书已签订，不能再签署或更改") {
+		t.Errorf("signing a signed letter: %d", status)
 	}
 	j.signedLetter = signedLetter
 }
 
 // verifyAndPrint: the public verification page and the print view.
 func (j *letterJourney) verifyAndPrint(t *testing.T) {
-	srv, id, school, signedLetter, unit01 := j.srv, j.id, j.school, j.signedLetter, j.unit01.with(t)
-	// The public verification page: state and hash, no names.
+	srv, id, lid, school, signedLetter, unit01 := j.srv, j.id, j.lid, j.school, j.signedLetter, j.unit01.with(t)
+	streetP, _, _ := srv.App.DB.Credentials(j.ctx, "street")
+	// The public verification page, by the letter's random code: state and hash, no names.
 	anon := newBrowser(t, srv.URL)
-	status, vpage := anon.get("/verify/letters/" + id)
+	code := signedLetter.VerifyCode
+	if !letters.ValidVerifyCode(code) || code == id {
+		t.Fatalf("verification code %q", code)
+	}
+	status, vpage := anon.get("/verify/letters/" + code)
 	if status != 200 || !strings.Contains(vpage, "已签订") || !strings.Contains(vpage, signedLetter.SHA256) || !strings.Contains(vpage, school.Name) {
 		t.Fatalf("verification page: status %d, want 200 with 已签订, the hash and %s", status, school.Name)
 	}
-	for _, name := range []string{"张校长", "王主任", school.Contacts[0].Name, school.Contacts[0].Phone} {
+	for _, name := range []string{"张校长", streetP.Name, school.Contacts[0].Name, school.Contacts[0].Phone} {
 		if strings.Contains(vpage, name) {
 			t.Errorf("the public verification page shows %q, want no names or phones", name)
 		}
 	}
-	if status, _ := anon.get("/verify/letters/999999"); status != http.StatusNotFound {
-		t.Errorf("verifying an unknown letter: status %d, want 404", status)
+	// Sequential ids answer nothing, nor does a wrong code.
+	for _, p := range []string{id, "999999", strconv.FormatInt(lid+1, 10), strings.ToLower(code), letters.NewVerifyCode(), code + "A"} {
+		if status, body := anon.get("/verify/letters/" + p); status != http.StatusNotFound || strings.Contains(body, school.Name) {
+			t.Errorf("verifying /verify/letters/%s: %d, want 404", p, status)
+		}
 	}
 	if status, _ := anon.get("/letters/" + id); status != http.StatusSeeOther {
 		t.Errorf("anonymous /letters/%s: %d, want a redirect to sign in", id, status)
@@ -301,8 +316,8 @@ func (j *letterJourney) verifyAndPrint(t *testing.T) {
 	// The print view: A4 portrait, seal areas, the QR code of the verification URL.
 	status, ppage := unit01.get("/letters/" + id + "/print")
 	if status != 200 || !strings.Contains(ppage, "size: A4 portrait") || strings.Count(ppage, "盖章处") != 2 ||
-		!strings.Contains(ppage, `src="data:image/png;base64,`) || !strings.Contains(ppage, srv.URL+"/verify/letters/"+id) {
-		t.Fatalf("print view: status %d, want 200 on A4 portrait with two seal areas and the QR code of the verification URL", status)
+		!strings.Contains(ppage, `src="data:image/png;base64,`) || !strings.Contains(ppage, srv.URL+"/verify/letters/"+code) || strings.Contains(ppage, "/verify/letters/"+id+"<") {
+		t.Fatalf("print view: %d", status)
 	}
 }
 
@@ -439,7 +454,7 @@ func (j *letterJourney) translations(t *testing.T) {
 	// The pages are translated in both languages.
 	for _, b := range []*browser{admin, street, unit01} {
 		for _, lang := range []string{"zh-CN", "en"} {
-			for _, p := range []string{"/", "/letters", "/letters/" + id, "/letters/" + id + "/print", "/verify/letters/" + id, "/units/" + strconv.FormatInt(school.ID, 10), "/letters/templates?id=" + tid} {
+			for _, p := range []string{"/", "/letters", "/letters/" + id, "/letters/" + id + "/print", "/verify/letters/" + j.signedLetter.VerifyCode, "/units/" + strconv.FormatInt(school.ID, 10), "/letters/templates?id=" + tid} {
 				status, body := b.get(p + map[bool]string{true: "&", false: "?"}[strings.Contains(p, "?")] + "lang=" + lang)
 				if status == http.StatusForbidden && strings.HasPrefix(p, "/letters/templates") {
 					continue

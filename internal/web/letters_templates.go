@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/lantian-org/lantian/internal/apperr"
-	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/letters"
 	"github.com/lantian-org/lantian/internal/unit"
 )
@@ -127,7 +126,7 @@ func (p templatesPage) ClauseRows() []clauseForm {
 // letterTemplates lists the templates and shows the form of the one chosen
 // (?id=), a new one (?new=1, optionally a copy of ?copy=).
 func (s *Server) letterTemplates(w http.ResponseWriter, r *http.Request) {
-	if !userOf(r).Can(auth.LetterTemplate, auth.Target{}) {
+	if !s.app.LetterSvc.CanEditTemplates(userOf(r)) {
 		s.forbidden(w, r)
 		return
 	}
@@ -140,7 +139,7 @@ func (s *Server) letterTemplates(w http.ResponseWriter, r *http.Request) {
 			s.notFound(w, r)
 			return
 		}
-		t, err := s.app.DB.LetterTemplate(r.Context(), id)
+		t, err := s.app.LetterSvc.Template(r.Context(), userOf(r), id)
 		if apperr.Is(err, apperr.NotFound) {
 			s.notFound(w, r)
 			return
@@ -153,7 +152,7 @@ func (s *Server) letterTemplates(w http.ResponseWriter, r *http.Request) {
 	case q.Get("new") != "":
 		f := templateForm{Year: strconv.Itoa(s.thisYear())}
 		if id, err := strconv.ParseInt(q.Get("copy"), 10, 64); err == nil {
-			if t, err := s.app.DB.LetterTemplate(r.Context(), id); err == nil {
+			if t, err := s.app.LetterSvc.Template(r.Context(), userOf(r), id); err == nil {
 				f = templateFormFrom(t)
 				f.ID, f.Version = 0, 0
 			}
@@ -164,7 +163,7 @@ func (s *Server) letterTemplates(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderTemplates(w http.ResponseWriter, r *http.Request, status int, form *templateForm, err error) {
-	list, lerr := s.app.DB.LetterTemplates(r.Context(), 0)
+	list, lerr := s.app.LetterSvc.Templates(r.Context(), userOf(r), 0)
 	if lerr != nil {
 		s.serverError(w, r, lerr)
 		return
@@ -184,23 +183,21 @@ func (s *Server) renderTemplates(w http.ResponseWriter, r *http.Request, status 
 
 // letterTemplateSave creates or updates a template from the form.
 func (s *Server) letterTemplateSave(w http.ResponseWriter, r *http.Request) {
-	if !userOf(r).Can(auth.LetterTemplate, auth.Target{}) {
-		s.forbidden(w, r)
+	if !s.app.LetterSvc.CanEditTemplates(userOf(r)) {
+		s.forbidden(w, r) // before the form's own errors: the form is not theirs to fill in
 		return
 	}
 	form := parseTemplateForm(r)
 	t, err := form.template()
 	if err == nil {
-		if t.ID != 0 {
-			err = s.app.DB.UpdateLetterTemplate(r.Context(), s.actor(r), &t)
-		} else {
-			err = s.app.DB.CreateLetterTemplate(r.Context(), s.actor(r), &t)
-		}
+		t, err = s.app.LetterSvc.SaveTemplate(r.Context(), s.actor(r), userOf(r), t)
 	}
 	if err != nil {
 		switch apperr.As(err).Code {
 		case apperr.Internal:
 			s.serverError(w, r, err)
+		case apperr.Forbidden:
+			s.forbidden(w, r)
 		case apperr.NotFound:
 			s.notFound(w, r)
 		default:

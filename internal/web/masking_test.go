@@ -17,28 +17,14 @@ import (
 	"github.com/lantian-org/lantian/internal/testutil"
 )
 
-// apiClient calls the JSON API with one person's token.
-type apiClient struct {
-	t         *testing.T
-	base, tok string
-}
-
+// do sends a JSON body (or none) with the client's token.
 func (c *apiClient) do(method, path, body string) (int, string) {
 	c.t.Helper()
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
 	}
-	req, _ := http.NewRequest(method, c.base+path, rd)
-	req.Header.Set("Authorization", "Bearer "+c.tok)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return c.send(method, path, "application/json", rd)
 }
 
 // TestMobileMasking is the one masking rule, endpoint by endpoint: every API
@@ -69,7 +55,7 @@ func TestMobileMasking(t *testing.T) {
 				}
 				return out.Token
 			}
-			admin := &apiClient{t: t, base: srv.URL, tok: login("admin")}
+			admin := &apiClient{t: t, base: srv.URL, token: login("admin")}
 
 			// The records: a patroller of the grid, a unit in it with its contact, the grid's leader, a public report in it.
 			var ps struct {
@@ -148,7 +134,7 @@ func TestMobileMasking(t *testing.T) {
 				{name: "case page", method: "GET", path: "/cases/" + number, page: true, mobile: reporterMobile, rule: caseRule},
 			}
 			for i, v := range viewers {
-				api := &apiClient{t: t, base: srv.URL, tok: login(v)}
+				api := &apiClient{t: t, base: srv.URL, token: login(v)}
 				web := newBrowser(t, srv.URL)
 				if v == "uc_mask" {
 					if st, _, _ := web.post("/login", url.Values{"username": {v}, "password": {strong}}); st != http.StatusSeeOther {

@@ -112,7 +112,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	in("POST /letters/{id}/signatures", s.letterSign)
 	in("POST /letters/{id}/withdraw", s.letterWithdraw)
 	in("POST /letters/{id}/remind", s.letterRemind)
-	mux.HandleFunc("GET /verify/letters/{id}", s.verifyLetter)
+	mux.HandleFunc("GET /verify/letters/{code}", s.verifyLetter)
 	in("GET /profile", s.profile)
 	in("POST /profile/password", s.profilePassword)
 	// Leaders' patrol pages (patrols_pages.go, patrols_book.go).

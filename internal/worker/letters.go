@@ -5,12 +5,11 @@ import (
 	"time"
 
 	"github.com/lantian-org/lantian/internal/app"
-	"github.com/lantian-org/lantian/internal/store"
 )
 
 // ArchiveLetters moves the signed letters of years that have ended to
 // "archived" (signed → archived), once the new year has begun in the
 // street's time zone; it returns how many. Running it again does nothing.
 func ArchiveLetters(ctx context.Context, a *app.App, now time.Time) (int, error) {
-	return a.DB.ArchiveLetters(ctx, store.System, now.In(a.Loc).Year()-1)
+	return a.LetterSvc.Archive(ctx, now)
 }
