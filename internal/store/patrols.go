@@ -92,12 +92,8 @@ func planSummary(p patrol.Plan) map[string]any {
 
 // SavePatrolPlan stores a grid's plan (replacing any before it), audited with before and after.
 func (db *DB) SavePatrolPlan(ctx context.Context, actor Actor, p *patrol.Plan) error {
-	if f := p.Validate(); f != nil {
-		fe := apperr.Fields{}
-		for k, v := range f {
-			fe.Add(k, v)
-		}
-		return fe.Err()
+	if err := p.Validate(); err != nil {
+		return err
 	}
 	return db.Write(ctx, actor, func(tx *Tx) error {
 		if err := checkGrid(ctx, tx, p.Grid); err != nil {
