@@ -2,14 +2,12 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"strings"
 	"time"
 
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/patrol"
-	"github.com/lantian-org/lantian/internal/region"
 	"github.com/lantian-org/lantian/internal/unit"
 )
 
@@ -532,16 +530,6 @@ func (db *DB) Findings(ctx context.Context, patrolID int64) ([]Finding, error) {
 		out = append(out, f)
 	}
 	return out, rows.Err()
-}
-
-// GridGeometry returns a grid's polygon, nil when it has none.
-func (db *DB) GridGeometry(ctx context.Context, grid string) (*region.Geometry, error) {
-	var geom sql.NullString
-	err := db.queryRow(ctx, `SELECT geometry FROM regions WHERE code = $1`, grid).Scan(&geom)
-	if err != nil || !geom.Valid || geom.String == "" {
-		return nil, mapErr(err)
-	}
-	return region.ParseGeometry([]byte(geom.String))
 }
 
 // SetVisitPhoto records a processed photo (once per content hash) and makes

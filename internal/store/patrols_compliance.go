@@ -110,7 +110,6 @@ type Missed struct {
 	Grid   string
 	Day    string
 	Window int // 1-based
-	Span   patrol.Window
 }
 
 // InsertPatrolAlert records that window m.Window of a grid's day was

@@ -265,7 +265,7 @@ func TestPatrolDays(t *testing.T) {
 		if err != nil || started[g] != 1 || len(started) != 1 {
 			t.Fatalf("started %v %v", started, err)
 		}
-		m := store.Missed{Grid: g, Day: "2026-11-25", Window: 2, Span: patrol.Window{Start: 840, End: 1080}}
+		m := store.Missed{Grid: g, Day: "2026-11-25", Window: 2}
 		for i, want := range []bool{true, false} {
 			write(t, db, func(tx *store.Tx) error {
 				if sent, err := tx.InsertPatrolAlert(ctx, m); err != nil || sent != want {

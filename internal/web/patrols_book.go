@@ -154,7 +154,7 @@ func (s *Server) patrolBook(w http.ResponseWriter, r *http.Request) {
 	data := bookPage{Page: s.page(r, "recordbook.title"), Grid: grid, GridName: names(grid), Month: month,
 		MonthText: p.T("recordbook.month", first.Year(), int(first.Month())),
 		Prev:      first.AddDate(0, -1, 0).Format(monthLayout), Next: first.AddDate(0, 1, 0).Format(monthLayout),
-		Printed: s.app.Cases.Now(), XLSXURL: "/patrols/book?grid=" + url.QueryEscape(grid) + "&month=" + month + "&format=xlsx"}
+		Printed: s.app.Patrols.Now(), XLSXURL: "/patrols/book?grid=" + url.QueryEscape(grid) + "&month=" + month + "&format=xlsx"}
 	for _, g := range grids {
 		data.Grids = append(data.Grids, option{g.Code, g.Name})
 	}

@@ -51,7 +51,7 @@ func (s *Server) monthOf(v string) (time.Time, int) {
 	loc := s.app.Loc
 	m, err := time.ParseInLocation(monthLayout, v, loc)
 	if err != nil {
-		now := s.app.Cases.Now().In(loc)
+		now := s.app.Patrols.Now().In(loc)
 		m = time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, loc)
 	}
 	return m, m.AddDate(0, 1, -1).Day()

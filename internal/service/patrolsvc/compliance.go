@@ -224,7 +224,7 @@ func (s *Service) AlertMissed(ctx context.Context, now time.Time) (int, error) {
 func (s *Service) alert(ctx context.Context, g store.GridRef, date string, win int, w patrol.Window) (bool, error) {
 	sent := false
 	err := s.DB.Write(ctx, store.System, func(tx *store.Tx) error {
-		ok, err := tx.InsertPatrolAlert(ctx, store.Missed{Grid: g.Code, Day: date, Window: win, Span: w})
+		ok, err := tx.InsertPatrolAlert(ctx, store.Missed{Grid: g.Code, Day: date, Window: win})
 		if err != nil || !ok {
 			return err
 		}
