@@ -1,15 +1,15 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/cases"
 	"github.com/lantian-org/lantian/internal/locale"
+	"github.com/lantian-org/lantian/internal/patrol"
 	"github.com/lantian-org/lantian/internal/service/casesvc"
-	"github.com/lantian-org/lantian/internal/store"
+	"github.com/lantian-org/lantian/internal/service/patrolsvc"
 )
 
 // POST /api/v1/sync takes what a field phone recorded offline, in the order
@@ -25,17 +25,12 @@ import (
 //	  {"type":"end","patrol":"<uuid>","ended_at":"<RFC 3339>","summary":"…"}
 //	]}
 //
-// Each item is handled as its own endpoint would handle it (a "case" item
-// reports the case and, with a patrol, links it as a finding) and answers
-// in "results", by index, with that endpoint's status: 201 stored, 200 seen
-// before, 4xx with the error message and field messages; a bad item never
-// stops the ones after it. Every item is idempotent on its ids, so a batch
-// sent three times stores everything once; an "end" sent again with the same
-// ended_at answers 200 (the endpoint itself answers 409). At most
-// MaxSyncItems items a batch (413 above); photos go to their own endpoints.
-
-// MaxSyncItems bounds the items of one sync batch.
-const MaxSyncItems = 500
+// The handler reads each item as its own endpoint would read its body and
+// hands the batch to the patrol service (Service.Sync), which handles the
+// items in order; each answers in "results", by index, with that endpoint's
+// status: 201 stored, 200 seen before, 4xx with the error message and field
+// messages; a bad item never stops the ones after it. At most
+// patrolsvc.MaxSyncItems items a batch (413 above); photos go to their own endpoints.
 
 type syncInput struct {
 	Items []json.RawMessage `json:"items"`
@@ -64,35 +59,43 @@ func (a *API) sync(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	if len(in.Items) > MaxSyncItems {
-		a.fail(w, r, apperr.New(apperr.TooLarge, "err.patrol.sync_too_large", MaxSyncItems))
+	if len(in.Items) > patrolsvc.MaxSyncItems {
+		a.fail(w, r, apperr.New(apperr.TooLarge, "err.patrol.sync_too_large", patrolsvc.MaxSyncItems))
 		return
 	}
-	ctx := r.Context()
-	c := a.callerOf(r)
-	pr := printer(r, a.app.Cfg.Lang)
-	results := make([]syncResult, 0, len(in.Items))
+	heads := make([]syncHead, len(in.Items))
+	items := make([]patrolsvc.Item, len(in.Items))
 	for i, raw := range in.Items {
-		var head syncHead
-		res := syncResult{Index: i}
-		if err := json.Unmarshal(raw, &head); err != nil {
-			a.itemError(r, pr, &res, badItem())
-			results = append(results, res)
-			continue
-		}
-		res.Type, res.ID = head.Type, head.ID
-		if res.ID == "" {
-			res.ID = head.Patrol
-		}
-		status, body, err := a.syncItem(ctx, c, pr, head, raw)
-		if err != nil {
-			a.itemError(r, pr, &res, err)
-		} else {
-			res.Status, res.Result = status, body
-		}
-		results = append(results, res)
+		heads[i], items[i] = a.readItem(raw)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"results": results})
+	res, err := a.app.Patrols.Sync(r.Context(), a.actor(r), userOf(r), items)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	pr := printer(r, a.app.Cfg.Lang)
+	out := make([]syncResult, len(res))
+	for i, x := range res {
+		o := syncResult{Index: i, Type: heads[i].Type, ID: heads[i].ID}
+		if o.ID == "" {
+			o.ID = heads[i].Patrol
+		}
+		if x.Err != nil {
+			e := apperr.As(x.Err)
+			o.Status = statusOf[e.Code]
+			if e.BadRequest {
+				o.Status = http.StatusBadRequest
+			}
+			if e.Code == apperr.Internal {
+				a.app.Log.Error("sync item failed", "path", r.URL.Path, "type", o.Type, "err", x.Err)
+			}
+			o.Error, o.Fields = pr.Msg(e.Msg), pr.Fields(e)
+		} else {
+			o.Status, o.Result = createdStatus(x.Created), a.syncJSON(pr, heads[i], x.Value)
+		}
+		out[i] = o
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"results": out})
 }
 
 func badItem() error {
@@ -101,97 +104,83 @@ func badItem() error {
 	return e
 }
 
-// itemError fills a result with err as the API would answer it.
-func (a *API) itemError(r *http.Request, pr locale.Printer, res *syncResult, err error) {
-	e := apperr.As(err)
-	res.Status = statusOf[e.Code]
-	if e.BadRequest {
-		res.Status = http.StatusBadRequest
+// readItem reads one item as its endpoint reads its body; what does not
+// read becomes the item's error.
+func (a *API) readItem(raw json.RawMessage) (syncHead, patrolsvc.Item) {
+	var head syncHead
+	if err := json.Unmarshal(raw, &head); err != nil {
+		return head, patrolsvc.Item{Err: badItem()}
 	}
-	if e.Code == apperr.Internal {
-		a.app.Log.Error("sync item failed", "path", r.URL.Path, "type", res.Type, "err", err)
-	}
-	res.Error, res.Fields = pr.Msg(e.Msg), pr.Fields(e)
-}
-
-// syncItem handles one item by its type.
-func (a *API) syncItem(ctx context.Context, c caller, pr locale.Printer, head syncHead, raw json.RawMessage) (int, any, error) {
-	read := func(v any) error {
+	it := patrolsvc.Item{Type: head.Type, Patrol: head.Patrol}
+	read := func(v any) bool {
 		if err := json.Unmarshal(raw, v); err != nil {
-			return badItem()
+			it.Err = badItem()
+			return false
 		}
-		return nil
+		return true
 	}
 	switch head.Type {
-	case "patrol_start":
+	case patrolsvc.ItemStart:
 		var in startInput
-		if err := read(&in); err != nil {
-			return 0, nil, err
+		if read(&in) {
+			it.Start, it.Err = in.read()
 		}
-		return a.opStart(ctx, c, in)
-	case "track":
+	case patrolsvc.ItemTrack:
 		var in trackInput
-		if err := read(&in); err != nil {
-			return 0, nil, err
+		if read(&in) {
+			it.Track = readPoints(in.Points)
 		}
-		return a.opTrack(ctx, c, pr, head.Patrol, in.Points)
-	case "visit":
+	case patrolsvc.ItemVisit:
 		var in visitInput
-		if err := read(&in); err != nil {
-			return 0, nil, err
+		if read(&in) {
+			it.Visit, it.Err = in.read()
 		}
-		return a.opVisit(ctx, c, head.Patrol, in)
-	case "record":
+	case patrolsvc.ItemRecord:
 		var in recordInput
-		if err := read(&in); err != nil {
-			return 0, nil, err
+		if read(&in) {
+			it.Record, it.Err = in.read()
 		}
-		return a.opRecord(ctx, c, head.Patrol, in)
-	case "finding":
+	case patrolsvc.ItemFinding:
 		var in findingInput
-		if err := read(&in); err != nil {
-			return 0, nil, err
+		if read(&in) {
+			it.Finding = patrolsvc.FindingRef{Case: in.Case, ClientID: in.ClientID}
 		}
-		return a.opFinding(ctx, c, head.Patrol, in)
-	case "case":
+	case patrolsvc.ItemCase:
 		var in caseInput
-		if err := read(&in); err != nil {
-			return 0, nil, err
+		if read(&in) {
+			it.Case, it.Err = a.reportOf(in)
 		}
-		return a.syncCase(ctx, c, head.Patrol, in)
-	case "end":
+	case patrolsvc.ItemEnd:
 		var in endInput
-		if err := read(&in); err != nil {
-			return 0, nil, err
+		if read(&in) {
+			it.End, it.Err = in.read()
 		}
-		status, body, err := a.opEnd(ctx, c, head.Patrol, in)
-		if err == store.ErrPatrolEnded {
-			// The same end sent again is no conflict: the phone did not hear the first answer.
-			p, lerr := a.patrolFor(ctx, c, head.Patrol, true)
-			if t, terr := parseTime("ended_at", in.EndedAt); lerr == nil && terr == nil && p.EndedAt.Equal(t) {
-				return http.StatusOK, a.toPatrolJSON(p), nil
-			}
-		}
-		return status, body, err
-	case "":
-		return 0, nil, apperr.Field("type", "err.required")
 	}
-	return 0, nil, apperr.Field("type", "err.invalid_choice")
+	return head, it
 }
 
-// syncCase reports a case found on a patrol (idempotent on its client_id)
-// and links it to the patrol.
-func (a *API) syncCase(ctx context.Context, c caller, patrolID string, in caseInput) (int, any, error) {
-	if patrolID != "" {
-		// Check the patrol first, so that a case is not left without its link.
-		if _, err := a.patrolFor(ctx, c, patrolID, true); err != nil {
-			return 0, nil, err
-		}
+// syncJSON encodes an item's answer as its endpoint would.
+func (a *API) syncJSON(pr locale.Printer, head syncHead, v any) any {
+	switch v := v.(type) {
+	case patrol.Patrol:
+		return a.toPatrolJSON(v)
+	case patrolsvc.TrackResult:
+		return toTrackJSON(pr, v)
+	case patrol.Visit:
+		return a.toVisitJSON(v)
+	case patrol.Record:
+		return a.toRecordJSON(v)
+	case patrolsvc.Finding:
+		return findingJSON{Patrol: v.Patrol, Case: v.Case}
+	case cases.Case:
+		return findingJSON{Patrol: head.Patrol, Case: v.Number, Category: v.Category, Class: string(v.Class), Status: string(v.Status)}
 	}
+	return v
+}
+
+// reportOf reads a case item's body as POST /api/v1/cases reads it.
+func (a *API) reportOf(in caseInput) (casesvc.Report, error) {
 	due, err := a.parseWhen("due", in.Due)
-	if err != nil {
-		return 0, nil, err
-	}
 	rep := casesvc.Report{Input: cases.Input{ClientID: in.ClientID, Category: in.Category, Description: in.Description, Address: in.Address,
 		Class: cases.Class(in.Class), Severity: cases.Severity(in.Severity), Source: cases.Source(in.Source), HotlineRef: in.HotlineRef, Note: in.Note},
 		UnitID: in.UnitID, Commitment: in.Commitment, Due: due}
@@ -201,15 +190,5 @@ func (a *API) syncCase(ctx context.Context, c caller, patrolID string, in caseIn
 	if in.Lon != nil {
 		rep.Lon = *in.Lon
 	}
-	cs, created, err := a.app.Cases.Report(ctx, c.actor, c.p, rep)
-	if err != nil {
-		return 0, nil, err
-	}
-	out := findingJSON{Patrol: patrolID, Case: cs.Number, Category: cs.Category, Class: string(cs.Class), Status: string(cs.Status)}
-	if patrolID != "" {
-		if _, _, err := a.opFinding(ctx, c, patrolID, findingInput{Case: cs.Number}); err != nil {
-			return 0, nil, err
-		}
-	}
-	return createdStatus(created), out, nil
+	return rep, err
 }

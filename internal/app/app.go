@@ -18,6 +18,7 @@ import (
 	"github.com/lantian-org/lantian/internal/service"
 	"github.com/lantian-org/lantian/internal/service/casesvc"
 	"github.com/lantian-org/lantian/internal/service/lettersvc"
+	"github.com/lantian-org/lantian/internal/service/patrolsvc"
 	"github.com/lantian-org/lantian/internal/store"
 )
 
@@ -32,6 +33,7 @@ type App struct {
 	// Calendar is the working-day calendar the services share.
 	Calendar *service.Calendar
 	Cases    *casesvc.Service
+	Patrols  *patrolsvc.Service
 	Photos   *photo.Store
 	// Letters keeps the responsibility letters' signature images and scans.
 	Letters *letters.FileStore
@@ -52,6 +54,7 @@ func New(ctx context.Context, cfg config.Config, loc *time.Location, db *store.D
 	a.Cases = casesvc.New(db, a.Index, loc, a.Calendar)
 	a.Cases.Prefix, a.Cases.Grace = cfg.CasePrefix, cfg.EscalationGrace
 	a.LetterSvc = lettersvc.New(db, a.Letters, loc)
+	a.Patrols = patrolsvc.New(a.Cases, a.Calendar, a.Photos)
 	if err := db.EnsureCalendar(ctx); err != nil {
 		return nil, err
 	}

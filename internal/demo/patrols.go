@@ -75,7 +75,12 @@ func SeedPatrols(ctx context.Context, db *store.DB, loc *time.Location, now time
 	plan.Weekends = true
 	lat, lon := g.b.spot(4, 2)
 	plan.Points = []patrol.FreePoint{{Name: "伏羲广场东门", Lat: lat, Lon: lon}}
-	if err := db.SavePatrolPlan(ctx, store.Actor{Name: "demo"}, &plan); err != nil {
+	if err := db.Write(ctx, store.Actor{Name: "demo"}, func(tx *store.Tx) error {
+		if _, err := tx.SavePatrolPlan(ctx, &plan); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, "patrol_plan", plan.Grid, "save", nil, map[string]any{"per_day": plan.PerDay, "weekends": plan.Weekends, "points": plan.Points})
+	}); err != nil {
 		return 0, err
 	}
 	g.plans[square] = plan

@@ -36,7 +36,7 @@ func TestFieldJourney(t *testing.T) {
 			t.Fatal(err)
 		}
 		plan.Points = []patrol.FreePoint{{Name: "巷口垃圾点", Lat: 34.5727, Lon: 105.7026}, {Name: "菜市场北门", Lat: 34.5731, Lon: 105.7029}}
-		if err := s.DB.SavePatrolPlan(ctx, store.System, &plan); err != nil {
+		if err := s.DB.Write(ctx, store.System, func(tx *store.Tx) error { _, err := tx.SavePatrolPlan(ctx, &plan); return err }); err != nil {
 			t.Fatal(err)
 		}
 		// The phone reaches the site through a line the test can cut.

@@ -209,7 +209,7 @@ func TestStoredNamesStayText(t *testing.T) {
 			t.Fatal(err)
 		}
 		plan.Points = []patrol.FreePoint{{Name: xssPoint, Lat: 34.5727, Lon: 105.7026}, {Name: xssPointJS, Lat: 34.5731, Lon: 105.7029}}
-		if err := s.DB.SavePatrolPlan(ctx, store.System, &plan); err != nil {
+		if err := s.DB.Write(ctx, store.System, func(tx *store.Tx) error { _, err := tx.SavePatrolPlan(ctx, &plan); return err }); err != nil {
 			t.Fatal(err)
 		}
 		// The grid and its community, and a category.

@@ -32,10 +32,13 @@ const (
 var AllFlags = []Flag{FlagShort, FlagFast, FlagOutside, FlagStill}
 
 // Flags is a set of flags, stored as a small integer (bit i is AllFlags[i])
-// so that a day's flags are an aggregate query.
+// so that a day's flags are an aggregate query. This is the one definition
+// of the bits: the store derives the SQL that filters and sums flagged
+// patrols from Bit and Doubtful, never from numbers of its own.
 type Flags uint8
 
-func bit(f Flag) Flags {
+// Bit is the flag's bit in a Flags set; 0 for an unknown flag.
+func (f Flag) Bit() Flags {
 	for i, a := range AllFlags {
 		if a == f {
 			return 1 << i
@@ -44,11 +47,20 @@ func bit(f Flag) Flags {
 	return 0
 }
 
+// Doubtful is the set of every flag: a patrol whose flags meet it is doubtful.
+var Doubtful = func() Flags {
+	var s Flags
+	for _, f := range AllFlags {
+		s |= f.Bit()
+	}
+	return s
+}()
+
 // Has reports whether f is in the set.
-func (s Flags) Has(f Flag) bool { return s&bit(f) != 0 }
+func (s Flags) Has(f Flag) bool { return s&f.Bit() != 0 }
 
 // With returns the set with f added.
-func (s Flags) With(f Flag) Flags { return s | bit(f) }
+func (s Flags) With(f Flag) Flags { return s | f.Bit() }
 
 // Names lists the set's flags in AllFlags order; never nil.
 func (s Flags) Names() []Flag {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/lantian-org/lantian/internal/apperr"
 )
 
 var uuidRe = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
@@ -12,15 +14,34 @@ var uuidRe = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[
 // ValidUUID reports whether s is a UUID in its canonical 8-4-4-4-12 form.
 func ValidUUID(s string) bool { return uuidRe.MatchString(s) }
 
-// textErr returns the key for a text field: required and empty, or too long.
-func textErr(s string, required bool, max int) string {
+// text adds the error of a text field to f: required and empty, or longer
+// than max characters (the message names the limit).
+func text(f apperr.Fields, field, s string, required bool, max int) {
 	switch n := utf8.RuneCountInString(strings.TrimSpace(s)); {
 	case n == 0 && required:
-		return MsgRequired
+		f.Add(field, MsgRequired)
 	case n > max:
-		return MsgTooLong
+		f.Add(field, MsgTooLong, max)
 	}
-	return ""
+}
+
+// uid adds the error of a phone-chosen id to f as field "id".
+func uid(f apperr.Fields, s string) {
+	switch {
+	case s == "":
+		f.Add("id", MsgRequired)
+	case !ValidUUID(s):
+		f.Add("id", MsgFormat)
+	}
+}
+
+// timeIn adds the error of the time of something recorded during patrol p to f as field "t".
+func timeIn(f apperr.Fields, t time.Time, p Patrol, now time.Time) {
+	if t.IsZero() {
+		f.Add("t", MsgRequired)
+	} else if k := CheckTime(t, p.StartedAt, p.EndedAt, now); k != "" {
+		f.Add("t", k)
+	}
 }
 
 // Start is a new patrol as the phone sends it.
@@ -30,26 +51,19 @@ type Start struct {
 	StartedAt time.Time
 }
 
-// Validate returns field errors (id, started_at) judged at now, or nil. The
-// caller checks that the grid exists and that the patroller may walk it.
-func (s Start) Validate(now time.Time) map[string]string {
-	f := map[string]string{}
-	switch {
-	case s.UID == "":
-		f["id"] = MsgRequired
-	case !ValidUUID(s.UID):
-		f["id"] = MsgFormat
-	}
+// Validate returns the field errors (id, grid, started_at) of a start
+// judged at now as an *apperr.Error, or nil. The caller checks that the grid
+// exists and that the patroller may walk it.
+func (s Start) Validate(now time.Time) error {
+	f := apperr.Fields{}
+	uid(f, s.UID)
 	if s.Grid == "" {
-		f["grid"] = MsgRequired
+		f.Add("grid", MsgRequired)
 	}
 	if k := CheckStart(s.StartedAt, now); k != "" {
-		f["started_at"] = k
+		f.Add("started_at", k)
 	}
-	if len(f) == 0 {
-		return nil
-	}
-	return f
+	return f.Err()
 }
 
 // Visit is a check-in at a key site during a patrol.
@@ -64,35 +78,21 @@ type Visit struct {
 	Photo    string // id of the check-in's photo, "" when none
 }
 
-// Validate returns field errors (id, site, t, lat, lon, note) for a visit to
-// patrol p judged at now, or nil. The caller checks that the site is one of
-// the grid's.
-func (v Visit) Validate(p Patrol, now time.Time) map[string]string {
-	f := map[string]string{}
-	switch {
-	case v.UID == "":
-		f["id"] = MsgRequired
-	case !ValidUUID(v.UID):
-		f["id"] = MsgFormat
-	}
+// Validate returns the field errors (id, site, t, lat, note) of a visit to
+// patrol p judged at now as an *apperr.Error, or nil. The caller checks that
+// the site is one of the grid's.
+func (v Visit) Validate(p Patrol, now time.Time) error {
+	f := apperr.Fields{}
+	uid(f, v.UID)
 	if v.Site.Key() == "" {
-		f["site"] = MsgRequired
+		f.Add("site", MsgRequired)
 	}
-	if v.At.IsZero() {
-		f["t"] = MsgRequired
-	} else if k := CheckTime(v.At, p.StartedAt, p.EndedAt, now); k != "" {
-		f["t"] = k
-	}
+	timeIn(f, v.At, p, now)
 	if !ValidCoords(v.Lat, v.Lon) {
-		f["lat"] = MsgCoords
+		f.Add("lat", MsgCoords)
 	}
-	if k := textErr(v.Note, false, MaxNote); k != "" {
-		f["note"] = k
-	}
-	if len(f) == 0 {
-		return nil
-	}
-	return f
+	text(f, "note", v.Note, false, MaxNote)
+	return f.Err()
 }
 
 // RecordKind is what a patrol record is about.
@@ -121,48 +121,45 @@ type Record struct {
 	Note       string
 }
 
-// Validate returns field errors (id, kind, t, parties, summary, outcome,
-// households, note) for a record of patrol p judged at now, or nil: a
-// dispute needs its parties, summary and outcome; a promotion the
-// households reached. Fields of the other kind are ignored.
-func (r Record) Validate(p Patrol, now time.Time) map[string]string {
-	f := map[string]string{}
-	switch {
-	case r.UID == "":
-		f["id"] = MsgRequired
-	case !ValidUUID(r.UID):
-		f["id"] = MsgFormat
-	}
-	if r.At.IsZero() {
-		f["t"] = MsgRequired
-	} else if k := CheckTime(r.At, p.StartedAt, p.EndedAt, now); k != "" {
-		f["t"] = k
-	}
-	set := func(field, key string) {
-		if key != "" {
-			f[field] = key
-		}
-	}
+// Validate returns the field errors (id, kind, t, parties, summary, outcome,
+// households, note) of a record of patrol p judged at now as an
+// *apperr.Error, or nil: a dispute needs its parties, summary and outcome; a
+// promotion the households reached. Fields of the other kind are ignored.
+func (r Record) Validate(p Patrol, now time.Time) error {
+	f := apperr.Fields{}
+	uid(f, r.UID)
+	timeIn(f, r.At, p, now)
 	switch r.Kind {
 	case KindDispute:
-		set("parties", textErr(r.Parties, true, MaxParties))
-		set("summary", textErr(r.Summary, true, MaxText))
-		set("outcome", textErr(r.Outcome, true, MaxText))
+		text(f, "parties", r.Parties, true, MaxParties)
+		text(f, "summary", r.Summary, true, MaxText)
+		text(f, "outcome", r.Outcome, true, MaxText)
 	case KindPromotion:
 		if r.Households < 1 || r.Households > MaxHouseholds {
-			f["households"] = MsgRange
+			f.Add("households", MsgRange)
 		}
 	case "":
-		f["kind"] = MsgRequired
+		f.Add("kind", MsgRequired)
 	default:
-		f["kind"] = MsgChoice
+		f.Add("kind", MsgChoice)
 	}
-	set("note", textErr(r.Note, false, MaxNote))
-	if len(f) == 0 {
-		return nil
-	}
-	return f
+	text(f, "note", r.Note, false, MaxNote)
+	return f.Err()
 }
 
-// CheckSummary returns the key of what is wrong with an end summary; "" when fine.
-func CheckSummary(s string) string { return textErr(s, false, MaxSummary) }
+// End is the end of a patrol as the phone sends it.
+type End struct {
+	EndedAt time.Time
+	Summary string
+}
+
+// Validate returns the field errors (ended_at, summary) of ending patrol p
+// judged at now as an *apperr.Error, or nil.
+func (e End) Validate(p Patrol, now time.Time) error {
+	f := apperr.Fields{}
+	if k := CheckEnd(e.EndedAt, p.StartedAt, now); k != "" {
+		f.Add("ended_at", k)
+	}
+	text(f, "summary", e.Summary, false, MaxSummary)
+	return f.Err()
+}

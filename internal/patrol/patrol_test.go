@@ -3,9 +3,11 @@ package patrol
 import (
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/calendar"
 )
 
@@ -237,7 +239,7 @@ func TestPlan(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		edit func(p *Plan)
-		want map[string]string
+		want map[string]string // field → message key
 	}{
 		{"default", func(p *Plan) {}, nil},
 		{"no patrols, no windows", func(p *Plan) { p.PerDay, p.Windows = 0, nil }, nil},
@@ -247,11 +249,12 @@ func TestPlan(t *testing.T) {
 		{"bad patroller id", func(p *Plan) { p.Patrollers = []int64{0} }, map[string]string{"patrollers": MsgFormat}},
 		{"free point without a name", func(p *Plan) { p.Points = []FreePoint{{Lat: 34.58, Lon: 105.72}} }, map[string]string{"points": MsgRequired}},
 		{"free point off the Earth", func(p *Plan) { p.Points = []FreePoint{{Name: "桥头", Lat: 95, Lon: 105.72}} }, map[string]string{"points": MsgCoords}},
+		{"free point's name too long", func(p *Plan) { p.Points = []FreePoint{{Name: strings.Repeat("桥", 61), Lat: 34.58, Lon: 105.72}} }, map[string]string{"points": MsgTooLong}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := DefaultPlan("g")
 			tc.edit(&p)
-			got := p.Validate()
+			got := fieldKeys(p.Validate())
 			if len(got) != len(tc.want) {
 				t.Fatalf("Validate = %v, want %v", got, tc.want)
 			}
@@ -346,7 +349,7 @@ func TestRecordsAndVisits(t *testing.T) {
 		{"before the patrol", Record{UID: id, Kind: KindPromotion, At: at(7, 0), Households: 1}, []string{"t"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := tc.r.Validate(p, now)
+			got := fieldKeys(tc.r.Validate(p, now))
 			if len(got) != len(tc.want) {
 				t.Fatalf("Validate = %v, want fields %v", got, tc.want)
 			}
@@ -358,14 +361,42 @@ func TestRecordsAndVisits(t *testing.T) {
 		})
 	}
 	v := Visit{UID: id, Site: SiteRef{UnitID: 3}, At: at(8, 10), Lat: 34.58, Lon: 105.72}
-	if f := v.Validate(p, now); f != nil {
-		t.Fatalf("visit: %v", f)
+	if err := v.Validate(p, now); err != nil {
+		t.Fatalf("visit: %v", err)
 	}
 	v.Site, v.Lat = SiteRef{}, 200
-	if f := v.Validate(p, now); f["site"] != MsgRequired || f["lat"] != MsgCoords {
+	if f := fieldKeys(v.Validate(p, now)); f["site"] != MsgRequired || f["lat"] != MsgCoords {
 		t.Fatalf("bad visit: %v", f)
 	}
-	if f := (Start{UID: id, Grid: "g", StartedAt: at(9, 3)}).Validate(now); f["started_at"] != MsgFuture {
+	if f := fieldKeys((Start{UID: id, Grid: "g", StartedAt: at(9, 3)}).Validate(now)); f["started_at"] != MsgFuture {
 		t.Fatalf("future start: %v", f)
 	}
+	// A text too long names its limit, so the message can say it.
+	long := Record{UID: id, Kind: KindDispute, At: at(8, 20), Parties: strings.Repeat("甲", MaxParties+1), Summary: "油烟", Outcome: "已调解"}
+	if e := apperr.As(long.Validate(p, now)); e.Code != apperr.Invalid || e.Fields["parties"].Key != MsgTooLong ||
+		len(e.Fields["parties"].Args) != 1 || e.Fields["parties"].Args[0] != MaxParties {
+		t.Fatalf("parties too long: %v", e)
+	}
+	end := End{EndedAt: at(8, 50), Summary: strings.Repeat("巡", MaxSummary+1)}
+	if f := fieldKeys(end.Validate(p, now)); len(f) != 1 || f["summary"] != MsgTooLong {
+		t.Fatalf("summary too long: %v", f)
+	}
+	if f := fieldKeys((End{EndedAt: at(7, 50)}).Validate(p, now)); len(f) != 1 || f["ended_at"] != MsgEndBefore {
+		t.Fatalf("end before start: %v", f)
+	}
+	if err := (End{EndedAt: at(8, 50), Summary: "正常"}).Validate(p, now); err != nil {
+		t.Fatalf("end: %v", err)
+	}
+}
+
+// fieldKeys returns an error's fields as field → message key; nil for no error.
+func fieldKeys(err error) map[string]string {
+	if err == nil {
+		return nil
+	}
+	out := map[string]string{}
+	for k, m := range apperr.As(err).Fields {
+		out[k] = m.Key
+	}
+	return out
 }

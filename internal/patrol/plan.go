@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/calendar"
 )
 
@@ -50,50 +51,48 @@ func DefaultPlan(grid string) Plan {
 	return Plan{Grid: grid, PerDay: DefaultPerDay, Windows: DefaultWindows()}
 }
 
-// Validate returns field errors as field name → message key (per_day,
-// windows, patrollers, points), or nil.
-func (p Plan) Validate() map[string]string {
-	f := map[string]string{}
+// Validate returns the field errors (per_day, windows, patrollers, points)
+// of a plan as an *apperr.Error, or nil. The caller checks that the named
+// patrollers are the grid's.
+func (p Plan) Validate() error {
+	f := apperr.Fields{}
 	if p.PerDay < 0 || p.PerDay > MaxPerDay {
-		f["per_day"] = MsgRange
+		f.Add("per_day", MsgRange)
 	}
 	if len(p.Windows) > MaxWindows {
-		f["windows"] = MsgRange
+		f.Add("windows", MsgRange)
 	}
 	prev := -1
 	for _, w := range p.Windows {
 		if w.Start < 0 || w.End > 24*60 || w.Start >= w.End || w.Start < prev {
-			f["windows"] = MsgWindows
+			f.Add("windows", MsgWindows)
 			break
 		}
 		prev = w.End
 	}
 	if p.PerDay > 0 && len(p.Windows) == 0 {
-		f["windows"] = MsgRequired
+		f.Add("windows", MsgRequired)
 	}
 	for _, id := range p.Patrollers {
 		if id <= 0 {
-			f["patrollers"] = MsgFormat
+			f.Add("patrollers", MsgFormat)
 		}
 	}
 	if len(p.Points) > MaxFreePoints {
-		f["points"] = MsgRange
+		f.Add("points", MsgRange)
 	}
 	for _, pt := range p.Points {
 		name := strings.TrimSpace(pt.Name)
 		switch {
 		case name == "":
-			f["points"] = MsgRequired
+			f.Add("points", MsgRequired)
 		case utf8.RuneCountInString(name) > MaxPointName:
-			f["points"] = MsgTooLong
+			f.Add("points", MsgTooLong, MaxPointName)
 		case !ValidCoords(pt.Lat, pt.Lon):
-			f["points"] = MsgCoords
+			f.Add("points", MsgCoords)
 		}
 	}
-	if len(f) == 0 {
-		return nil
-	}
-	return f
+	return f.Err()
 }
 
 // Required returns how many patrols the plan requires on the local date of

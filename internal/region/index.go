@@ -59,3 +59,15 @@ func (ix *Index) Len() int {
 	defer ix.mu.RUnlock()
 	return len(ix.grids)
 }
+
+// Geometry returns the polygon of grid code as indexed, nil when it has none.
+func (ix *Index) Geometry(code string) *Geometry {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	for _, g := range ix.grids {
+		if g.code == code {
+			return g.geom
+		}
+	}
+	return nil
+}

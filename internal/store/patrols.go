@@ -2,20 +2,20 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"strings"
 	"time"
 
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/patrol"
-	"github.com/lantian-org/lantian/internal/region"
 	"github.com/lantian-org/lantian/internal/unit"
 )
 
 // Patrols: plans, patrols with their visits, findings and records. Track
-// points are in patrols_track.go, compliance and the missed-patrol alerts in
-// patrols_compliance.go.
+// points are in patrols_track.go, the compliance sums and the missed-patrol
+// alerts in patrols_compliance.go. The writes are Tx primitives, SQL only:
+// the patrol service (internal/service/patrolsvc) decides, opens the
+// transaction, audits and notifies.
 
 // ---- Plans ----
 
@@ -84,49 +84,37 @@ func (db *DB) StoredPatrolPlans(ctx context.Context, lo, hi string) (map[string]
 	})
 }
 
-func planSummary(p patrol.Plan) map[string]any {
-	return map[string]any{"per_day": p.PerDay, "windows": windowsText(p.Windows), "weekends": p.Weekends,
-		"patrollers": p.Patrollers, "points": p.Points}
-}
-
-// SavePatrolPlan stores a grid's plan (replacing any before it), audited with before and after.
-func (db *DB) SavePatrolPlan(ctx context.Context, actor Actor, p *patrol.Plan) error {
-	if f := p.Validate(); f != nil {
-		fe := apperr.Fields{}
-		for k, v := range f {
-			fe.Add(k, v)
-		}
-		return fe.Err()
+// SavePatrolPlan stores a grid's plan, replacing any before it, and
+// returns the plan it replaced (nil for none). The grid must exist (a field
+// error otherwise); the caller has validated the plan.
+func (tx *Tx) SavePatrolPlan(ctx context.Context, p *patrol.Plan) (*patrol.Plan, error) {
+	if err := checkGrid(ctx, tx, p.Grid); err != nil {
+		return nil, err
 	}
-	return db.Write(ctx, actor, func(tx *Tx) error {
-		if err := checkGrid(ctx, tx, p.Grid); err != nil {
-			return err
-		}
-		before, err := scanPlan(tx.QueryRowContext(ctx, `SELECT `+planCols+` FROM patrol_plans WHERE grid = $1`, p.Grid))
-		var prev any
-		if err == nil {
-			prev = planSummary(before)
-		} else if !isNoRows(err) {
-			return err
-		}
-		if p.Patrollers == nil {
-			p.Patrollers = []int64{}
-		}
-		if p.Points == nil {
-			p.Points = []patrol.FreePoint{}
-		}
-		patrollers, _ := json.Marshal(p.Patrollers)
-		points, _ := json.Marshal(p.Points)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO patrol_plans (grid, per_day, windows, weekends, patrollers, points, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)
-			ON CONFLICT (grid) DO UPDATE SET per_day = excluded.per_day, windows = excluded.windows, weekends = excluded.weekends,
-			patrollers = excluded.patrollers, points = excluded.points, updated_at = excluded.updated_at`,
-			p.Grid, p.PerDay, windowsText(p.Windows), b2i(p.Weekends), string(patrollers), string(points), tx.now); err != nil {
-			return err
-		}
-		p.Stored, p.UpdatedAt = true, fromMS(tx.now)
-		return tx.Audit(ctx, "patrol_plan", p.Grid, "save", prev, planSummary(*p))
-	})
+	var prev *patrol.Plan
+	before, err := scanPlan(tx.QueryRowContext(ctx, `SELECT `+planCols+` FROM patrol_plans WHERE grid = $1`, p.Grid))
+	if err == nil {
+		prev = &before
+	} else if !isNoRows(err) {
+		return nil, err
+	}
+	if p.Patrollers == nil {
+		p.Patrollers = []int64{}
+	}
+	if p.Points == nil {
+		p.Points = []patrol.FreePoint{}
+	}
+	patrollers, _ := json.Marshal(p.Patrollers)
+	points, _ := json.Marshal(p.Points)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO patrol_plans (grid, per_day, windows, weekends, patrollers, points, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (grid) DO UPDATE SET per_day = excluded.per_day, windows = excluded.windows, weekends = excluded.weekends,
+		patrollers = excluded.patrollers, points = excluded.points, updated_at = excluded.updated_at`,
+		p.Grid, p.PerDay, windowsText(p.Windows), b2i(p.Weekends), string(patrollers), string(points), tx.now); err != nil {
+		return nil, err
+	}
+	p.Stored, p.UpdatedAt = true, fromMS(tx.now)
+	return prev, nil
 }
 
 // KeySites lists a grid's units with risk tags (active ones), by name: the
@@ -204,92 +192,75 @@ func scanPatrol(sc interface{ Scan(...any) error }) (patrol.Patrol, error) {
 	return p, err
 }
 
-func patrolSummary(p patrol.Patrol) map[string]any {
-	m := map[string]any{"grid": p.Grid, "patroller": p.PatrollerID, "state": p.State, "started_at": ms(p.StartedAt), "window": p.Window}
-	if p.State == patrol.StateEnded {
-		m["ended_at"], m["duration_s"], m["length_m"], m["flags"] = ms(p.EndedAt), int64(p.Duration/time.Second), int64(p.Length), p.Flags.Names()
-	}
-	return m
-}
-
 // PatrolByUID returns a patrol by the id its phone chose.
 func (db *DB) PatrolByUID(ctx context.Context, uid string) (patrol.Patrol, error) {
 	p, err := scanPatrol(db.queryRow(ctx, `SELECT `+patrolCols+patrolFrom+` WHERE p.uid = $1`, uid))
 	return p, mapErr(err)
 }
 
-// StartPatrol stores a new open patrol, audited, and sets p.ID. When a patrol
-// with the same uid exists, p becomes that patrol, nothing is written and
-// created is false.
-func (db *DB) StartPatrol(ctx context.Context, actor Actor, p *patrol.Patrol) (created bool, err error) {
-	err = db.Write(ctx, actor, func(tx *Tx) error {
-		p.State = patrol.StateOpen
-		err := tx.QueryRowContext(ctx, `INSERT INTO patrols (uid, grid, patroller_id, day, win, state, started_at, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT (uid) DO NOTHING RETURNING id`,
-			p.UID, p.Grid, p.PatrollerID, p.Day, p.Window, p.State, ms(p.StartedAt), tx.now).Scan(&p.ID)
-		if isNoRows(err) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		created = true
-		p.UpdatedAt = fromMS(tx.now)
-		return tx.Audit(ctx, "patrol", p.UID, "start", nil, patrolSummary(*p))
-	})
-	if err == nil && !created {
-		*p, err = db.PatrolByUID(ctx, p.UID)
+// InsertPatrol stores a new open patrol and sets p.ID, p.State and
+// p.UpdatedAt. When a patrol with the same uid exists it writes nothing and
+// created is false (read that patrol with Tx.PatrolByUID).
+func (tx *Tx) InsertPatrol(ctx context.Context, p *patrol.Patrol) (created bool, err error) {
+	p.State = patrol.StateOpen
+	err = tx.QueryRowContext(ctx, `INSERT INTO patrols (uid, grid, patroller_id, day, win, state, started_at, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT (uid) DO NOTHING RETURNING id`,
+		p.UID, p.Grid, p.PatrollerID, p.Day, p.Window, p.State, ms(p.StartedAt), tx.now).Scan(&p.ID)
+	if isNoRows(err) {
+		return false, nil
 	}
-	return created, err
+	if err != nil {
+		return false, err
+	}
+	p.UpdatedAt = fromMS(tx.now)
+	return true, nil
 }
 
-// Assess measures a patrol from its track (see patrol.Assess); the caller
-// supplies it with the grid's polygon.
-type Assess func(p patrol.Patrol, pts []patrol.Point) patrol.Assessment
+// PatrolByUID returns a patrol by the id its phone chose, inside the transaction.
+func (tx *Tx) PatrolByUID(ctx context.Context, uid string) (patrol.Patrol, error) {
+	p, err := scanPatrol(tx.QueryRowContext(ctx, `SELECT `+patrolCols+patrolFrom+` WHERE p.uid = $1`, uid))
+	return p, mapErr(err)
+}
+
+// Patrol returns a patrol by its store id, inside the transaction.
+func (tx *Tx) Patrol(ctx context.Context, id int64) (patrol.Patrol, error) {
+	p, err := scanPatrol(tx.QueryRowContext(ctx, `SELECT `+patrolCols+patrolFrom+` WHERE p.id = $1`, id))
+	return p, mapErr(err)
+}
 
 // ErrPatrolEnded is the conflict of ending a patrol twice.
 var ErrPatrolEnded = apperr.New(apperr.Conflict, "err.patrol.ended")
 
-// EndPatrol ends an open patrol at ended with a summary, measuring its track
-// with assess inside the same transaction, audited; a patrol already ended is
-// ErrPatrolEnded. It returns the patrol as stored.
-func (db *DB) EndPatrol(ctx context.Context, actor Actor, id int64, ended time.Time, summary string, assess Assess) (patrol.Patrol, error) {
-	var out patrol.Patrol
-	err := db.Write(ctx, actor, func(tx *Tx) error {
-		p, err := scanPatrol(tx.QueryRowContext(ctx, `SELECT `+patrolCols+patrolFrom+` WHERE p.id = $1`, id))
-		if err != nil {
-			return mapErr(err)
-		}
-		if p.State != patrol.StateOpen {
-			return ErrPatrolEnded
-		}
-		pts, err := trackOf(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		before := patrolSummary(p)
-		p.State, p.EndedAt, p.Summary = patrol.StateEnded, ended, strings.TrimSpace(summary)
-		p.Assessment = assess(p, pts)
-		if err := tx.saveAssessment(ctx, p, `, state = 'ended', ended_at = $9, summary = $10`, ms(p.EndedAt), p.Summary); err != nil {
-			return err
-		}
-		if err := tx.RefreshPatrolDays(ctx, p.Grid, p.Grid, p.Day, p.Day); err != nil {
-			return err
-		}
-		p.UpdatedAt = fromMS(tx.now)
-		out = p
-		return tx.Audit(ctx, "patrol", p.UID, "end", before, patrolSummary(p))
-	})
-	return out, err
+// EndPatrol stores the end of an open patrol p (its EndedAt, Summary and
+// Assessment) and sums its day again for compliance; a patrol no longer open
+// is ErrPatrolEnded, so that two ends racing store one.
+func (tx *Tx) EndPatrol(ctx context.Context, p patrol.Patrol) error {
+	a := p.Assessment
+	res, err := tx.ExecContext(ctx, `UPDATE patrols SET points = $2, duration_s = $3, length_m = $4, max_speed = $5, outside = $6, flags = $7,
+		updated_at = $8, state = 'ended', ended_at = $9, summary = $10 WHERE id = $1 AND state = 'open'`,
+		p.ID, a.Points, int64(a.Duration/time.Second), int64(a.Length+0.5), a.MaxSpeed, a.Outside, int(a.Flags), tx.now,
+		ms(p.EndedAt), strings.TrimSpace(p.Summary))
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrPatrolEnded
+	}
+	return tx.RefreshPatrolDays(ctx, p.Grid, p.Grid, p.Day, p.Day)
 }
 
-// saveAssessment writes a patrol's measures, with more SET clauses and their arguments ($9 on).
-func (tx *Tx) saveAssessment(ctx context.Context, p patrol.Patrol, more string, args ...any) error {
+// SaveAssessment stores a patrol's measures and flags anew (points arrived
+// after it ended) and, for an ended patrol, sums its day again.
+func (tx *Tx) SaveAssessment(ctx context.Context, p patrol.Patrol) error {
 	a := p.Assessment
-	all := append([]any{p.ID, a.Points, int64(a.Duration / time.Second), int64(a.Length + 0.5), a.MaxSpeed, a.Outside, int(a.Flags), tx.now}, args...)
-	_, err := tx.ExecContext(ctx, `UPDATE patrols SET points = $2, duration_s = $3, length_m = $4, max_speed = $5, outside = $6, flags = $7,
-		updated_at = $8`+more+` WHERE id = $1`, all...)
-	return err
+	if _, err := tx.ExecContext(ctx, `UPDATE patrols SET points = $2, duration_s = $3, length_m = $4, max_speed = $5, outside = $6, flags = $7,
+		updated_at = $8 WHERE id = $1`, p.ID, a.Points, int64(a.Duration/time.Second), int64(a.Length+0.5), a.MaxSpeed, a.Outside, int(a.Flags), tx.now); err != nil {
+		return err
+	}
+	if p.State != patrol.StateEnded {
+		return nil
+	}
+	return tx.RefreshPatrolDays(ctx, p.Grid, p.Grid, p.Day, p.Day)
 }
 
 // PatrolFilter selects patrols. The scope fields say what the viewer may see:
@@ -303,8 +274,10 @@ type PatrolFilter struct {
 	From, To  string // local dates, inclusive
 	Patroller int64
 	State     patrol.State
-	Flagged   bool
-	Page      Page
+	// Flags keeps the patrols carrying any of these flags (patrol.Doubtful
+	// for every doubtful patrol); 0 keeps all.
+	Flags patrol.Flags
+	Page  Page
 }
 
 // Patrols lists patrols matching f, newest first, with the total.
@@ -338,8 +311,8 @@ func (db *DB) Patrols(ctx context.Context, f PatrolFilter) ([]patrol.Patrol, int
 		args = append(args, string(f.State))
 		where = append(where, "p.state = "+ph(len(args)))
 	}
-	if f.Flagged {
-		where = append(where, "p.flags <> 0")
+	if f.Flags != 0 {
+		where = append(where, flaggedSQL("p.flags", f.Flags))
 	}
 	w := "1=1"
 	if len(where) > 0 {
@@ -374,44 +347,38 @@ func scanVisit(sc interface{ Scan(...any) error }) (patrol.Visit, error) {
 // errOtherPatrol is a client id already used for another patrol's record.
 var errOtherPatrol = apperr.New(apperr.Conflict, "err.duplicate")
 
-// AddVisit stores a key-site visit of patrol p, audited, and sets v.ID. When
-// a visit with the same uid exists, v becomes it and created is false; a uid
-// used on another patrol is a conflict.
-func (db *DB) AddVisit(ctx context.Context, actor Actor, p patrol.Patrol, v *patrol.Visit) (created bool, err error) {
+// InsertVisit stores a key-site visit of patrol p and sets v.ID, counting it
+// on the patrol and summing its day again (a visit sent after its patrol
+// ended changes that day's key-site coverage). When a visit with the same
+// uid exists, v becomes it and created is false; a uid used on another
+// patrol is a conflict.
+func (tx *Tx) InsertVisit(ctx context.Context, p patrol.Patrol, v *patrol.Visit) (created bool, err error) {
 	v.PatrolID = p.ID
-	err = db.Write(ctx, actor, func(tx *Tx) error {
-		var unitID any
-		if v.Site.UnitID != 0 {
-			unitID = v.Site.UnitID
-		}
-		err := tx.QueryRowContext(ctx, `INSERT INTO patrol_visits (uid, patrol_id, grid, day, site, unit_id, at, lat, lon, note, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (uid) DO NOTHING RETURNING id`,
-			v.UID, p.ID, p.Grid, p.Day, v.Site.Key(), unitID, ms(v.At), v.Lat, v.Lon, strings.TrimSpace(v.Note), tx.now).Scan(&v.ID)
-		if isNoRows(err) {
-			return nil
-		}
+	var unitID any
+	if v.Site.UnitID != 0 {
+		unitID = v.Site.UnitID
+	}
+	err = tx.QueryRowContext(ctx, `INSERT INTO patrol_visits (uid, patrol_id, grid, day, site, unit_id, at, lat, lon, note, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (uid) DO NOTHING RETURNING id`,
+		v.UID, p.ID, p.Grid, p.Day, v.Site.Key(), unitID, ms(v.At), v.Lat, v.Lon, strings.TrimSpace(v.Note), tx.now).Scan(&v.ID)
+	if isNoRows(err) {
+		old, err := scanVisit(tx.QueryRowContext(ctx, `SELECT `+visitCols+` FROM patrol_visits WHERE uid = $1`, v.UID))
 		if err != nil {
-			return err
+			return false, mapErr(err)
 		}
-		created = true
-		if _, err := tx.ExecContext(ctx, `UPDATE patrols SET visits = visits + 1, updated_at = $2 WHERE id = $1`, p.ID, tx.now); err != nil {
-			return err
-		}
-		// A visit sent after its patrol ended changes that day's key-site coverage.
-		if err := tx.RefreshPatrolDays(ctx, p.Grid, p.Grid, p.Day, p.Day); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, "patrol", p.UID, "visit", nil, map[string]any{"visit": v.UID, "site": v.Site.Key(), "at": ms(v.At)})
-	})
-	if err == nil && !created {
-		var old patrol.Visit
-		old, err = scanVisit(db.queryRow(ctx, `SELECT `+visitCols+` FROM patrol_visits WHERE uid = $1`, v.UID))
-		if err == nil && old.PatrolID != p.ID {
+		if old.PatrolID != p.ID {
 			return false, errOtherPatrol
 		}
 		*v = old
+		return false, nil
 	}
-	return created, mapErr(err)
+	if err != nil {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE patrols SET visits = visits + 1, updated_at = $2 WHERE id = $1`, p.ID, tx.now); err != nil {
+		return false, err
+	}
+	return true, tx.RefreshPatrolDays(ctx, p.Grid, p.Grid, p.Day, p.Day)
 }
 
 // Visits lists a patrol's visits in time order.
@@ -435,36 +402,30 @@ func scanRecord(sc interface{ Scan(...any) error }) (patrol.Record, error) {
 	return r, err
 }
 
-// AddRecord stores a dispute or promotion record of patrol p, audited, and
-// sets r.ID; idempotent on r.UID like AddVisit.
-func (db *DB) AddRecord(ctx context.Context, actor Actor, p patrol.Patrol, r *patrol.Record) (created bool, err error) {
+// InsertRecord stores a dispute or promotion record of patrol p and sets
+// r.ID, counting it on the patrol; idempotent on r.UID like InsertVisit.
+func (tx *Tx) InsertRecord(ctx context.Context, p patrol.Patrol, r *patrol.Record) (created bool, err error) {
 	r.PatrolID = p.ID
-	err = db.Write(ctx, actor, func(tx *Tx) error {
-		err := tx.QueryRowContext(ctx, `INSERT INTO patrol_records (uid, patrol_id, kind, at, parties, summary, outcome, households, note, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (uid) DO NOTHING RETURNING id`,
-			r.UID, p.ID, string(r.Kind), ms(r.At), strings.TrimSpace(r.Parties), strings.TrimSpace(r.Summary), strings.TrimSpace(r.Outcome),
-			r.Households, strings.TrimSpace(r.Note), tx.now).Scan(&r.ID)
-		if isNoRows(err) {
-			return nil
-		}
+	err = tx.QueryRowContext(ctx, `INSERT INTO patrol_records (uid, patrol_id, kind, at, parties, summary, outcome, households, note, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (uid) DO NOTHING RETURNING id`,
+		r.UID, p.ID, string(r.Kind), ms(r.At), strings.TrimSpace(r.Parties), strings.TrimSpace(r.Summary), strings.TrimSpace(r.Outcome),
+		r.Households, strings.TrimSpace(r.Note), tx.now).Scan(&r.ID)
+	if isNoRows(err) {
+		old, err := scanRecord(tx.QueryRowContext(ctx, `SELECT `+recordCols+` FROM patrol_records WHERE uid = $1`, r.UID))
 		if err != nil {
-			return err
+			return false, mapErr(err)
 		}
-		created = true
-		if _, err := tx.ExecContext(ctx, `UPDATE patrols SET records = records + 1, updated_at = $2 WHERE id = $1`, p.ID, tx.now); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, "patrol", p.UID, "record", nil, map[string]any{"record": r.UID, "kind": r.Kind, "households": r.Households})
-	})
-	if err == nil && !created {
-		var old patrol.Record
-		old, err = scanRecord(db.queryRow(ctx, `SELECT `+recordCols+` FROM patrol_records WHERE uid = $1`, r.UID))
-		if err == nil && old.PatrolID != p.ID {
+		if old.PatrolID != p.ID {
 			return false, errOtherPatrol
 		}
 		*r = old
+		return false, nil
 	}
-	return created, mapErr(err)
+	if err != nil {
+		return false, err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE patrols SET records = records + 1, updated_at = $2 WHERE id = $1`, p.ID, tx.now)
+	return true, err
 }
 
 // Records lists a patrol's records in time order.
@@ -489,27 +450,22 @@ type Finding struct {
 	Linked   time.Time
 }
 
-// AddFinding links a case to patrol p, audited; linking it again does nothing (created false).
-func (db *DB) AddFinding(ctx context.Context, actor Actor, p patrol.Patrol, number string) (created bool, err error) {
-	err = db.Write(ctx, actor, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO patrol_findings (patrol_id, case_number, created_at, created_by) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (patrol_id, case_number) DO NOTHING`, p.ID, number, tx.now, nullID(actor.ID))
-		if err != nil {
-			if strings.Contains(strings.ToLower(err.Error()), "foreign key") {
-				return apperr.Field("case", "err.patrol.case_unknown")
-			}
-			return err
+// InsertFinding links case number to patrol p, counting it on the patrol;
+// linking it again does nothing (created false).
+func (tx *Tx) InsertFinding(ctx context.Context, p patrol.Patrol, number string) (created bool, err error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO patrol_findings (patrol_id, case_number, created_at, created_by) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (patrol_id, case_number) DO NOTHING`, p.ID, number, tx.now, nullID(tx.actor.ID))
+	if err != nil {
+		if strings.Contains(strings.ToLower(err.Error()), "foreign key") {
+			return false, apperr.Field("case", "err.patrol.case_unknown")
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
-		}
-		created = true
-		if _, err := tx.ExecContext(ctx, `UPDATE patrols SET findings = findings + 1, updated_at = $2 WHERE id = $1`, p.ID, tx.now); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, "patrol", p.UID, "finding", nil, map[string]any{"case": number})
-	})
-	return created, err
+		return false, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, nil
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE patrols SET findings = findings + 1, updated_at = $2 WHERE id = $1`, p.ID, tx.now)
+	return true, err
 }
 
 // Findings lists the cases linked to a patrol, in the order they were linked.
@@ -528,32 +484,21 @@ func (db *DB) Findings(ctx context.Context, patrolID int64) ([]Finding, error) {
 	})
 }
 
-// GridGeometry returns a grid's polygon, nil when it has none.
-func (db *DB) GridGeometry(ctx context.Context, grid string) (*region.Geometry, error) {
-	var geom sql.NullString
-	err := db.queryRow(ctx, `SELECT geometry FROM regions WHERE code = $1`, grid).Scan(&geom)
-	if err != nil || !geom.Valid || geom.String == "" {
-		return nil, mapErr(err)
-	}
-	return region.ParseGeometry([]byte(geom.String))
-}
-
 // SetVisitPhoto records a processed photo (once per content hash) and makes
-// it the photo of a check-in of patrol p, audited. Sending it again is harmless.
-func (db *DB) SetVisitPhoto(ctx context.Context, actor Actor, p patrol.Patrol, visitUID string, rec PhotoRecord) error {
-	return db.Write(ctx, actor, func(tx *Tx) error {
-		if err := tx.savePhoto(ctx, rec); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE patrol_visits SET photo = $3 WHERE uid = $1 AND patrol_id = $2`, visitUID, p.ID, rec.ID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.ErrNotFound
-		}
-		return tx.Audit(ctx, "patrol", p.UID, "visit_photo", nil, map[string]any{"visit": visitUID, "photo": rec.ID})
-	})
+// it the photo of check-in visitUID of patrol p; not found when the patrol
+// has no such check-in. Sending it again is harmless.
+func (tx *Tx) SetVisitPhoto(ctx context.Context, p patrol.Patrol, visitUID string, rec PhotoRecord) error {
+	if err := tx.savePhoto(ctx, rec); err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE patrol_visits SET photo = $3 WHERE uid = $1 AND patrol_id = $2`, visitUID, p.ID, rec.ID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return apperr.ErrNotFound
+	}
+	return nil
 }
 
 // VisitPhotoGrids lists the grids of the check-ins a photo belongs to (to decide who may see it).

@@ -2,34 +2,49 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 
-	"github.com/lantian-org/lantian/internal/calendar"
-	"github.com/lantian-org/lantian/internal/notify"
 	"github.com/lantian-org/lantian/internal/patrol"
 )
 
-// ComplianceQuery asks for the compliance of grids over local dates. Items
-// are grid by date (grids in the given order, dates ascending); the page
-// counts items.
-type ComplianceQuery struct {
-	Grids    []string // in code order
-	From, To string   // local dates, inclusive
-	Today    string   // the current local date: later days are pending
-	Offset   int
-	Limit    int
+// The SQL that reads doubtful-patrol flags is derived from the patrol
+// package's one definition of their bits (patrol.Flag.Bit, patrol.Doubtful),
+// so that adding a flag there changes every query here.
+
+// flaggedSQL is the condition "col carries any flag of mask".
+func flaggedSQL(col string, mask patrol.Flags) string {
+	return "(" + col + " & " + itoa(int(mask)) + ") <> 0"
 }
 
-// windowMask turns a 1-based window number into its bit (windows 1..6).
-const windowMask = `CASE p.win WHEN 1 THEN 1 WHEN 2 THEN 2 WHEN 3 THEN 4 WHEN 4 THEN 8 WHEN 5 THEN 16 WHEN 6 THEN 32 ELSE 0 END`
+// flagUnionSQL is the bitwise OR of col over a group, one flag at a time
+// (neither database shares a bitwise-OR aggregate with the other).
+func flagUnionSQL(col string) string {
+	parts := make([]string, len(patrol.AllFlags))
+	for i, f := range patrol.AllFlags {
+		parts[i] = "MAX(" + col + " & " + itoa(int(f.Bit())) + ")"
+	}
+	return strings.Join(parts, " + ")
+}
+
+// windowMaskSQL turns the 1-based window number col into its bit (windows 1..patrol.MaxWindows).
+func windowMaskSQL(col string) string {
+	var b strings.Builder
+	b.WriteString("CASE " + col)
+	for w := 1; w <= patrol.MaxWindows; w++ {
+		b.WriteString(" WHEN " + itoa(w) + " THEN " + itoa(1<<(w-1)))
+	}
+	b.WriteString(" ELSE 0 END")
+	return b.String()
+}
 
 // refreshDaysSQL sums the ended patrols of grids $1..$2 on days $3..$4 into
 // patrol_days, with the distinct key sites their visits covered. (The sites
 // are a subquery per grid and day on the visits' index: a join of the two
 // grouped sets ran for minutes on PostgreSQL before its statistics existed.)
-const refreshDaysSQL = `INSERT INTO patrol_days (grid, day, done, windows, doubtful, flags, duration_s, length_m, sites)
-	SELECT p.grid, p.day, COUNT(*), SUM(DISTINCT ` + windowMask + `), SUM(CASE WHEN p.flags <> 0 THEN 1 ELSE 0 END),
-		MAX(p.flags & 1) + MAX(p.flags & 2) + MAX(p.flags & 4) + MAX(p.flags & 8), SUM(p.duration_s), SUM(p.length_m),
+var refreshDaysSQL = `INSERT INTO patrol_days (grid, day, done, windows, doubtful, flags, duration_s, length_m, sites)
+	SELECT p.grid, p.day, COUNT(*), SUM(DISTINCT ` + windowMaskSQL("p.win") + `), SUM(CASE WHEN ` + flaggedSQL("p.flags", patrol.Doubtful) + ` THEN 1 ELSE 0 END),
+		` + flagUnionSQL("p.flags") + `, SUM(p.duration_s), SUM(p.length_m),
 		(SELECT COUNT(DISTINCT v.site) FROM patrol_visits v JOIN patrols q ON q.id = v.patrol_id
 			WHERE v.grid = p.grid AND v.day = p.day AND q.state = 'ended')
 	FROM patrols p WHERE p.grid BETWEEN $1 AND $2 AND p.day BETWEEN $3 AND $4 AND p.state = 'ended' GROUP BY p.grid, p.day
@@ -66,52 +81,6 @@ func (db *DB) Tallies(ctx context.Context, lo, hi, from, to string) (map[[2]stri
 	})
 }
 
-// Compliance judges each grid's days in q against its plan on the
-// calendar, returning the page of items and the total (grids × days).
-func (db *DB) Compliance(ctx context.Context, cal *calendar.Calendar, q ComplianceQuery) ([]patrol.Compliance, int, error) {
-	loc := cal.Location()
-	from, err1 := time.ParseInLocation(patrol.DateLayout, q.From, loc)
-	to, err2 := time.ParseInLocation(patrol.DateLayout, q.To, loc)
-	if err1 != nil || err2 != nil || to.Before(from) {
-		return []patrol.Compliance{}, 0, nil
-	}
-	var days []string
-	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
-		days = append(days, d.Format(patrol.DateLayout))
-	}
-	total := len(q.Grids) * len(days)
-	out := []patrol.Compliance{}
-	if q.Limit <= 0 || q.Offset >= total {
-		return out, total, nil
-	}
-	end := min(q.Offset+q.Limit, total)
-	first, last := q.Offset/len(days), (end-1)/len(days)
-	grids := q.Grids[first : last+1]
-	tallies, err := db.Tallies(ctx, grids[0], grids[len(grids)-1], days[0], days[len(days)-1])
-	if err != nil {
-		return nil, 0, err
-	}
-	plans, err := db.StoredPatrolPlans(ctx, grids[0], grids[len(grids)-1])
-	if err != nil {
-		return nil, 0, err
-	}
-	sites, err := db.KeySiteCounts(ctx, grids[0], grids[len(grids)-1])
-	if err != nil {
-		return nil, 0, err
-	}
-	for i := q.Offset; i < end; i++ {
-		g, d := q.Grids[i/len(days)], days[i%len(days)]
-		plan, ok := plans[g]
-		if !ok {
-			plan = patrol.DefaultPlan(g)
-		}
-		t := tallies[[2]string{g, d}]
-		t.Grid, t.Date = g, d
-		out = append(out, patrol.Comply(plan, cal, d, t, sites[g]+len(plan.Points), q.Today))
-	}
-	return out, total, nil
-}
-
 // WindowsStarted returns, for the local date day (from..to, its first and
 // the next day's first instant), each grid's windows (bit i-1 for window i)
 // in which a patrol started, whatever its state.
@@ -139,29 +108,17 @@ type Missed struct {
 	Grid   string
 	Day    string
 	Window int // 1-based
-	Span   patrol.Window
 }
 
-// AlertMissed records that window m.Window of a grid's day was missed and
-// writes ev, once per grid, day and window; it reports whether it did.
-func (db *DB) AlertMissed(ctx context.Context, m Missed, ev notify.Event) (bool, error) {
-	sent := false
-	err := db.Write(ctx, System, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO patrol_alerts (grid, day, win, created_at) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (grid, day, win) DO NOTHING`, m.Grid, m.Day, m.Window, tx.now)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
-		}
-		sent = true
-		told, err := tx.Notify(ctx, ev)
-		if err != nil {
-			return err
-		}
-		return tx.Audit(ctx, "patrol_alert", m.Grid+"/"+m.Day+"/"+itoa(m.Window), "missed", nil,
-			map[string]any{"window": m.Span.String(), "told": told})
-	})
-	return sent, err
+// InsertPatrolAlert records that window m.Window of a grid's day was
+// missed, once per grid, day and window; it reports whether this call did
+// (and so whether to tell anyone).
+func (tx *Tx) InsertPatrolAlert(ctx context.Context, m Missed) (bool, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO patrol_alerts (grid, day, win, created_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (grid, day, win) DO NOTHING`, m.Grid, m.Day, m.Window, tx.now)
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
 }

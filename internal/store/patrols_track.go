@@ -10,7 +10,7 @@ import (
 
 // Track points arrive in batches of up to patrol.MaxBatch. A batch is one
 // transaction of multi-row inserts (a point already stored for the same
-// patrol and time is skipped by the unique index) with one audit row.
+// patrol and time is skipped by the unique index); the service audits it once.
 
 // pointChunks are the row counts of the multi-row insert statements a batch is
 // cut into: few statement shapes, each prepared once on SQLite's writer. The
@@ -73,70 +73,31 @@ func (tx *Tx) insertPoints(ctx context.Context, patrolID int64, pts []patrol.Poi
 	return stored, nil
 }
 
-// AddTrack stores a batch of checked track points of patrol p, skipping
-// points already stored (same time), and audits the batch once. It returns
-// how many points were new and whether the patrol has ended (then its
-// measures are out of date: see Reassess).
-func (db *DB) AddTrack(ctx context.Context, actor Actor, p patrol.Patrol, pts []patrol.Point) (stored int, ended bool, err error) {
-	err = db.Write(ctx, actor, func(tx *Tx) error {
-		n, err := tx.insertPoints(ctx, p.ID, pts)
-		if err != nil {
-			return err
-		}
-		stored = n
-		if n == 0 {
-			return nil
-		}
-		var state string
-		if err := tx.QueryRowContext(ctx, `UPDATE patrols SET points = points + $2, updated_at = $3 WHERE id = $1 RETURNING state`,
-			p.ID, n, tx.now).Scan(&state); err != nil {
-			return mapErr(err)
-		}
-		ended = state == string(patrol.StateEnded)
-		first, last := pts[0].T, pts[0].T
-		for _, pt := range pts {
-			if pt.T.Before(first) {
-				first = pt.T
-			}
-			if pt.T.After(last) {
-				last = pt.T
-			}
-		}
-		return tx.Audit(ctx, "patrol", p.UID, "track", nil, map[string]any{"points": len(pts), "stored": n, "from": ms(first), "to": ms(last)})
-	})
-	return stored, ended && stored > 0, err
-}
-
-// Reassess measures an ended patrol again from its whole track (points
-// arrived after it ended), audited.
-func (db *DB) Reassess(ctx context.Context, actor Actor, id int64, assess Assess) (patrol.Patrol, error) {
-	var out patrol.Patrol
-	err := db.Write(ctx, actor, func(tx *Tx) error {
-		p, err := scanPatrol(tx.QueryRowContext(ctx, `SELECT `+patrolCols+patrolFrom+` WHERE p.id = $1`, id))
-		if err != nil {
-			return mapErr(err)
-		}
-		pts, err := trackOf(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		before := patrolSummary(p)
-		p.Assessment = assess(p, pts)
-		if err := tx.saveAssessment(ctx, p, ""); err != nil {
-			return err
-		}
-		if err := tx.RefreshPatrolDays(ctx, p.Grid, p.Grid, p.Day, p.Day); err != nil {
-			return err
-		}
-		p.UpdatedAt, out = fromMS(tx.now), p
-		return tx.Audit(ctx, "patrol", p.UID, "reassess", before, patrolSummary(p))
-	})
-	return out, err
+// InsertTrack stores a batch of checked track points of patrol p, skipping
+// points already stored (same time), and counts the new ones on the
+// patrol. It returns how many were new and whether the patrol has ended
+// (then its measures are out of date: measure it again and SaveAssessment).
+func (tx *Tx) InsertTrack(ctx context.Context, p patrol.Patrol, pts []patrol.Point) (stored int, ended bool, err error) {
+	n, err := tx.insertPoints(ctx, p.ID, pts)
+	if err != nil || n == 0 {
+		return n, false, err
+	}
+	var state string
+	if err := tx.QueryRowContext(ctx, `UPDATE patrols SET points = points + $2, updated_at = $3 WHERE id = $1 RETURNING state`,
+		p.ID, n, tx.now).Scan(&state); err != nil {
+		return n, false, mapErr(err)
+	}
+	return n, state == string(patrol.StateEnded), nil
 }
 
 // Track returns a patrol's points in time order.
 func (db *DB) Track(ctx context.Context, patrolID int64) ([]patrol.Point, error) {
 	return trackOf(ctx, db.r, patrolID)
+}
+
+// Track returns a patrol's points in time order, inside the transaction.
+func (tx *Tx) Track(ctx context.Context, patrolID int64) ([]patrol.Point, error) {
+	return trackOf(ctx, tx, patrolID)
 }
 
 func trackOf(ctx context.Context, q querier, patrolID int64) ([]patrol.Point, error) {

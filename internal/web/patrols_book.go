@@ -10,8 +10,6 @@ import (
 	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/locale"
 	"github.com/lantian-org/lantian/internal/patrol"
-	"github.com/lantian-org/lantian/internal/region"
-	"github.com/lantian-org/lantian/internal/store"
 )
 
 // bookProblem is one finding as the record book shows it.
@@ -62,82 +60,55 @@ type bookPage struct {
 }
 
 // bookRows builds the record book of grid for the month starting at first,
-// oldest first, with texts in p's language.
-func (s *Server) bookRows(ctx context.Context, p locale.Printer, grid string, first time.Time) ([]bookRow, bool, error) {
-	last := first.AddDate(0, 1, -1)
-	f := store.PatrolFilter{All: true, Region: grid, From: first.Format(patrol.DateLayout), To: last.Format(patrol.DateLayout)}
-	var list []patrol.Patrol
-	truncated := false
-	for page := 1; ; page++ {
-		f.Page = store.Page{Page: page, Size: 100}
-		got, total, err := s.app.DB.Patrols(ctx, f)
-		if err != nil {
-			return nil, false, err
-		}
-		list = append(list, got...)
-		if len(got) < 100 || len(list) >= patrolBookMax {
-			truncated = total > len(list)
-			break
-		}
+// oldest first, with texts in p's language; 404 when u may not see the grid.
+func (s *Server) bookRows(ctx context.Context, u *auth.Principal, p locale.Printer, grid string, first time.Time) ([]bookRow, bool, error) {
+	list, truncated, err := s.app.Patrols.Book(ctx, u, grid, first, patrolBookMax)
+	if err != nil {
+		return nil, false, err
 	}
-	sites := s.siteNames(ctx, grid)
+	sites, err := s.app.Patrols.SiteNames(ctx, grid)
+	if err != nil {
+		return nil, false, err
+	}
 	cats, _, err := s.categoryNames(ctx, p.Lang)
 	if err != nil {
 		return nil, false, err
 	}
 	loc := s.app.Loc
 	out := make([]bookRow, 0, len(list))
-	for i := len(list) - 1; i >= 0; i-- {
-		pt := list[i]
+	for _, d := range list {
+		pt := d.Patrol
 		row := bookRow{UID: pt.UID, Date: pt.Day, Start: pt.StartedAt.In(loc).Format("15:04"), Patroller: pt.PatrollerName, Summary: pt.Summary}
 		if !pt.EndedAt.IsZero() {
 			row.End = pt.EndedAt.In(loc).Format("15:04")
 		} else {
 			row.End = p.T("patrols.state.open")
 		}
-		if pt.Visits > 0 {
-			visits, err := s.app.DB.Visits(ctx, pt.ID)
-			if err != nil {
-				return nil, false, err
+		var names []string
+		seen := map[string]bool{}
+		for _, v := range d.Visits {
+			n := sites[v.Site.Key()]
+			if n == "" {
+				n = v.Site.Key()
 			}
-			var names []string
-			seen := map[string]bool{}
-			for _, v := range visits {
-				n := sites[v.Site.Key()]
-				if n == "" {
-					n = v.Site.Key()
-				}
-				if !seen[n] {
-					seen[n] = true
-					names = append(names, n)
-				}
+			if !seen[n] {
+				seen[n] = true
+				names = append(names, n)
 			}
-			row.Route = strings.Join(names, " → ")
 		}
-		if pt.Records > 0 {
-			recs, err := s.app.DB.Records(ctx, pt.ID)
-			if err != nil {
-				return nil, false, err
+		row.Route = strings.Join(names, " → ")
+		var parts []string
+		for _, rc := range d.Records {
+			if rc.Kind == patrol.KindDispute {
+				parts = append(parts, p.T("patrols.record.dispute")+"："+rc.Summary+"，"+rc.Outcome)
+			} else {
+				parts = append(parts, p.T("patrols.record.promotion_n", rc.Households))
 			}
-			var parts []string
-			for _, rc := range recs {
-				if rc.Kind == patrol.KindDispute {
-					parts = append(parts, p.T("patrols.record.dispute")+"："+rc.Summary+"，"+rc.Outcome)
-				} else {
-					parts = append(parts, p.T("patrols.record.promotion_n", rc.Households))
-				}
-			}
-			row.Records = strings.Join(parts, "；")
 		}
-		if pt.Findings > 0 {
-			fs, err := s.app.DB.Findings(ctx, pt.ID)
-			if err != nil {
-				return nil, false, err
-			}
-			for _, fd := range fs {
-				row.Problems = append(row.Problems, bookProblem{Number: fd.Number, Category: cats[fd.Category],
-					Class: p.T("case.class." + fd.Class), Status: p.T("case.status." + fd.Status)})
-			}
+		row.Records = strings.Join(parts, "；")
+		for _, fd := range d.Findings {
+			row.Problems = append(row.Problems, bookProblem{Number: fd.Number, Category: cats[fd.Category],
+				Class: p.T("case.class." + fd.Class), Status: p.T("case.status." + fd.Status)})
 		}
 		var flags []string
 		for _, fl := range pt.Flags.Names() {
@@ -154,29 +125,25 @@ func (s *Server) bookRows(ctx context.Context, p locale.Printer, grid string, fi
 func (s *Server) patrolBook(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u, p := userOf(r), printer(r)
-	if !u.CanSomewhere(auth.PatrolRead) {
-		s.forbidden(w, r)
-		return
-	}
 	q := r.URL.Query()
 	grid := q.Get("grid")
-	all, roots, _ := patrolScope(u, "")
-	grids, err := s.app.DB.GridsUnder(ctx, all, roots)
+	grids, err := s.app.Patrols.Grids(ctx, u, "")
 	if err != nil {
-		s.serverError(w, r, err)
+		s.patrolFail(w, r, err)
 		return
 	}
 	if grid == "" && len(grids) > 0 {
 		grid = grids[0].Code
 	}
-	if grid == "" || !region.ValidCode(grid) || !u.Can(auth.PatrolRead, auth.Target{Region: grid}) {
-		s.notFound(w, r)
-		return
-	}
 	first, _ := s.monthOf(q.Get("month"))
 	month := first.Format(monthLayout)
 	if q.Get("format") == "xlsx" {
 		s.patrolBookExport(w, r, grid, first)
+		return
+	}
+	rows, truncated, err := s.bookRows(ctx, u, p, grid, first)
+	if err != nil {
+		s.patrolFail(w, r, err)
 		return
 	}
 	names, err := s.app.RegionNames(ctx)
@@ -187,14 +154,10 @@ func (s *Server) patrolBook(w http.ResponseWriter, r *http.Request) {
 	data := bookPage{Page: s.page(r, "recordbook.title"), Grid: grid, GridName: names(grid), Month: month,
 		MonthText: p.T("recordbook.month", first.Year(), int(first.Month())),
 		Prev:      first.AddDate(0, -1, 0).Format(monthLayout), Next: first.AddDate(0, 1, 0).Format(monthLayout),
-		Printed: s.app.Cases.Now(), XLSXURL: "/patrols/book?grid=" + url.QueryEscape(grid) + "&month=" + month + "&format=xlsx"}
+		Printed: s.app.Patrols.Now(), XLSXURL: "/patrols/book?grid=" + url.QueryEscape(grid) + "&month=" + month + "&format=xlsx"}
 	for _, g := range grids {
 		data.Grids = append(data.Grids, option{g.Code, g.Name})
 	}
-	data.Rows, data.Truncated, err = s.bookRows(ctx, p, grid, first)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
+	data.Rows, data.Truncated = rows, truncated
 	s.render(w, r, http.StatusOK, "recordbook", data)
 }

@@ -16,9 +16,9 @@ import (
 func (s *Server) patrolBookExport(w http.ResponseWriter, r *http.Request, grid string, first time.Time) {
 	ctx := r.Context()
 	p := locale.New("zh-CN")
-	rows, _, err := s.bookRows(ctx, p, grid, first)
+	rows, _, err := s.bookRows(ctx, userOf(r), p, grid, first)
 	if err != nil {
-		s.serverError(w, r, err)
+		s.patrolFail(w, r, err)
 		return
 	}
 	names, err := s.app.RegionNames(ctx)

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -11,16 +10,17 @@ import (
 	"time"
 
 	"github.com/lantian-org/lantian/internal/apperr"
-	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/patrol"
 	"github.com/lantian-org/lantian/internal/region"
+	"github.com/lantian-org/lantian/internal/service/patrolsvc"
 	"github.com/lantian-org/lantian/internal/store"
 )
 
 // The leaders' patrol pages: the compliance calendar (grid × day), one
 // patrol's track, a day's tracks, and the patrol record book (巡查记录) of a
 // grid for a month, printable on A4 and exported to Excel
-// (patrols_export.go). Scope is the caller's auth.PatrolRead, as in the API.
+// (patrols_export.go). Each asks the patrol service (s.app.Patrols), as the
+// API does, and so answers the same (and the same 404 out of scope).
 
 const (
 	// patrolDayMax is how many patrols the day's map draws at most.
@@ -31,22 +31,17 @@ const (
 	monthLayout = "2006-01"
 )
 
-// patrolScope works out the grids r may cover: the caller's patrol scope,
-// narrowed to regionCode when given. A region wholly outside the scope is
-// ErrNotFound; no patrol scope at all is ErrForbidden.
-func patrolScope(p *auth.Principal, regionCode string) (all bool, roots []string, err error) {
-	return p.Within(auth.PatrolRead, regionCode)
-}
-
-// patrolFail shows a scope error as its page.
+// patrolFail shows the patrol service's error as its page, with the
+// status and the message the API answers with.
 func (s *Server) patrolFail(w http.ResponseWriter, r *http.Request, err error) {
-	switch apperr.As(err).Code {
+	e := apperr.As(err)
+	switch e.Code {
+	case apperr.Internal:
+		s.serverError(w, r, err)
 	case apperr.NotFound:
 		s.notFound(w, r)
-	case apperr.Forbidden:
-		s.forbidden(w, r)
 	default:
-		s.serverError(w, r, err)
+		s.render(w, r, statusFor(err), "error", errorPage{Page: s.page(r, e.Msg.Key), Message: printer(r).Error(err)})
 	}
 }
 
@@ -56,7 +51,7 @@ func (s *Server) monthOf(v string) (time.Time, int) {
 	loc := s.app.Loc
 	m, err := time.ParseInLocation(monthLayout, v, loc)
 	if err != nil {
-		now := s.app.Cases.Now().In(loc)
+		now := s.app.Patrols.Now().In(loc)
 		m = time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, loc)
 	}
 	return m, m.AddDate(0, 1, -1).Day()
@@ -112,12 +107,13 @@ func (s *Server) patrolCalendar(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u, p := userOf(r), printer(r)
 	q := r.URL.Query()
-	all, roots, err := patrolScope(u, q.Get("region"))
+	first, n := s.monthOf(q.Get("month"))
+	res, err := s.app.Patrols.Compliance(ctx, u, patrolsvc.ComplianceQuery{Region: q.Get("region"), From: first.Format(patrol.DateLayout),
+		To: first.AddDate(0, 0, n-1).Format(patrol.DateLayout), All: true})
 	if err != nil {
 		s.patrolFail(w, r, err)
 		return
 	}
-	first, n := s.monthOf(q.Get("month"))
 	data := patrolsPage{Page: s.page(r, "patrols.title"), Month: first.Format(monthLayout), Region: q.Get("region"),
 		Prev: first.AddDate(0, -1, 0).Format(monthLayout), Next: first.AddDate(0, 1, 0).Format(monthLayout), Weekend: map[int]bool{},
 		Statuses:  []patrol.Status{patrol.StatusMet, patrol.StatusPartial, patrol.StatusMissed, patrol.StatusPending, patrol.StatusRest},
@@ -135,36 +131,16 @@ func (s *Server) patrolCalendar(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	grids, err := s.app.DB.GridsUnder(ctx, all, roots)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	cal, err := s.app.Cases.Calendar(ctx)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
 	names, err := s.app.RegionNames(ctx)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	codes := make([]string, len(grids))
-	for i, g := range grids {
-		codes[i] = g.Code
-	}
-	today := patrol.Day(s.app.Cases.Now(), s.app.Loc)
-	items, _, err := s.app.DB.Compliance(ctx, cal, store.ComplianceQuery{Grids: codes, From: first.Format(patrol.DateLayout),
-		To: first.AddDate(0, 0, n-1).Format(patrol.DateLayout), Today: today, Limit: len(codes) * n})
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
 	byGrid := map[string][]patrol.Compliance{}
-	for _, c := range items {
+	for _, c := range res.Items {
 		byGrid[c.Grid] = append(byGrid[c.Grid], c)
 	}
+	grids := res.Grids
 	for _, g := range grids {
 		row := calRow{Code: g.Code, Name: g.Name, Short: g.Name}
 		// On a phone the grid's name without its community's ("第1网格") is enough.
@@ -220,22 +196,6 @@ type patrolPage struct {
 	Outside   int
 }
 
-// siteNames names a grid's key sites by their key ("unit:12", "point:3").
-func (s *Server) siteNames(ctx context.Context, grid string) map[string]string {
-	out := map[string]string{}
-	if units, err := s.app.DB.KeySites(ctx, grid); err == nil {
-		for _, un := range units {
-			out[patrol.SiteRef{UnitID: un.ID}.Key()] = un.Name
-		}
-	}
-	if plan, err := s.app.DB.PatrolPlan(ctx, grid); err == nil {
-		for i, fp := range plan.Points {
-			out[patrol.SiteRef{Point: i + 1}.Key()] = fp.Name
-		}
-	}
-	return out
-}
-
 // mapFeature is what patrols.js draws: tracks, visits and grid outlines.
 type mapData struct {
 	Grids  []json.RawMessage `json:"grids"`
@@ -259,9 +219,9 @@ type mapVisit struct {
 // palette colours tracks by patroller.
 var palette = []string{"#1769aa", "#d84315", "#2e7d32", "#6a1b9a", "#00838f", "#ef6c00", "#ad1457", "#4e342e", "#283593", "#558b2f"}
 
-func (s *Server) gridOutline(ctx context.Context, grid string) json.RawMessage {
-	g, err := s.app.DB.GridGeometry(ctx, grid)
-	if err != nil || g == nil {
+func (s *Server) gridOutline(grid string) json.RawMessage {
+	g := s.app.Patrols.Outline(grid)
+	if g == nil {
 		return nil
 	}
 	b, err := json.Marshal(g)
@@ -284,29 +244,16 @@ func jsonJS(v any) template.JS {
 	return template.JS(b)
 }
 
-// loadPatrol returns the patrol of the path's id when the caller may see it.
-func (s *Server) loadPatrol(r *http.Request) (patrol.Patrol, bool) {
-	uid := r.PathValue("id")
-	if !patrol.ValidUUID(uid) {
-		return patrol.Patrol{}, false
-	}
-	pt, err := s.app.DB.PatrolByUID(r.Context(), uid)
-	if err != nil {
-		return pt, false
-	}
-	u := userOf(r)
-	return pt, pt.PatrollerID == u.PersonID || u.Can(auth.PatrolRead, auth.Target{Region: pt.Grid})
-}
-
 // patrolDetail serves /patrols/{id}: one patrol's track, visits, findings and records.
 func (s *Server) patrolDetail(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	p := printer(r)
-	pt, ok := s.loadPatrol(r)
-	if !ok {
-		s.notFound(w, r)
+	d, err := s.app.Patrols.Get(ctx, userOf(r), r.PathValue("id"))
+	if err != nil {
+		s.patrolFail(w, r, err)
 		return
 	}
+	pt := d.Patrol
 	names, err := s.app.RegionNames(ctx)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -318,13 +265,9 @@ func (s *Server) patrolDetail(w http.ResponseWriter, r *http.Request) {
 		Minutes: int(pt.Duration / time.Minute), LengthKM: fmt.Sprintf("%.2f", pt.Length/1000), MaxSpeed: fmt.Sprintf("%.1f", pt.MaxSpeed),
 		Outside: int(pt.Outside*100 + 0.5)}
 	if pt.State == patrol.StateOpen {
-		data.Minutes = int(s.app.Cases.Now().Sub(pt.StartedAt) / time.Minute)
+		data.Minutes = int(s.app.Patrols.Now().Sub(pt.StartedAt) / time.Minute)
 	}
-	track, err := s.app.DB.Track(ctx, pt.ID)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
+	track := d.Track
 	data.NoTrack = len(track) == 0
 	data.TimeText = pt.StartedAt.In(s.app.Loc).Format("2006-01-02 15:04")
 	if !pt.EndedAt.IsZero() {
@@ -335,18 +278,17 @@ func (s *Server) patrolDetail(w http.ResponseWriter, r *http.Request) {
 			data.TimeText += " – " + end.Format("2006-01-02 15:04")
 		}
 	}
-	visits, err := s.app.DB.Visits(ctx, pt.ID)
+	sites, err := s.app.Patrols.SiteNames(ctx, pt.Grid)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	sites := s.siteNames(ctx, pt.Grid)
 	md := mapData{Grids: []json.RawMessage{}, Visits: []mapVisit{},
 		Tracks: []mapTrack{{ID: pt.UID, Label: pt.PatrollerName, Colour: palette[0], Coords: trackCoords(track)}}}
-	if g := s.gridOutline(ctx, pt.Grid); g != nil {
+	if g := s.gridOutline(pt.Grid); g != nil {
 		md.Grids = append(md.Grids, g)
 	}
-	for _, v := range visits {
+	for _, v := range d.Visits {
 		name := sites[v.Site.Key()]
 		if name == "" {
 			name = v.Site.Key()
@@ -355,19 +297,11 @@ func (s *Server) patrolDetail(w http.ResponseWriter, r *http.Request) {
 		md.Visits = append(md.Visits, mapVisit{Label: name + " " + v.At.In(s.app.Loc).Format("15:04"), At: [2]float64{v.Lon, v.Lat}})
 	}
 	data.MapJSON = jsonJS(md)
-	findings, err := s.app.DB.Findings(ctx, pt.ID)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
 	cats, _, _ := s.categoryNames(ctx, p.Lang)
-	for _, f := range findings {
+	for _, f := range d.Findings {
 		data.Findings = append(data.Findings, findingRow{Finding: f, CategoryName: cats[f.Category]})
 	}
-	if data.Records, err = s.app.DB.Records(ctx, pt.ID); err != nil {
-		s.serverError(w, r, err)
-		return
-	}
+	data.Records = d.Records
 	s.render(w, r, http.StatusOK, "patrol", data)
 }
 
@@ -399,20 +333,19 @@ type patrolDayPage struct {
 // patrolDay serves /patrols/day: all tracks of a day in scope on one map.
 func (s *Server) patrolDay(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	u := userOf(r)
 	q := r.URL.Query()
-	all, roots, err := patrolScope(u, q.Get("region"))
+	day, err := time.ParseInLocation(patrol.DateLayout, q.Get("date"), s.app.Loc)
+	if err != nil {
+		day = s.app.Patrols.Now().In(s.app.Loc)
+		day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, s.app.Loc)
+	}
+	date := day.Format(patrol.DateLayout)
+	list, total, err := s.app.Patrols.Day(ctx, userOf(r), q.Get("region"), date, patrolDayMax)
 	if err != nil {
 		s.patrolFail(w, r, err)
 		return
 	}
-	day, err := time.ParseInLocation(patrol.DateLayout, q.Get("date"), s.app.Loc)
-	if err != nil {
-		day = s.app.Cases.Now().In(s.app.Loc)
-		day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, s.app.Loc)
-	}
-	date := day.Format(patrol.DateLayout)
-	data := patrolDayPage{Page: s.page(r, "patrols.day_title"), Date: date, Region: q.Get("region"),
+	data := patrolDayPage{Page: s.page(r, "patrols.day_title"), Date: date, Region: q.Get("region"), Total: total,
 		Prev: day.AddDate(0, 0, -1).Format(patrol.DateLayout), Next: day.AddDate(0, 0, 1).Format(patrol.DateLayout)}
 	opts, _, err := s.regionOptions(r, region.Community)
 	if err != nil {
@@ -425,53 +358,30 @@ func (s *Server) patrolDay(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	f := store.PatrolFilter{All: all, Roots: roots, From: date, To: date}
-	if len(roots) == 0 && !all {
-		f.PersonID = u.PersonID
-	}
 	md := mapData{Grids: []json.RawMessage{}, Tracks: []mapTrack{}, Visits: []mapVisit{}}
 	colours := map[int64]string{}
 	seenGrid := map[string]bool{}
-	for page := 1; len(data.Rows) < patrolDayMax; page++ {
-		f.Page = store.Page{Page: page, Size: 100}
-		list, total, err := s.app.DB.Patrols(ctx, f)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
+	for _, d := range list {
+		pt := d.Patrol
+		c, ok := colours[pt.PatrollerID]
+		if !ok {
+			c = palette[len(colours)%len(palette)]
+			colours[pt.PatrollerID] = c
+			data.Legend = append(data.Legend, mapTrack{Label: pt.PatrollerName, Colour: c})
 		}
-		data.Total = total
-		for _, pt := range list {
-			if len(data.Rows) == patrolDayMax {
-				break
-			}
-			c, ok := colours[pt.PatrollerID]
-			if !ok {
-				c = palette[len(colours)%len(palette)]
-				colours[pt.PatrollerID] = c
-				data.Legend = append(data.Legend, mapTrack{Label: pt.PatrollerName, Colour: c})
-			}
-			row := dayRow{Patrol: pt, GridName: nameOf(pt.Grid), Colour: c, Minutes: int(pt.Duration / time.Minute),
-				LengthKM: fmt.Sprintf("%.2f", pt.Length/1000), Time: pt.StartedAt.In(s.app.Loc).Format("15:04")}
-			if !pt.EndedAt.IsZero() {
-				row.Time += "–" + pt.EndedAt.In(s.app.Loc).Format("15:04")
-			}
-			data.Rows = append(data.Rows, row)
-			track, err := s.app.DB.Track(ctx, pt.ID)
-			if err != nil {
-				s.serverError(w, r, err)
-				return
-			}
-			md.Tracks = append(md.Tracks, mapTrack{ID: pt.UID, Label: pt.PatrollerName + " · " + row.GridName + " " +
-				pt.StartedAt.In(s.app.Loc).Format("15:04"), Colour: c, URL: "/patrols/" + pt.UID, Coords: trackCoords(track)})
-			if !seenGrid[pt.Grid] {
-				seenGrid[pt.Grid] = true
-				if g := s.gridOutline(ctx, pt.Grid); g != nil {
-					md.Grids = append(md.Grids, g)
-				}
-			}
+		row := dayRow{Patrol: pt, GridName: nameOf(pt.Grid), Colour: c, Minutes: int(pt.Duration / time.Minute),
+			LengthKM: fmt.Sprintf("%.2f", pt.Length/1000), Time: pt.StartedAt.In(s.app.Loc).Format("15:04")}
+		if !pt.EndedAt.IsZero() {
+			row.Time += "–" + pt.EndedAt.In(s.app.Loc).Format("15:04")
 		}
-		if len(list) < 100 {
-			break
+		data.Rows = append(data.Rows, row)
+		md.Tracks = append(md.Tracks, mapTrack{ID: pt.UID, Label: pt.PatrollerName + " · " + row.GridName + " " +
+			pt.StartedAt.In(s.app.Loc).Format("15:04"), Colour: c, URL: "/patrols/" + pt.UID, Coords: trackCoords(d.Track)})
+		if !seenGrid[pt.Grid] {
+			seenGrid[pt.Grid] = true
+			if g := s.gridOutline(pt.Grid); g != nil {
+				md.Grids = append(md.Grids, g)
+			}
 		}
 	}
 	data.Truncated = data.Total > len(data.Rows)
@@ -485,19 +395,9 @@ func (s *Server) patrolDay(w http.ResponseWriter, r *http.Request) {
 
 // visitPhoto serves a key-site check-in's photo (?thumb=1 for the thumbnail) to those who see the patrol.
 func (s *Server) visitPhoto(w http.ResponseWriter, r *http.Request) {
-	pt, ok := s.loadPatrol(r)
-	if !ok {
-		s.notFound(w, r)
-		return
-	}
-	id, err := s.app.DB.VisitPhoto(r.Context(), pt.ID, r.PathValue("visit"))
+	f, id, err := s.app.Patrols.OpenVisitPhoto(r.Context(), userOf(r), r.PathValue("id"), r.PathValue("visit"), r.URL.Query().Get("thumb") != "")
 	if err != nil {
-		s.notFound(w, r)
-		return
-	}
-	f, err := s.app.Photos.Open(id, r.URL.Query().Get("thumb") != "")
-	if err != nil {
-		s.notFound(w, r)
+		s.patrolFail(w, r, err)
 		return
 	}
 	defer f.Close()

@@ -11,9 +11,11 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/demo"
 	"github.com/lantian-org/lantian/internal/locale"
 	"github.com/lantian-org/lantian/internal/patrol"
+	"github.com/lantian-org/lantian/internal/service/patrolsvc"
 	"github.com/lantian-org/lantian/internal/store"
 	"github.com/lantian-org/lantian/internal/testutil"
 )
@@ -58,43 +60,46 @@ func seedPatrolPages(t *testing.T, srv *testutil.Server) *patrolPages {
 		t.Fatal(err)
 	}
 	actor := store.Actor{ID: walker.ID, Name: "patrol01"}
+	me := &auth.Principal{PersonID: walker.ID, Username: walker.Username, Name: walker.Name, Roles: walker.Roles}
+	svc := srv.App.Patrols
 	loc := srv.App.Loc
-	now := srv.App.Cases.Now().In(loc)
+	now := svc.Now().In(loc)
 	start := time.Date(now.Year(), now.Month(), now.Day(), 8, 30, 0, 0, loc)
 	if start.After(now.Add(-2 * time.Hour)) {
 		start = start.AddDate(0, 0, -1)
 	}
 	grid := demo.GridCode(0, 0)
 	day := patrol.Day(start, loc)
-	p := patrol.Patrol{UID: "7a2b3c4d-0000-4000-8000-000000000001", Grid: grid, PatrollerID: walker.ID, Day: day, Window: 1, StartedAt: start}
-	if _, err := db.StartPatrol(ctx, actor, &p); err != nil {
+	p, _, err := svc.Start(ctx, actor, me, patrol.Start{UID: "7a2b3c4d-0000-4000-8000-000000000001", Grid: grid, StartedAt: start})
+	if err != nil {
 		t.Fatal(err)
 	}
-	var pts []patrol.Point
+	var pts []patrolsvc.TrackPoint
 	for i := 0; i < 40; i++ {
-		pts = append(pts, patrol.Point{T: start.Add(time.Duration(i) * 30 * time.Second), Lat: 34.5715, Lon: 105.7015 + float64(i)*0.00005, Acc: 5})
+		pts = append(pts, patrolsvc.TrackPoint{Point: patrol.Point{T: start.Add(time.Duration(i) * 30 * time.Second), Lat: 34.5715, Lon: 105.7015 + float64(i)*0.00005, Acc: 5}})
 	}
-	if _, _, err := db.AddTrack(ctx, actor, p, pts); err != nil {
-		t.Fatal(err)
+	if res, err := svc.AddTrack(ctx, actor, me, p.UID, pts); err != nil || res.Stored != 40 {
+		t.Fatalf("track: %+v %v", res, err)
 	}
-	v := patrol.Visit{UID: "7a2b3c4d-0000-4000-8000-000000000002", Site: patrol.SiteRef{Point: 99}, At: start.Add(5 * time.Minute),
+	plan, err := svc.Plan(ctx, me, grid)
+	if err != nil || len(plan.KeySites) == 0 {
+		t.Fatalf("plan of grid (0, 0): %d key sites, %v", len(plan.KeySites), err)
+	}
+	v := patrol.Visit{UID: "7a2b3c4d-0000-4000-8000-000000000002", Site: patrol.SiteRef{UnitID: plan.KeySites[0].ID}, At: start.Add(5 * time.Minute),
 		Lat: 34.5716, Lon: 105.7020, Note: "现场检查正常"}
-	if _, err := db.AddVisit(ctx, actor, p, &v); err != nil {
+	if _, _, err := svc.Visit(ctx, actor, me, p.UID, v); err != nil {
 		t.Fatal(err)
 	}
 	rec := patrol.Record{UID: "7a2b3c4d-0000-4000-8000-000000000003", Kind: patrol.KindDispute, At: start.Add(9 * time.Minute),
 		Parties: "两户邻居", Summary: "焚烧落叶", Outcome: "双方和解"}
-	if _, err := db.AddRecord(ctx, actor, p, &rec); err != nil {
+	if _, _, err := svc.Record(ctx, actor, me, p.UID, rec); err != nil {
 		t.Fatal(err)
 	}
 	found := ledgerReport(t, srv, "patrol01", "7a2b3c4d-0000-4000-8000-000000000004").Number
-	if _, err := db.AddFinding(ctx, actor, p, found); err != nil {
+	if _, _, err := svc.Finding(ctx, actor, me, p.UID, patrolsvc.FindingRef{Case: found}); err != nil {
 		t.Fatalf("finding %s: %v", found, err)
 	}
-	assess := func(p patrol.Patrol, pts []patrol.Point) patrol.Assessment {
-		return patrol.Assess(p.StartedAt, p.EndedAt, pts, nil)
-	}
-	if _, err := db.EndPatrol(ctx, actor, p.ID, start.Add(20*time.Minute), "巡查正常", assess); err != nil {
+	if _, err := svc.End(ctx, actor, me, p.UID, patrol.End{EndedAt: start.Add(20 * time.Minute), Summary: "巡查正常"}); err != nil {
 		t.Fatal(err)
 	}
 	month := day[:7]

@@ -7,10 +7,8 @@ import (
 
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/auth"
-	"github.com/lantian-org/lantian/internal/patrol"
-	"github.com/lantian-org/lantian/internal/people"
 	"github.com/lantian-org/lantian/internal/region"
-	"github.com/lantian-org/lantian/internal/store"
+	"github.com/lantian-org/lantian/internal/service/patrolsvc"
 	"github.com/lantian-org/lantian/internal/unit"
 )
 
@@ -35,17 +33,17 @@ type planPage struct {
 	CanEdit    bool
 }
 
-// planData fills the plan page for grid from plan (as stored, or as typed).
-func (s *Server) planData(r *http.Request, grid string, plan patrol.Plan) (planPage, error) {
+// planData fills the plan page from the service's view of the plan.
+func (s *Server) planData(r *http.Request, v patrolsvc.PlanView) (planPage, error) {
 	u := userOf(r)
-	data := planPage{Page: s.page(r, "patrols.plan_title"), Grid: grid, PerDay: strconv.Itoa(plan.PerDay), Weekends: plan.Weekends,
-		Stored: plan.Stored, CanEdit: u.Can(auth.PatrolPlan, auth.Target{Region: grid})}
+	data := planPage{Page: s.page(r, "patrols.plan_title"), Grid: v.Grid.Code, GridName: v.Grid.Name, PerDay: strconv.Itoa(v.PerDay),
+		Weekends: v.Weekends, Stored: v.Stored, CanEdit: v.CanEdit, Sites: v.KeySites}
 	var ws []string
-	for _, w := range plan.Windows {
+	for _, w := range v.Windows {
 		ws = append(ws, w.String())
 	}
 	data.Windows = strings.Join(ws, ", ")
-	opts, names, err := s.regionOptions(r, region.Grid)
+	opts, _, err := s.regionOptions(r, region.Grid)
 	if err != nil {
 		return data, err
 	}
@@ -54,36 +52,21 @@ func (s *Server) planData(r *http.Request, grid string, plan patrol.Plan) (planP
 			data.Grids = append(data.Grids, o)
 		}
 	}
-	data.GridName = names[grid]
-	ps, _, err := s.app.DB.People(r.Context(), store.PeopleFilter{All: true, Region: grid, Role: string(people.Patroller), Page: store.Page{Size: 100}})
-	if err != nil {
-		return data, err
+	for _, p := range v.Patrollers {
+		data.Patrollers = append(data.Patrollers, planPatroller{ID: p.ID, Name: p.Name, Checked: p.Named})
 	}
-	for _, p := range ps {
-		checked := false
-		for _, id := range plan.Patrollers {
-			checked = checked || id == p.ID
-		}
-		data.Patrollers = append(data.Patrollers, planPatroller{ID: p.ID, Name: p.Name, Checked: checked})
-	}
-	data.Sites, err = s.app.DB.KeySites(r.Context(), grid)
-	return data, err
+	return data, nil
 }
 
 // patrolPlan shows a grid's patrol plan: patrols a day, time windows,
 // whether rest days count, who walks it, and its key sites.
 func (s *Server) patrolPlan(w http.ResponseWriter, r *http.Request) {
-	grid := r.URL.Query().Get("grid")
-	if !region.ValidCode(grid) || region.LevelOf(grid) != region.Grid || !userOf(r).Can(auth.PatrolRead, auth.Target{Region: grid}) {
-		s.notFound(w, r)
-		return
-	}
-	plan, err := s.app.DB.PatrolPlan(r.Context(), grid)
+	v, err := s.app.Patrols.Plan(r.Context(), userOf(r), r.URL.Query().Get("grid"))
 	if err != nil {
-		s.serverError(w, r, err)
+		s.patrolFail(w, r, err)
 		return
 	}
-	data, err := s.planData(r, grid, plan)
+	data, err := s.planData(r, v)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -91,63 +74,55 @@ func (s *Server) patrolPlan(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "patrols_plan", data)
 }
 
-// patrolPlanSave stores a grid's plan, audited; bad values come back as field errors.
+// patrolPlanSave stores a grid's plan through the patrol service; bad
+// values come back on the form as field errors.
 func (s *Server) patrolPlanSave(w http.ResponseWriter, r *http.Request) {
 	grid := r.PostFormValue("grid")
-	u := userOf(r)
-	if !region.ValidCode(grid) || region.LevelOf(grid) != region.Grid || !u.Can(auth.PatrolRead, auth.Target{Region: grid}) {
-		s.notFound(w, r)
-		return
-	}
-	if !u.Can(auth.PatrolPlan, auth.Target{Region: grid}) {
-		s.forbidden(w, r)
-		return
-	}
-	old, err := s.app.DB.PatrolPlan(r.Context(), grid)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	plan := patrol.Plan{Grid: grid, Weekends: r.PostFormValue("weekends") == "1", Points: old.Points}
-	errs := apperr.Fields{}
-	if n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("per_day"))); err != nil {
-		errs.Add("per_day", "err.format")
-	} else {
-		plan.PerDay = n
+	in := patrolsvc.PlanInput{Weekends: r.PostFormValue("weekends") == "1"}
+	perDay := strings.TrimSpace(r.PostFormValue("per_day"))
+	if n, err := strconv.Atoi(perDay); err == nil {
+		in.PerDay = &n
 	}
 	for _, part := range strings.FieldsFunc(r.PostFormValue("windows"), func(c rune) bool { return c == ',' || c == '，' || c == ';' || c == ' ' }) {
-		win, err := patrol.ParseWindow(strings.TrimSpace(part))
-		if err != nil {
-			errs.Add("windows", "err.patrol.windows")
-			continue
-		}
-		plan.Windows = append(plan.Windows, win)
+		in.Windows = append(in.Windows, strings.TrimSpace(part))
 	}
 	for _, v := range r.PostForm["patrollers"] {
 		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
-			plan.Patrollers = append(plan.Patrollers, id)
+			in.Patrollers = append(in.Patrollers, id)
 		}
 	}
-	err = errs.Err()
+	u := userOf(r)
+	_, err := s.app.Patrols.SetPlan(r.Context(), s.actor(r), u, grid, in)
+	if e := apperr.As(err); in.PerDay == nil && perDay != "" && e.Fields["per_day"].Key != "" {
+		// Typed, but not a number: say so rather than that it is missing.
+		e.Fields["per_day"] = apperr.Msg{Key: "err.format"}
+	}
 	if err == nil {
-		err = s.app.DB.SavePatrolPlan(r.Context(), s.actor(r), &plan)
-	}
-	if err != nil {
-		if apperr.As(err).Code == apperr.Internal {
-			s.serverError(w, r, err)
-			return
-		}
-		data, derr := s.planData(r, grid, plan)
-		if derr != nil {
-			s.serverError(w, r, derr)
-			return
-		}
-		data.Windows = r.PostFormValue("windows")
-		data.PerDay = r.PostFormValue("per_day")
-		data.withError(printer(r), err)
-		s.render(w, r, statusFor(err), "patrols_plan", data)
+		setFlash(w, "flash.saved")
+		http.Redirect(w, r, "/patrols/plan?grid="+grid, http.StatusSeeOther)
 		return
 	}
-	setFlash(w, "flash.saved")
-	http.Redirect(w, r, "/patrols/plan?grid="+grid, http.StatusSeeOther)
+	if !apperr.Is(err, apperr.Invalid) {
+		s.patrolFail(w, r, err)
+		return
+	}
+	v, verr := s.app.Patrols.Plan(r.Context(), u, grid)
+	if verr != nil {
+		s.patrolFail(w, r, verr)
+		return
+	}
+	data, derr := s.planData(r, v)
+	if derr != nil {
+		s.serverError(w, r, derr)
+		return
+	}
+	data.Windows, data.PerDay, data.Weekends = r.PostFormValue("windows"), r.PostFormValue("per_day"), in.Weekends
+	for i := range data.Patrollers {
+		data.Patrollers[i].Checked = false
+		for _, id := range in.Patrollers {
+			data.Patrollers[i].Checked = data.Patrollers[i].Checked || id == data.Patrollers[i].ID
+		}
+	}
+	data.withError(printer(r), err)
+	s.render(w, r, statusFor(err), "patrols_plan", data)
 }

@@ -7,9 +7,11 @@ import (
 	"time"
 
 	"github.com/lantian-org/lantian/internal/app"
+	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/config"
 	"github.com/lantian-org/lantian/internal/demo"
 	"github.com/lantian-org/lantian/internal/patrol"
+	"github.com/lantian-org/lantian/internal/service/patrolsvc"
 	"github.com/lantian-org/lantian/internal/store"
 	"github.com/lantian-org/lantian/internal/store/storetest"
 	"github.com/lantian-org/lantian/internal/worker"
@@ -33,12 +35,17 @@ func setup(t *testing.T, backend string) *app.App {
 }
 
 func person(t *testing.T, a *app.App, username string) int64 {
+	p, _ := principal(t, a, username)
+	return p.PersonID
+}
+
+func principal(t *testing.T, a *app.App, username string) (*auth.Principal, store.Actor) {
 	t.Helper()
 	p, _, err := a.DB.Credentials(context.Background(), username)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return p.ID
+	return &auth.Principal{PersonID: p.ID, Username: p.Username, Name: p.Name, Roles: p.Roles}, store.Actor{ID: p.ID, Name: p.Username}
 }
 
 // TestMissedPatrols moves the clock through a Monday and a Saturday: at the
@@ -51,17 +58,20 @@ func TestMissedPatrols(t *testing.T) {
 			a := setup(t, backend)
 			monday := func(h, m int) time.Time { return time.Date(2026, 11, 23, h, m, 0, 0, a.Loc) }
 			// Grid (0, 0) is walked in the morning; grid (0, 1) needs one patrol a day only.
-			p := patrol.Patrol{UID: "4c1d0000-0000-4000-8000-000000000001", Grid: demo.GridCode(0, 0), PatrollerID: person(t, a, "patrol01"),
-				Day: "2026-11-23", Window: 1, StartedAt: monday(9, 0)}
-			if _, err := a.DB.StartPatrol(ctx, store.Actor{Name: "patrol01"}, &p); err != nil {
+			a.Cases.Now = func() time.Time { return monday(9, 30) }
+			walker, who := principal(t, a, "patrol01")
+			if _, _, err := a.Patrols.Start(ctx, who, walker, patrol.Start{UID: "4c1d0000-0000-4000-8000-000000000001", Grid: demo.GridCode(0, 0),
+				StartedAt: monday(9, 0)}); err != nil {
 				t.Fatal(err)
 			}
-			one := patrol.DefaultPlan(demo.GridCode(0, 1))
-			one.PerDay = 1
-			weekend := patrol.DefaultPlan(demo.GridCode(0, 2))
-			weekend.Weekends = true
-			for _, pl := range []*patrol.Plan{&one, &weekend} {
-				if err := a.DB.SavePatrolPlan(ctx, store.Actor{Name: "admin"}, pl); err != nil {
+			admin, whoA := principal(t, a, "admin")
+			one, two := 1, 2
+			windows := []string{"08:00-12:00", "14:00-18:00"}
+			for grid, in := range map[string]patrolsvc.PlanInput{
+				demo.GridCode(0, 1): {PerDay: &one, Windows: windows},
+				demo.GridCode(0, 2): {PerDay: &two, Windows: windows, Weekends: true},
+			} {
+				if _, err := a.Patrols.SetPlan(ctx, whoA, admin, grid, in); err != nil {
 					t.Fatal(err)
 				}
 			}
