@@ -11,9 +11,11 @@ import (
 	"time"
 
 	"github.com/lantian-org/lantian/internal/app"
+	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/config"
 	"github.com/lantian-org/lantian/internal/demo"
 	"github.com/lantian-org/lantian/internal/server"
+	"github.com/lantian-org/lantian/internal/store"
 	"github.com/lantian-org/lantian/internal/store/storetest"
 )
 
@@ -23,8 +25,9 @@ type Server struct {
 	App *app.App
 }
 
-// Start serves a fresh demo street on backend ("sqlite" or "postgres") until tb ends.
-func Start(tb testing.TB, backend string) *Server {
+// NewApp builds the services over a fresh demo street on backend ("sqlite"
+// or "postgres"), without an HTTP server, for service and job tests.
+func NewApp(tb testing.TB, backend string) *app.App {
 	tb.Helper()
 	ctx := context.Background()
 	db := storetest.Open(tb, backend)
@@ -46,6 +49,24 @@ func Start(tb testing.TB, backend string) *Server {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return a
+}
+
+// As returns a demo person as the services see them: the principal and the
+// audit actor.
+func As(tb testing.TB, a *app.App, username string) (*auth.Principal, store.Actor) {
+	tb.Helper()
+	p, _, err := a.DB.Credentials(context.Background(), username)
+	if err != nil {
+		tb.Fatalf("demo person %s: %v", username, err)
+	}
+	return &auth.Principal{PersonID: p.ID, Username: p.Username, Name: p.Name, Roles: p.Roles}, store.Actor{ID: p.ID, Name: p.Username}
+}
+
+// Start serves a fresh demo street on backend ("sqlite" or "postgres") until tb ends.
+func Start(tb testing.TB, backend string) *Server {
+	tb.Helper()
+	a := NewApp(tb, backend)
 	// Tests sign in many times from one address; keep the per-IP limit out of their way.
 	a.Auth.Throttle.IPLimit = 1000
 	h, err := server.Handler(a)

@@ -2,32 +2,21 @@ package worker_test
 
 import (
 	"context"
-	"log/slog"
 	"testing"
 	"time"
 
-	"github.com/lantian-org/lantian/internal/app"
-	"github.com/lantian-org/lantian/internal/config"
+	"github.com/lantian-org/lantian/internal/testutil"
+
 	"github.com/lantian-org/lantian/internal/demo"
 	"github.com/lantian-org/lantian/internal/store"
-	"github.com/lantian-org/lantian/internal/store/storetest"
 	"github.com/lantian-org/lantian/internal/worker"
 )
 
 // TestArchiveLetters: in January, last year's signed letters are archived; this year's stay.
 func TestArchiveLetters(t *testing.T) {
 	ctx := context.Background()
-	db := storetest.Open(t, "sqlite")
-	if _, err := demo.Seed(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	cfg := config.Default()
-	cfg.Data = t.TempDir()
-	loc, _ := cfg.Validate()
-	a, err := app.New(ctx, cfg, loc, db, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := testutil.NewApp(t, "sqlite")
+	db, loc := a.DB, a.Loc
 	if _, err := demo.SeedLetters(ctx, db, a.Letters, time.Date(2026, 6, 1, 10, 0, 0, 0, loc)); err != nil {
 		t.Fatal(err)
 	}

@@ -6,9 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lantian-org/lantian/internal/testutil"
+
 	"github.com/lantian-org/lantian/internal/app"
 	"github.com/lantian-org/lantian/internal/auth"
-	"github.com/lantian-org/lantian/internal/config"
 	"github.com/lantian-org/lantian/internal/demo"
 	"github.com/lantian-org/lantian/internal/patrol"
 	"github.com/lantian-org/lantian/internal/service/patrolsvc"
@@ -17,22 +18,7 @@ import (
 	"github.com/lantian-org/lantian/internal/worker"
 )
 
-func setup(t *testing.T, backend string) *app.App {
-	t.Helper()
-	ctx := context.Background()
-	db := storetest.Open(t, backend)
-	if _, err := demo.Seed(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	cfg := config.Default()
-	cfg.Data = t.TempDir()
-	loc, _ := cfg.Validate()
-	a, err := app.New(ctx, cfg, loc, db, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
-}
+func setup(t *testing.T, backend string) *app.App { return testutil.NewApp(t, backend) }
 
 func person(t *testing.T, a *app.App, username string) int64 {
 	p, _ := principal(t, a, username)
@@ -40,12 +26,7 @@ func person(t *testing.T, a *app.App, username string) int64 {
 }
 
 func principal(t *testing.T, a *app.App, username string) (*auth.Principal, store.Actor) {
-	t.Helper()
-	p, _, err := a.DB.Credentials(context.Background(), username)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &auth.Principal{PersonID: p.ID, Username: p.Username, Name: p.Name, Roles: p.Roles}, store.Actor{ID: p.ID, Name: p.Username}
+	return testutil.As(t, a, username)
 }
 
 // TestMissedPatrols moves the clock through a Monday and a Saturday: at the

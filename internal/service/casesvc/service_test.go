@@ -2,15 +2,15 @@ package casesvc_test
 
 import (
 	"context"
-	"log/slog"
 	"testing"
 	"time"
+
+	"github.com/lantian-org/lantian/internal/testutil"
 
 	"github.com/lantian-org/lantian/internal/app"
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/cases"
-	"github.com/lantian-org/lantian/internal/config"
 	"github.com/lantian-org/lantian/internal/demo"
 	"github.com/lantian-org/lantian/internal/service/casesvc"
 	"github.com/lantian-org/lantian/internal/store"
@@ -21,22 +21,7 @@ func setup(t *testing.T, backend string) *app.App { return setupTB(t, backend) }
 
 func setupB(b *testing.B) *app.App { return setupTB(b, "sqlite") }
 
-func setupTB(t testing.TB, backend string) *app.App {
-	t.Helper()
-	ctx := context.Background()
-	db := storetest.Open(t, backend)
-	if _, err := demo.Seed(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	cfg := config.Default()
-	cfg.Data = t.TempDir()
-	loc, _ := cfg.Validate()
-	a, err := app.New(ctx, cfg, loc, db, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
-}
+func setupTB(t testing.TB, backend string) *app.App { return testutil.NewApp(t, backend) }
 
 func principal(t *testing.T, a *app.App, username string) (*auth.Principal, store.Actor) {
 	return principalTB(t, a, username)
@@ -47,12 +32,7 @@ func principalB(b *testing.B, a *app.App, username string) (*auth.Principal, sto
 }
 
 func principalTB(t testing.TB, a *app.App, username string) (*auth.Principal, store.Actor) {
-	t.Helper()
-	p, _, err := a.DB.Credentials(context.Background(), username)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &auth.Principal{PersonID: p.ID, Username: p.Username, Name: p.Name, Roles: p.Roles}, store.Actor{ID: p.ID, Name: p.Username}
+	return testutil.As(t, a, username)
 }
 
 // TestEscalationAndOverdue runs the background jobs with a clock moved past

@@ -9,16 +9,16 @@ import (
 	"image/color"
 	"image/png"
 	"io"
-	"log/slog"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/lantian-org/lantian/internal/testutil"
+
 	"github.com/lantian-org/lantian/internal/app"
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/auth"
-	"github.com/lantian-org/lantian/internal/config"
 	"github.com/lantian-org/lantian/internal/demo"
 	"github.com/lantian-org/lantian/internal/letters"
 	"github.com/lantian-org/lantian/internal/notify"
@@ -27,22 +27,7 @@ import (
 	"github.com/lantian-org/lantian/internal/store/storetest"
 )
 
-func setup(t *testing.T, backend string) *app.App {
-	t.Helper()
-	ctx := context.Background()
-	db := storetest.Open(t, backend)
-	if _, err := demo.Seed(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	cfg := config.Default()
-	cfg.Data = t.TempDir()
-	loc, _ := cfg.Validate()
-	a, err := app.New(ctx, cfg, loc, db, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
-}
+func setup(t *testing.T, backend string) *app.App { return testutil.NewApp(t, backend) }
 
 // person is a demo person as the service sees them.
 type person struct {

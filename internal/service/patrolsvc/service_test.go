@@ -4,17 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/lantian-org/lantian/internal/testutil"
+
 	"github.com/lantian-org/lantian/internal/app"
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/cases"
-	"github.com/lantian-org/lantian/internal/config"
 	"github.com/lantian-org/lantian/internal/demo"
 	"github.com/lantian-org/lantian/internal/patrol"
 	"github.com/lantian-org/lantian/internal/service/casesvc"
@@ -33,30 +33,13 @@ var (
 func uuid(n int) string { return fmt.Sprintf("9e1f0000-0000-4000-8000-%012d", n) }
 
 func setup(t *testing.T, backend string) *app.App {
-	t.Helper()
-	ctx := context.Background()
-	db := storetest.Open(t, backend)
-	if _, err := demo.Seed(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	cfg := config.Default()
-	cfg.Data = t.TempDir()
-	loc, _ := cfg.Validate()
-	a, err := app.New(ctx, cfg, loc, db, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := testutil.NewApp(t, backend)
 	a.Cases.Now = func() time.Time { return now }
 	return a
 }
 
 func principal(t *testing.T, a *app.App, username string) (*auth.Principal, store.Actor) {
-	t.Helper()
-	p, _, err := a.DB.Credentials(context.Background(), username)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &auth.Principal{PersonID: p.ID, Username: p.Username, Name: p.Name, Roles: p.Roles}, store.Actor{ID: p.ID, Name: p.Username}
+	return testutil.As(t, a, username)
 }
 
 // walk returns n fixes from t0, one every 15 s, each 1.8 m east of the one
