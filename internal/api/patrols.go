@@ -50,6 +50,26 @@ func (a *API) answer(w http.ResponseWriter, r *http.Request, status int, body an
 }
 
 // createdStatus is 201 for something stored now, 200 for something seen before.
+// reader is a request body that reads itself into the value a service method takes.
+type reader[D any] interface{ read() (D, error) }
+
+// decodeRead decodes a JSON body of type In and reads it into D; on an error it
+// answers the request itself and reports false.
+func decodeRead[D any, In reader[D]](a *API, w http.ResponseWriter, r *http.Request) (D, bool) {
+	var in In
+	var d D
+	if err := decode(w, r, &in); err != nil {
+		a.fail(w, r, err)
+		return d, false
+	}
+	d, err := in.read()
+	if err != nil {
+		a.fail(w, r, err)
+		return d, false
+	}
+	return d, true
+}
+
 func createdStatus(created bool) int {
 	if created {
 		return http.StatusCreated
@@ -185,14 +205,8 @@ func (in startInput) read() (patrol.Start, error) {
 }
 
 func (a *API) startPatrol(w http.ResponseWriter, r *http.Request) {
-	var in startInput
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	st, err := in.read()
-	if err != nil {
-		a.fail(w, r, err)
+	st, ok := decodeRead[patrol.Start, startInput](a, w, r)
+	if !ok {
 		return
 	}
 	p, created, err := a.app.Patrols.Start(r.Context(), a.actor(r), userOf(r), st)
@@ -255,14 +269,8 @@ func (in endInput) read() (patrol.End, error) {
 }
 
 func (a *API) endPatrol(w http.ResponseWriter, r *http.Request) {
-	var in endInput
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	end, err := in.read()
-	if err != nil {
-		a.fail(w, r, err)
+	end, ok := decodeRead[patrol.End, endInput](a, w, r)
+	if !ok {
 		return
 	}
 	p, err := a.app.Patrols.End(r.Context(), a.actor(r), userOf(r), r.PathValue("id"), end)
@@ -287,14 +295,8 @@ func (in visitInput) read() (patrol.Visit, error) {
 }
 
 func (a *API) patrolVisit(w http.ResponseWriter, r *http.Request) {
-	var in visitInput
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	v, err := in.read()
-	if err != nil {
-		a.fail(w, r, err)
+	v, ok := decodeRead[patrol.Visit, visitInput](a, w, r)
+	if !ok {
 		return
 	}
 	v, created, err := a.app.Patrols.Visit(r.Context(), a.actor(r), userOf(r), r.PathValue("id"), v)
@@ -322,14 +324,8 @@ func (in recordInput) read() (patrol.Record, error) {
 }
 
 func (a *API) patrolRecord(w http.ResponseWriter, r *http.Request) {
-	var in recordInput
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	rec, err := in.read()
-	if err != nil {
-		a.fail(w, r, err)
+	rec, ok := decodeRead[patrol.Record, recordInput](a, w, r)
+	if !ok {
 		return
 	}
 	rec, created, err := a.app.Patrols.Record(r.Context(), a.actor(r), userOf(r), r.PathValue("id"), rec)
@@ -345,12 +341,15 @@ type findingInput struct {
 	ClientID string `json:"client_id"`
 }
 
+func (in findingInput) read() (patrolsvc.FindingRef, error) {
+	return patrolsvc.FindingRef{Case: in.Case, ClientID: in.ClientID}, nil
+}
+
 func (a *API) patrolFinding(w http.ResponseWriter, r *http.Request) {
-	var in findingInput
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
+	ref, ok := decodeRead[patrolsvc.FindingRef, findingInput](a, w, r)
+	if !ok {
 		return
 	}
-	f, created, err := a.app.Patrols.Finding(r.Context(), a.actor(r), userOf(r), r.PathValue("id"), patrolsvc.FindingRef{Case: in.Case, ClientID: in.ClientID})
+	f, created, err := a.app.Patrols.Finding(r.Context(), a.actor(r), userOf(r), r.PathValue("id"), ref)
 	a.answer(w, r, createdStatus(created), findingJSON{Patrol: f.Patrol, Case: f.Case}, err)
 }
