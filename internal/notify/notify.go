@@ -87,18 +87,20 @@ type rule func(s Subject) []Selector
 
 // rules is the one table of who is told of what.
 var rules = map[Kind]rule{
-	CaseReported:   heldLeaders,
-	CaseCommitted:  heldLeaders,
-	CaseFiled:      heldLeaders,
-	CaseAssigned:   assigneeSide,
-	CaseEscalated:  func(s Subject) []Selector { return append(heldLeaders(s), leadersAt(s.Before)...) },
-	CaseReturned:   heldLeaders,
-	CaseVerify:     func(s Subject) []Selector { return append(heldLeaders(s), reporter(s)...) },
-	CaseRework:     assigneeSide,
-	CaseReopened:   func(s Subject) []Selector { return append(heldLeaders(s), assigneeSide(s)...) },
-	CaseSupervise:  func(s Subject) []Selector { return append(assigneeSide(s), heldLeaders(s)...) },
-	CaseOverdue:    func(s Subject) []Selector { return append(assigneeSide(s), heldLeaders(s)...) },
-	PatrolMissed:   func(s Subject) []Selector { return []Selector{{Role: Leaders, Region: region.AncestorAt(s.Region, region.Community), Up: true}} },
+	CaseReported:  heldLeaders,
+	CaseCommitted: heldLeaders,
+	CaseFiled:     heldLeaders,
+	CaseAssigned:  assigneeSide,
+	CaseEscalated: func(s Subject) []Selector { return append(heldLeaders(s), leadersAt(s.Before)...) },
+	CaseReturned:  heldLeaders,
+	CaseVerify:    func(s Subject) []Selector { return append(heldLeaders(s), reporter(s)...) },
+	CaseRework:    assigneeSide,
+	CaseReopened:  func(s Subject) []Selector { return append(heldLeaders(s), assigneeSide(s)...) },
+	CaseSupervise: func(s Subject) []Selector { return append(assigneeSide(s), heldLeaders(s)...) },
+	CaseOverdue:   func(s Subject) []Selector { return append(assigneeSide(s), heldLeaders(s)...) },
+	PatrolMissed: func(s Subject) []Selector {
+		return []Selector{{Role: Leaders, Region: region.AncestorAt(s.Region, region.Community), Up: true}}
+	},
 	LetterReminder: func(s Subject) []Selector { return []Selector{{Role: UnitContacts, Unit: s.Unit}} },
 }
 
@@ -171,4 +173,3 @@ func assigneeSide(s Subject) []Selector {
 	}
 	return nil
 }
-
