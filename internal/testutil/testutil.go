@@ -94,6 +94,7 @@ func Each(t *testing.T, test func(t *testing.T, srv *Server)) {
 // the first request.
 func (s *Server) SetNow(now time.Time) {
 	clock := func() time.Time { return now }
-	s.App.Cases.Now = clock
+	s.App.Cases.Now = clock // the patrol service follows the case service's clock
+	s.App.LetterSvc.Now = clock
 	s.App.DB.Now = clock
 }

@@ -21,7 +21,7 @@ func (s *Server) missingYears(r *http.Request) []int {
 	if err != nil {
 		return nil
 	}
-	now := time.Now().In(s.app.Loc)
+	now := s.app.Cases.Now().In(s.app.Loc)
 	to := now.Year()
 	if now.Month() >= time.October {
 		to++

@@ -246,7 +246,7 @@ func (s *Server) publicCases(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	data := publicCasesPage{Page: s.page(r, "public.cases_title")}
 	page := store.Page{Page: atoiDefault(q.Get("page"), 1), Size: 20}.Clamp()
-	f := store.CaseFilter{All: true, Page: page, Now: time.Now()}
+	f := store.CaseFilter{All: true, Page: page, Now: s.app.Cases.Now()}
 	if n := q.Get("number"); n != "" {
 		data.Number = n
 		f.Number = n

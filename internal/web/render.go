@@ -160,7 +160,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 func (s *Server) page(r *http.Request, titleKey string) Page {
 	p := printer(r)
 	user := userOf(r)
-	pg := Page{Title: p.T(titleKey), Lang: p.Lang, User: user, Path: r.URL.Path, RequestURI: r.URL.RequestURI(), Now: time.Now(),
+	pg := Page{Title: p.T(titleKey), Lang: p.Lang, User: user, Path: r.URL.Path, RequestURI: r.URL.RequestURI(), Now: s.app.Cases.Now(),
 		Tiles: TileConfig{URL: s.app.Cfg.TileURL, CRS: s.app.Cfg.TileCRS, Attribution: s.app.Cfg.TileAttribution}}
 	if user != nil {
 		pg.Nav = s.nav(r, user)

@@ -383,7 +383,7 @@ func (s *Server) renderReport(w http.ResponseWriter, r *http.Request, status int
 	u := userOf(r)
 	p := printer(r)
 	data := reportPage{Page: s.page(r, "report.title"), Action: "/report", Form: in, MaxPhotos: casesvc.MaxPhotos,
-		Today: time.Now().In(s.app.Loc).Format("2006-01-02")}
+		Today: s.app.Cases.Now().In(s.app.Loc).Format("2006-01-02")}
 	var cerr error
 	if data.Categories, _, cerr = s.categoryChoices(ctx, p.Lang); cerr != nil {
 		s.serverError(w, r, cerr)
