@@ -15,6 +15,7 @@ import (
 	"github.com/lantian-org/lantian/internal/cases"
 	"github.com/lantian-org/lantian/internal/ledger"
 	"github.com/lantian-org/lantian/internal/people"
+	"github.com/lantian-org/lantian/internal/photo"
 	"github.com/lantian-org/lantian/internal/store"
 )
 
@@ -284,7 +285,13 @@ func (a *API) casePhoto(w http.ResponseWriter, r *http.Request) {
 // MaxPhotoUpload bytes: 413 when larger, a field error when missing.
 func formPhoto(w http.ResponseWriter, r *http.Request) (multipart.File, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, MaxPhotoUpload)
-	file, _, err := r.FormFile("photo")
+	// Parsed here with little memory (FormFile would keep 32 MB of parts in
+	// memory): the photo goes to a temporary file while it waits its turn.
+	err := r.ParseMultipartForm(photo.FormMemory)
+	var file multipart.File
+	if err == nil {
+		file, _, err = r.FormFile("photo")
+	}
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {

@@ -24,13 +24,11 @@ func (a *API) visitPhoto(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer file.Close()
-	proc, err := photo.Process(file, photo.Limits{Location: a.app.Loc})
+	proc, err := photo.ProcessContext(r.Context(), file, photo.Limits{Location: a.app.Loc})
 	if err != nil {
 		var pe *photo.Error
 		if errors.As(err, &pe) {
-			e := pe.AppErr()
-			e.Fields = map[string]apperr.Msg{"photo": e.Msg}
-			a.fail(w, r, e)
+			a.fail(w, r, pe.FieldErr("photo"))
 			return
 		}
 		a.fail(w, r, err)
