@@ -2,8 +2,7 @@ package photo
 
 import (
 	"bytes"
-	"compress/zlib"
-	"encoding/binary"
+		"encoding/binary"
 	"errors"
 	"image"
 	"image/color"
@@ -14,103 +13,21 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+
+	"github.com/lantian-org/lantian/internal/photo/phototest"
 )
 
-// Builders of files whose headers claim what a test needs; most have no
-// pixel data at all, which is the point: they must be refused from the
-// header.
+// Files whose headers claim what a test needs: see package phototest.
+var (
+	pngHead  = phototest.PNGHeader
+	jpegHead = phototest.JPEGHeader
+	jpegSeg  = phototest.JPEGSegment
+	webpVP8L = phototest.WebPLosslessHeader
+	webpVP8  = phototest.WebPLossyHeader
+	riff     = phototest.WebP
+)
 
-// pngHead is a PNG with IHDR (w×h, depth, colour type, interlace), an empty
-// IDAT and IEND.
-func pngHead(w, h uint32, depth, ct, interlace byte) []byte {
-	ihdr := binary.BigEndian.AppendUint32(nil, w)
-	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
-	ihdr = append(ihdr, depth, ct, 0, 0, interlace)
-	b := append([]byte(pngSignature), pngChunk("IHDR", ihdr)...)
-	b = append(b, pngChunk("IDAT", nil)...)
-	return append(b, pngChunk("IEND", nil)...)
-}
-
-// zeroPNG is a real, valid w×h 8-bit greyscale PNG of black pixels,
-// compressed as far as zlib goes: 50,000,000×1 takes 48 KB.
-func zeroPNG(t testing.TB, w, h int) []byte {
-	t.Helper()
-	ihdr := binary.BigEndian.AppendUint32(nil, uint32(w))
-	ihdr = binary.BigEndian.AppendUint32(ihdr, uint32(h))
-	ihdr = append(ihdr, 8, 0, 0, 0, 0)
-	var z bytes.Buffer
-	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
-	row := make([]byte, 1+min(w, 1<<20))
-	for y := 0; y < h; y++ {
-		for left := w + 1; left > 0; left -= len(row) {
-			zw.Write(row[:min(left, len(row))])
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	b := append([]byte(pngSignature), pngChunk("IHDR", ihdr)...)
-	b = append(b, pngChunk("IDAT", z.Bytes())...)
-	return append(b, pngChunk("IEND", nil)...)
-}
-
-// jpegHead is SOI, the given segments, a SOF (baseline or progressive)
-// declaring w×h with components of the given sampling factors (0x22 is
-// 2×2), and EOI.
-func jpegHead(w, h int, progressive bool, hv []byte, segs ...[]byte) []byte {
-	b := []byte{0xFF, 0xD8}
-	for _, s := range segs {
-		b = append(b, s...)
-	}
-	sof := byte(mSOF0)
-	if progressive {
-		sof = mSOF2
-	}
-	b = append(b, 0xFF, sof)
-	b = binary.BigEndian.AppendUint16(b, uint16(8+3*len(hv)))
-	b = append(b, 8)
-	b = binary.BigEndian.AppendUint16(b, uint16(h))
-	b = binary.BigEndian.AppendUint16(b, uint16(w))
-	b = append(b, byte(len(hv)))
-	for i, f := range hv {
-		b = append(b, byte(i+1), f, 0)
-	}
-	return append(b, 0xFF, 0xD9)
-}
-
-// jpegSeg is one marker segment with its body.
-func jpegSeg(marker byte, body []byte) []byte {
-	b := []byte{0xFF, marker}
-	b = binary.BigEndian.AppendUint16(b, uint16(len(body)+2))
-	return append(b, body...)
-}
-
-// webpVP8L is a lossless WebP header declaring w×h.
-func webpVP8L(w, h int) []byte {
-	body := []byte{0x2F}
-	body = binary.LittleEndian.AppendUint32(body, uint32(w-1)|uint32(h-1)<<14)
-	body = append(body, 0, 0, 0)
-	return riff(riffChunk("VP8L", body))
-}
-
-// webpVP8 is a lossy WebP key-frame header declaring w×h.
-func webpVP8(w, h int) []byte {
-	body := []byte{0x10, 0x02, 0x00, 0x9D, 0x01, 0x2A}
-	body = binary.LittleEndian.AppendUint16(body, uint16(w))
-	body = binary.LittleEndian.AppendUint16(body, uint16(h))
-	body = append(body, make([]byte, 16)...)
-	return riff(riffChunk("VP8 ", body))
-}
-
-func riff(chunks ...[]byte) []byte {
-	var body []byte
-	for _, c := range chunks {
-		body = append(body, c...)
-	}
-	b := append([]byte("RIFF"), binary.LittleEndian.AppendUint32(nil, uint32(4+len(body)))...)
-	b = append(b, "WEBP"...)
-	return append(b, body...)
-}
+func zeroPNG(_ testing.TB, w, h int) []byte { return phototest.PNG(w, h, 0) }
 
 // onlyReader hides the Seek method of a reader, for the path that reads
 // the upload whole before looking at it.
