@@ -2,7 +2,7 @@ package photo
 
 import (
 	"bytes"
-		"encoding/binary"
+	"encoding/binary"
 	"errors"
 	"image"
 	"image/color"
