@@ -159,16 +159,12 @@ func (a *API) parseWhen(field, s string) (time.Time, error) {
 	return t, nil
 }
 
-func (a *API) createCase(w http.ResponseWriter, r *http.Request) {
-	var in caseInput
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
-		return
-	}
+// report turns a case body (POST /api/v1/cases, or a sync item) into the
+// ledger's report; only the due date can be malformed here.
+func (a *API) report(in caseInput) (ledger.Report, error) {
 	due, err := a.parseWhen("due", in.Due)
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return ledger.Report{}, err
 	}
 	rep := ledger.Report{Input: cases.Input{ClientID: in.ClientID, Category: in.Category, Description: in.Description, Address: in.Address,
 		Class: cases.Class(in.Class), Severity: cases.Severity(in.Severity), Source: cases.Source(in.Source), HotlineRef: in.HotlineRef, Note: in.Note},
@@ -178,6 +174,20 @@ func (a *API) createCase(w http.ResponseWriter, r *http.Request) {
 	}
 	if in.Lon != nil {
 		rep.Lon = *in.Lon
+	}
+	return rep, nil
+}
+
+func (a *API) createCase(w http.ResponseWriter, r *http.Request) {
+	var in caseInput
+	if err := decode(w, r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	rep, err := a.report(in)
+	if err != nil {
+		a.fail(w, r, err)
+		return
 	}
 	p := userOf(r)
 	c, created, err := a.app.Ledger.Report(r.Context(), a.actor(r), p, rep)

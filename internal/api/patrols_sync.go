@@ -3,11 +3,10 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 
 	"github.com/lantian-org/lantian/internal/apperr"
-	"github.com/lantian-org/lantian/internal/cases"
-	"github.com/lantian-org/lantian/internal/ledger"
 	"github.com/lantian-org/lantian/internal/locale"
 	"github.com/lantian-org/lantian/internal/store"
 )
@@ -114,57 +113,56 @@ func (a *API) itemError(r *http.Request, pr locale.Printer, res *syncResult, err
 	res.Error, res.Fields = pr.Msg(e.Msg), pr.Fields(e)
 }
 
+// syncInputs makes the body of each item type.
+var syncInputs = map[string]func() any{
+	"patrol_start": func() any { return new(startInput) },
+	"track":        func() any { return new(trackInput) },
+	"visit":        func() any { return new(visitInput) },
+	"record":       func() any { return new(recordInput) },
+	"finding":      func() any { return new(findingInput) },
+	"case":         func() any { return new(caseInput) },
+	"end":          func() any { return new(endInput) },
+}
+
+// decodeSyncItem reads an item into the body of its type (a pointer to one
+// of the endpoints' input structs): a field error on "type" for a missing
+// or unknown type, 400 for a body that does not fit it.
+func decodeSyncItem(head syncHead, raw json.RawMessage) (any, error) {
+	mk, ok := syncInputs[head.Type]
+	switch {
+	case head.Type == "":
+		return nil, apperr.Field("type", "err.required")
+	case !ok:
+		return nil, apperr.Field("type", "err.invalid_choice")
+	}
+	v := mk()
+	if err := json.Unmarshal(raw, v); err != nil {
+		return nil, badItem()
+	}
+	return v, nil
+}
+
 // syncItem handles one item by its type.
 func (a *API) syncItem(ctx context.Context, c caller, pr locale.Printer, head syncHead, raw json.RawMessage) (int, any, error) {
-	read := func(v any) error {
-		if err := json.Unmarshal(raw, v); err != nil {
-			return badItem()
-		}
-		return nil
+	v, err := decodeSyncItem(head, raw)
+	if err != nil {
+		return 0, nil, err
 	}
-	switch head.Type {
-	case "patrol_start":
-		var in startInput
-		if err := read(&in); err != nil {
-			return 0, nil, err
-		}
-		return a.opStart(ctx, c, in)
-	case "track":
-		var in trackInput
-		if err := read(&in); err != nil {
-			return 0, nil, err
-		}
+	switch in := v.(type) {
+	case *startInput:
+		return a.opStart(ctx, c, *in)
+	case *trackInput:
 		return a.opTrack(ctx, c, pr, head.Patrol, in.Points)
-	case "visit":
-		var in visitInput
-		if err := read(&in); err != nil {
-			return 0, nil, err
-		}
-		return a.opVisit(ctx, c, head.Patrol, in)
-	case "record":
-		var in recordInput
-		if err := read(&in); err != nil {
-			return 0, nil, err
-		}
-		return a.opRecord(ctx, c, head.Patrol, in)
-	case "finding":
-		var in findingInput
-		if err := read(&in); err != nil {
-			return 0, nil, err
-		}
-		return a.opFinding(ctx, c, head.Patrol, in)
-	case "case":
-		var in caseInput
-		if err := read(&in); err != nil {
-			return 0, nil, err
-		}
-		return a.syncCase(ctx, c, head.Patrol, in)
-	case "end":
-		var in endInput
-		if err := read(&in); err != nil {
-			return 0, nil, err
-		}
-		status, body, err := a.opEnd(ctx, c, head.Patrol, in)
+	case *visitInput:
+		return a.opVisit(ctx, c, head.Patrol, *in)
+	case *recordInput:
+		return a.opRecord(ctx, c, head.Patrol, *in)
+	case *findingInput:
+		return a.opFinding(ctx, c, head.Patrol, *in)
+	case *caseInput:
+		return a.syncCase(ctx, c, head.Patrol, *in)
+	case *endInput:
+		status, body, err := a.opEnd(ctx, c, head.Patrol, *in)
 		if err == store.ErrPatrolEnded {
 			// The same end sent again is no conflict: the phone did not hear the first answer.
 			p, lerr := a.patrolFor(ctx, c, head.Patrol, true)
@@ -173,10 +171,8 @@ func (a *API) syncItem(ctx context.Context, c caller, pr locale.Printer, head sy
 			}
 		}
 		return status, body, err
-	case "":
-		return 0, nil, apperr.Field("type", "err.required")
 	}
-	return 0, nil, apperr.Field("type", "err.invalid_choice")
+	return 0, nil, fmt.Errorf("api: sync item of type %T", v)
 }
 
 // syncCase reports a case found on a patrol (idempotent on its client_id)
@@ -188,18 +184,9 @@ func (a *API) syncCase(ctx context.Context, c caller, patrolID string, in caseIn
 			return 0, nil, err
 		}
 	}
-	due, err := a.parseWhen("due", in.Due)
+	rep, err := a.report(in)
 	if err != nil {
 		return 0, nil, err
-	}
-	rep := ledger.Report{Input: cases.Input{ClientID: in.ClientID, Category: in.Category, Description: in.Description, Address: in.Address,
-		Class: cases.Class(in.Class), Severity: cases.Severity(in.Severity), Source: cases.Source(in.Source), HotlineRef: in.HotlineRef, Note: in.Note},
-		UnitID: in.UnitID, Commitment: in.Commitment, Due: due}
-	if in.Lat != nil {
-		rep.Lat = *in.Lat
-	}
-	if in.Lon != nil {
-		rep.Lon = *in.Lon
 	}
 	cs, created, err := a.app.Ledger.Report(ctx, c.actor, c.p, rep)
 	if err != nil {
