@@ -9,6 +9,7 @@
 //	go run ./cmd/lantian-bench export -db /tmp/bench.db -cases 100000
 //	go run ./cmd/lantian-bench track  -db /tmp/bench-track.db -clients 32 -n 20000 -batch 100
 //	go run ./cmd/lantian-bench compliance -db /tmp/bench-compliance.db -n 2000
+//	go run ./cmd/lantian-bench uploads -db /tmp/bench-uploads.db -clients 20 -n 400
 package main
 
 import (
@@ -41,7 +42,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: lantian-bench fill|create|list|export|track|compliance [flags]")
+		fmt.Fprintln(os.Stderr, "usage: lantian-bench fill|create|list|export|track|compliance|uploads [flags]")
 		os.Exit(2)
 	}
 	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
@@ -52,6 +53,10 @@ func main() {
 	filter := fs.String("filter", "", "list: one query string to send instead of the mix")
 	batch := fs.Int("batch", 100, "track: points per request")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	url := fs.String("url", "", "uploads: the server to target instead of one in this process")
+	pid := fs.String("pid", "", "uploads: with -url, the server's process id, for its peak memory")
+	user := fs.String("user", "admin", "uploads: who uploads")
+	password := fs.String("password", "", "uploads: their password (default the demo's)")
 	fs.Parse(os.Args[2:])
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -63,6 +68,15 @@ func main() {
 		defer pprof.StopCPUProfile()
 	}
 	ctx := context.Background()
+	if os.Args[1] == "uploads" {
+		// Its own server (with a fresh photo folder), or another process's.
+		if err := uploadsBench(ctx, *dsn, *url, *pid, *user, *password, *n, *clients); err != nil {
+			pprof.StopCPUProfile()
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	a, err := open(ctx, *dsn)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -13,6 +13,7 @@ import (
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/cases"
+	"github.com/lantian-org/lantian/internal/photo"
 	"github.com/lantian-org/lantian/internal/region"
 	"github.com/lantian-org/lantian/internal/service/casesvc"
 	"github.com/lantian-org/lantian/internal/store"
@@ -157,16 +158,12 @@ func (a *API) parseWhen(field, s string) (time.Time, error) {
 	return t, nil
 }
 
-func (a *API) createCase(w http.ResponseWriter, r *http.Request) {
-	var in caseInput
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
-		return
-	}
+// report turns a case body (POST /api/v1/cases, or a sync item) into the
+// ledger's report; only the due date can be malformed here.
+func (a *API) report(in caseInput) (casesvc.Report, error) {
 	due, err := a.parseWhen("due", in.Due)
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return casesvc.Report{}, err
 	}
 	rep := casesvc.Report{Input: cases.Input{ClientID: in.ClientID, Category: in.Category, Description: in.Description, Address: in.Address,
 		Class: cases.Class(in.Class), Severity: cases.Severity(in.Severity), Source: cases.Source(in.Source), HotlineRef: in.HotlineRef, Note: in.Note},
@@ -176,6 +173,20 @@ func (a *API) createCase(w http.ResponseWriter, r *http.Request) {
 	}
 	if in.Lon != nil {
 		rep.Lon = *in.Lon
+	}
+	return rep, nil
+}
+
+func (a *API) createCase(w http.ResponseWriter, r *http.Request) {
+	var in caseInput
+	if err := decode(w, r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	rep, err := a.report(in)
+	if err != nil {
+		a.fail(w, r, err)
+		return
 	}
 	p := userOf(r)
 	c, created, err := a.app.Cases.Report(r.Context(), a.actor(r), p, rep)
@@ -283,7 +294,13 @@ func (a *API) casePhoto(w http.ResponseWriter, r *http.Request) {
 // MaxPhotoUpload bytes: 413 when larger, a field error when missing.
 func formPhoto(w http.ResponseWriter, r *http.Request) (multipart.File, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, MaxPhotoUpload)
-	file, _, err := r.FormFile("photo")
+	// Parsed here with little memory (FormFile would keep 32 MB of parts in
+	// memory): the photo goes to a temporary file while it waits its turn.
+	err := r.ParseMultipartForm(photo.FormMemory)
+	var file multipart.File
+	if err == nil {
+		file, _, err = r.FormFile("photo")
+	}
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {

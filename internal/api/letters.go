@@ -213,6 +213,7 @@ func (a *API) letterFile(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", letters.ContentType(format))
 	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Disposition", letters.Disposition(format, id))
 	http.ServeContent(w, r, "", time.Time{}, f)
 }
 

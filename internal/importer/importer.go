@@ -43,9 +43,18 @@ type Options struct {
 	Index *region.Index
 	// MaxRows caps the data rows; 0 means DefaultMaxRows.
 	MaxRows int
+	// MaxPoints caps the points of a regions file; 0 means MaxGeoJSONPoints.
+	MaxPoints int
 }
 
 func (o Options) allowed(code string) bool { return o.Allowed == nil || o.Allowed(code) }
+
+func (o Options) maxPoints() int {
+	if o.MaxPoints > 0 {
+		return o.MaxPoints
+	}
+	return MaxGeoJSONPoints
+}
 
 func (o Options) maxRows() int {
 	if o.MaxRows > 0 {

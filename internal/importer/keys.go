@@ -23,6 +23,13 @@
 // import.has_problems: 文件有 %d 处问题，未导入任何数据 / The file has %d problems; nothing was imported
 // import.row_failed: 第 %d 行保存失败，整个导入已撤销 / Row %d could not be saved; the whole import was undone
 //
+// Limits of untrusted files (texts in catalog/<lang>/security_decode.json):
+//
+// import.too_many_columns (row, max), import.too_many_cells (max),
+// import.xlsx_unpacked (max MB), import.xlsx_bomb, import.too_many_strings
+// (max), import.too_many_points (max); err.geojson_too_many_points (max),
+// err.geojson_complex from region.
+//
 // Existing keys reused (arguments passed, if any):
 //
 // err.required, err.too_long (max length), err.invalid_choice, err.unit_kind,
@@ -45,4 +52,6 @@ var Keys = []string{
 	"import.too_many_rows", "import.file_too_large", "import.geojson_collection", "import.duplicate_row",
 	"import.point_not_in_grid", "import.unit_ambiguous", "import.person_mismatch", "import.person_invalid",
 	"import.not_integer", "import.has_problems", "import.row_failed",
+	"import.too_many_columns", "import.too_many_cells", "import.xlsx_unpacked", "import.xlsx_bomb",
+	"import.too_many_strings", "import.too_many_points",
 }

@@ -94,7 +94,7 @@ type personRec struct {
 // already stored or repeated in the file. A person with a bad row is left out
 // whole: its other rows get import.person_invalid.
 func ParsePeople(ctx context.Context, db *store.DB, r io.Reader, opts Options) (*Parsed, error) {
-	t, err := openTable(r)
+	t, err := openTable(r, opts.maxRows())
 	if err != nil {
 		return nil, err
 	}

@@ -16,8 +16,16 @@ import (
 	"github.com/lantian-org/lantian/internal/store"
 )
 
-// MaxGeoJSONBytes caps a regions file; a street's polygons take a few hundred kilobytes.
-const MaxGeoJSONBytes = 64 << 20
+// Limits of a regions file. A street's polygons take a few hundred
+// kilobytes and tens of thousands of points; decoding takes about four
+// times the file in memory, and each ring is checked for self-intersection.
+const (
+	// MaxGeoJSONBytes caps a regions file.
+	MaxGeoJSONBytes = 32 << 20
+	// MaxGeoJSONPoints caps the points of all the features of a file
+	// (each geometry also within region.MaxPoints).
+	MaxGeoJSONPoints = 2_000_000
+)
 
 // regionColumns are the feature properties a regions file uses (other
 // properties are ignored, as GIS tools add many), plus the geometry.
@@ -77,6 +85,7 @@ func ParseRegions(ctx context.Context, db *store.DB, r io.Reader, opts Options) 
 	probs := make([]fieldProblems, len(fc.Features))
 	heads := make([]*header, len(fc.Features))
 	seen := map[string]int{}
+	points := 0
 	for i, ft := range fc.Features {
 		row, f := i+1, fieldProblems{}
 		h := &header{cols: regionColumns, text: map[string]string{}}
@@ -113,7 +122,10 @@ func ParseRegions(ctx context.Context, db *store.DB, r io.Reader, opts Options) 
 		if len(ft.Geometry) > 0 && string(ft.Geometry) != "null" {
 			g, err := region.ParseGeometry(ft.Geometry)
 			if err != nil {
-				f.add("geometry", apperr.As(err).Msg.Key)
+				e := apperr.As(err)
+				f.add("geometry", e.Msg.Key, e.Msg.Args...)
+			} else if points += region.Points(g); points > opts.maxPoints() {
+				return nil, apperr.New(apperr.TooLarge, "import.too_many_points", opts.maxPoints())
 			}
 			rr.r.Geometry = g
 		}

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"encoding/csv"
@@ -19,8 +20,26 @@ import (
 	"github.com/lantian-org/lantian/internal/apperr"
 )
 
-// xlsxUnzipLimit caps the uncompressed size of an XLSX file (a zip bomb guard).
-const xlsxUnzipLimit = 512 << 20
+// Limits of a spreadsheet, checked before or while it is read. An XLSX is a
+// zip of XML: its directory states each part's size (archive/zip refuses
+// a part that inflates past it), so the sizes are checked from the
+// directory before excelize opens anything. excelize keeps every part but
+// the large sheets in memory and every shared string as an entry, so
+// their total and their number are bounded too.
+const (
+	// MaxColumns bounds the cells of one row (an import has about 15 columns).
+	MaxColumns = 256
+	// maxXLSXEntries bounds the parts of a workbook (an ordinary one has 10 to 30).
+	maxXLSXEntries = 1000
+	// maxXLSXUnpacked bounds the declared uncompressed size of all parts:
+	// 50,000 rows of 15 columns take about 50 MB of XML.
+	maxXLSXUnpacked = 128 << 20
+	// maxXLSXRatio bounds how far a part over a megabyte may inflate:
+	// spreadsheet XML packs 5 to 30 times, a zip bomb thousands.
+	maxXLSXRatio = 100
+	// maxSharedStrings bounds the distinct texts of a workbook.
+	maxSharedStrings = 1_000_000
+)
 
 // table yields a spreadsheet's rows one at a time with their row numbers as
 // Excel shows them, never holding the whole sheet in memory.
@@ -29,25 +48,74 @@ type table struct {
 	close func() error
 }
 
-// openTable sniffs r: an XLSX (zip) file is read from its first sheet with
-// excelize's row iterator; anything else is CSV in UTF-8 (with or without a
-// BOM) or, when its start is not valid UTF-8, GB18030 (what Excel on Chinese
-// Windows writes).
-func openTable(r io.Reader) (*table, error) {
+// openTable sniffs r by its content: an XLSX (zip) file is read from its
+// first sheet with excelize's row iterator; anything else is CSV in UTF-8
+// (with or without a BOM) or, when its start is not valid UTF-8, GB18030
+// (what Excel on Chinese Windows writes). maxRows is the data rows the
+// caller accepts: reading stops with an error at a row of more than
+// MaxColumns cells, at more than CellsPerRow × maxRows cells in all, and
+// (XLSX) past row 4 × maxRows + 1,000, blank rows included.
+func openTable(r io.Reader, maxRows int) (*table, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(8)
+	var (
+		t   *table
+		err error
+	)
 	switch {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
-		return openXLSX(br)
+		t, err = openXLSX(br, 4*maxRows+1000)
 	case bytes.HasPrefix(head, []byte("\xD0\xCF\x11\xE0")):
 		// The OLE container of old .xls files (and of password-protected workbooks).
 		return nil, apperr.New(apperr.Invalid, "import.xls_unsupported")
+	default:
+		t, err = openCSV(br)
 	}
-	return openCSV(br)
+	if err != nil {
+		return nil, err
+	}
+	return t.bounded(CellsPerRow * maxRows), nil
 }
 
-func openXLSX(r io.Reader) (*table, error) {
-	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: xlsxUnzipLimit})
+// CellsPerRow is the average of non-empty cells a row may have, for the
+// limit on a file's cells.
+const CellsPerRow = 64
+
+// bounded wraps t.next with the column and cell limits. Trailing empty
+// cells (a formatted column far right) do not count.
+func (t *table) bounded(maxCells int) *table {
+	next, cells := t.next, 0
+	t.next = func() (int, []string, error) {
+		row, c, err := next()
+		if err != nil {
+			return row, c, err
+		}
+		for len(c) > 0 && strings.TrimSpace(c[len(c)-1]) == "" {
+			c = c[:len(c)-1]
+		}
+		if len(c) > MaxColumns {
+			return 0, nil, apperr.New(apperr.TooLarge, "import.too_many_columns", row, MaxColumns)
+		}
+		if cells += len(c); cells > maxCells {
+			return 0, nil, apperr.New(apperr.TooLarge, "import.too_many_cells", maxCells)
+		}
+		return row, c, nil
+	}
+	return t
+}
+
+func openXLSX(r io.Reader, maxSheetRows int) (*table, error) {
+	// excelize reads the whole file into memory anyway; reading it first
+	// lets the zip directory be checked before excelize unpacks anything.
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkXLSX(data); err != nil {
+		return nil, err
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxXLSXUnpacked})
+	data = nil
 	if err != nil {
 		return nil, apperr.Wrap(err, apperr.Invalid, "import.file_unreadable")
 	}
@@ -65,6 +133,11 @@ func openXLSX(r io.Reader) (*table, error) {
 	raw := excelize.Options{RawCellValue: true} // numbers as stored, not as formatted
 	return &table{
 		next: func() (int, []string, error) {
+			if n > maxSheetRows {
+				// Next steps through missing rows too: a lone row at
+				// 1,048,576 is a million empty ones.
+				return 0, nil, apperr.New(apperr.TooLarge, "import.too_many_rows", maxSheetRows)
+			}
 			if !rows.Next() {
 				if err := rows.Error(); err != nil {
 					return 0, nil, apperr.Wrap(err, apperr.Invalid, "import.file_unreadable")
@@ -131,6 +204,84 @@ func openCSV(br *bufio.Reader) (*table, error) {
 		},
 		close: func() error { return nil },
 	}, nil
+}
+
+// checkXLSX checks a workbook's zip directory before it is unpacked: how
+// many parts, their declared uncompressed sizes, in all and against their
+// compressed sizes, and how many shared strings it declares (counted by
+// streaming through that part, which archive/zip stops at its declared size).
+func checkXLSX(data []byte) error {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return apperr.Wrap(err, apperr.Invalid, "import.file_unreadable")
+	}
+	if len(zr.File) > maxXLSXEntries {
+		return apperr.New(apperr.Invalid, "import.xlsx_bomb")
+	}
+	var total uint64
+	var strs *zip.File
+	for _, f := range zr.File {
+		total += f.UncompressedSize64
+		if total > maxXLSXUnpacked {
+			return apperr.New(apperr.TooLarge, "import.xlsx_unpacked", maxXLSXUnpacked>>20)
+		}
+		if f.UncompressedSize64 > 1<<20 && f.UncompressedSize64 > maxXLSXRatio*max(f.CompressedSize64, 1) {
+			return apperr.New(apperr.Invalid, "import.xlsx_bomb")
+		}
+		if strings.EqualFold(strings.ReplaceAll(f.Name, "\\", "/"), "xl/sharedStrings.xml") {
+			strs = f
+		}
+	}
+	if strs == nil {
+		return nil
+	}
+	rc, err := strs.Open()
+	if err != nil {
+		return apperr.Wrap(err, apperr.Invalid, "import.file_unreadable")
+	}
+	defer rc.Close()
+	n, err := countElements(rc, "si")
+	if err != nil {
+		return apperr.Wrap(err, apperr.Invalid, "import.file_unreadable")
+	}
+	if n > maxSharedStrings {
+		return apperr.New(apperr.TooLarge, "import.too_many_strings", maxSharedStrings)
+	}
+	return nil
+}
+
+// countElements counts the start tags named name (with any namespace
+// prefix) in an XML stream, by bytes: "<si>", "<si ", "<si/>", "<x:si>".
+// Markup cannot hide inside text ('<' is escaped there); a CDATA section
+// holding such a tag only makes the count higher, which is the safe side.
+func countElements(r io.Reader, name string) (int, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	n := 0
+	for {
+		if _, err := br.ReadSlice('<'); err == bufio.ErrBufferFull {
+			continue
+		} else if err == io.EOF {
+			return n, nil
+		} else if err != nil {
+			return n, err
+		}
+		// The tag name, up to a delimiter, at most 64 bytes.
+		tag, err := br.Peek(64)
+		if err != nil && err != io.EOF {
+			return n, err
+		}
+		end := bytes.IndexAny(tag, " \t\r\n/>")
+		if end < 0 {
+			continue
+		}
+		tag = tag[:end]
+		if i := bytes.IndexByte(tag, ':'); i >= 0 {
+			tag = tag[i+1:]
+		}
+		if string(tag) == name {
+			n++
+		}
+	}
 }
 
 // validUTF8Prefix reports whether b is UTF-8, allowing a rune cut off at its end.

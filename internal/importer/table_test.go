@@ -35,7 +35,7 @@ func TestCSVRowNumbers(t *testing.T) {
 	}{"gb18030", gb, []rec{{1, []string{"名称", "类型"}}, {2, []string{"西关餐馆", "餐饮"}}}})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			tb, err := openTable(strings.NewReader(c.in))
+			tb, err := openTable(strings.NewReader(c.in), DefaultMaxRows)
 			if err != nil {
 				t.Fatal(err)
 			}

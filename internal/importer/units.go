@@ -104,7 +104,7 @@ type unitRow struct {
 // missing columns) or an unreadable file is an error; bad rows go into the
 // returned Parsed's Report.
 func ParseUnits(ctx context.Context, db *store.DB, r io.Reader, opts Options) (*Parsed, error) {
-	t, err := openTable(r)
+	t, err := openTable(r, opts.maxRows())
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package letters
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	"strconv"
 
 	"github.com/lantian-org/lantian/internal/apperr"
+	"github.com/lantian-org/lantian/internal/photo"
 )
 
 // Limits of the uploaded files.
@@ -27,7 +29,15 @@ const (
 	// MaxSignaturePixels bounds a drawn signature's area: it is decoded to
 	// count its ink (4 bytes a pixel). A full-width pad on a phone at three
 	// device pixels per CSS pixel is about 1 megapixel.
-	MaxSignaturePixels = 8_000_000
+	MaxSignaturePixels = 4_000_000
+	// MaxSignatureDecode bounds the memory decoding a signature may take
+	// (photo.Header.DecodeBytes): an 8-bit RGBA PNG at the pixel limit
+	// takes 16 MB; 16-bit or interlaced ones of that size are refused.
+	MaxSignatureDecode = 32 << 20
+	// MaxScanEdge and MaxAspect bound a scan's or signature's sides and
+	// shape (an A3 page at 600 dpi is 7,016 × 9,921 pixels).
+	MaxScanEdge = 20_000
+	MaxAspect   = 50
 	// MinInk is how many inked pixels a drawn signature needs: a stroke of a
 	// few millimetres. Fewer is a blank pad.
 	MinInk = 30
@@ -54,6 +64,17 @@ func ContentType(format string) string {
 		return "image/png"
 	}
 	return "application/octet-stream"
+}
+
+// Disposition returns the Content-Disposition header a stored file of the
+// letter with id is served with. A PDF is always an attachment, saved and
+// not shown: a PDF viewer in the browser runs the JavaScript and forms a
+// file may carry, and the scans come from outside. Images are shown inline.
+func Disposition(format string, letterID int64) string {
+	if format == "pdf" {
+		return `attachment; filename="letter-` + strconv.FormatInt(letterID, 10) + `.pdf"`
+	}
+	return "inline"
 }
 
 func newFile(data []byte, format string) File {
@@ -83,23 +104,43 @@ func TooLarge(field string, max int64) error {
 }
 
 // CheckSignature accepts a drawn signature: a PNG by content, at most
-// MaxSignatureBytes and MaxSignatureEdge pixels a side, with at least MinInk
-// inked pixels (opaque enough and darker than paper). A blank or
-// transparent-only image is err.letter.empty_signature.
+// MaxSignatureBytes, MaxSignatureEdge pixels a side, MaxSignaturePixels,
+// MaxAspect and MaxSignatureDecode, all read from the header before
+// decoding, with at least MinInk inked pixels (opaque enough and darker
+// than paper). A blank or transparent-only image is
+// err.letter.empty_signature. The decode waits its turn at photo.DefaultGate,
+// with the photos: memory is one budget for the whole process.
 func CheckSignature(data []byte) (File, error) {
 	if len(data) > MaxSignatureBytes {
 		return File{}, TooLarge("signature", MaxSignatureBytes)
 	}
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil || format != "png" {
+	h, err := photo.ReadHeader(bytes.NewReader(data))
+	var pe *photo.Error
+	switch {
+	case errors.As(err, &pe) && pe.Key == photo.KeyCorrupt:
+		return File{}, pe.FieldErr("signature")
+	case err != nil || h.Format != "png":
 		return File{}, apperr.Field("signature", "err.letter.signature_type")
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > MaxSignatureEdge || cfg.Height > MaxSignatureEdge ||
-		int64(cfg.Width)*int64(cfg.Height) > MaxSignaturePixels {
-		return File{}, apperr.Field("signature", "err.photo_dimensions", MaxSignaturePixels/1_000_000)
+	if err := h.CheckSize(MaxSignaturePixels, MaxSignatureEdge, MaxAspect); errors.As(err, &pe) {
+		return File{}, pe.FieldErr("signature")
 	}
+	if h.DecodeBytes > MaxSignatureDecode {
+		return File{}, apperr.Field("signature", photo.KeyMemory)
+	}
+	release, err := photo.DefaultGate.Acquire(context.Background(), int64(len(data))+h.DecodeBytes)
+	if err != nil {
+		if errors.As(err, &pe) {
+			return File{}, pe.FieldErr("signature")
+		}
+		return File{}, err
+	}
+	defer release()
 	img, err := decode(data)
 	if err != nil {
+		return File{}, apperr.Field("signature", "err.photo_corrupt")
+	}
+	if b := img.Bounds(); b.Dx() != h.Width || b.Dy() != h.Height {
 		return File{}, apperr.Field("signature", "err.photo_corrupt")
 	}
 	if Ink(img) < MinInk {
@@ -143,8 +184,8 @@ func decode(data []byte) (m image.Image, err error) {
 
 // CheckScan accepts a scanned paper copy by its content: a PDF (see
 // checkPDF), or a JPEG or PNG image whose header decodes, of at most
-// MaxScanPixels, and that is whole (it ends with its end marker), all within
-// MaxScanBytes. The pixels are not decoded: a 20 MB scan can hold hundreds
+// MaxScanPixels, MaxScanEdge a side and MaxAspect, and that is whole (it
+// ends with its end marker), all within MaxScanBytes. The pixels are not decoded: a 20 MB scan can hold hundreds
 // of megabytes of them, and the file is kept as it came. Anything else is
 // err.letter.scan_type on field "scan"; a damaged file err.photo_corrupt.
 func CheckScan(data []byte) (File, error) {
@@ -166,8 +207,16 @@ func CheckScan(data []byte) (File, error) {
 	case err != nil:
 		return File{}, apperr.Field("scan", "err.photo_corrupt")
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > MaxScanPixels {
-		return File{}, apperr.Field("scan", "err.photo_dimensions", MaxScanPixels/1_000_000)
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return File{}, apperr.Field("scan", "err.photo_corrupt")
+	}
+	hdr := photo.Header{Width: cfg.Width, Height: cfg.Height}
+	if err := hdr.CheckSize(MaxScanPixels, MaxScanEdge, MaxAspect); err != nil {
+		var pe *photo.Error
+		if errors.As(err, &pe) {
+			return File{}, pe.FieldErr("scan")
+		}
+		return File{}, err
 	}
 	if !imageComplete(data, format) {
 		return File{}, apperr.Field("scan", "err.photo_corrupt")

@@ -17,11 +17,22 @@ import (
 //	                                        "The image is damaged and cannot be read"
 //	err.photo_dimensions  (max megapixels)  "图片尺寸过大（最多 %d 百万像素）"
 //	                                        "The image is too large in pixels (at most %d megapixels)"
+//
+// and, in catalog/<lang>/security_decode.json:
+//
+//	err.photo_edge        (max pixels)      a side longer than the limit
+//	err.photo_aspect      (max ratio)       a long side more than ratio times the short one
+//	err.photo_memory                        decoding would take more memory than one photo may
+//	err.photo_busy                          no decode slot came free in time (HTTP 429)
 const (
 	KeyTooLarge   = "err.photo_too_large"
 	KeyType       = "err.photo_type"
 	KeyCorrupt    = "err.photo_corrupt"
 	KeyDimensions = "err.photo_dimensions"
+	KeyEdge       = "err.photo_edge"
+	KeyAspect     = "err.photo_aspect"
+	KeyMemory     = "err.photo_memory"
+	KeyBusy       = "err.photo_busy"
 )
 
 // Error is a user-facing photo error: Key is a message key from the locale
@@ -53,12 +64,24 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // AppErr converts e to the application's error type: err.photo_too_large
-// becomes apperr.TooLarge (HTTP 413), every other key apperr.Invalid; the
-// key and arguments are kept as the message and e as the logged cause.
+// becomes apperr.TooLarge (HTTP 413), err.photo_busy apperr.TooMany (HTTP
+// 429), every other key apperr.Invalid (HTTP 422); the key and arguments
+// are kept as the message and e as the logged cause.
 func (e *Error) AppErr() *apperr.Error {
 	code := apperr.Invalid
-	if e.Key == KeyTooLarge {
+	switch e.Key {
+	case KeyTooLarge:
 		code = apperr.TooLarge
+	case KeyBusy:
+		code = apperr.TooMany
 	}
 	return apperr.Wrap(e, code, e.Key, e.Args...)
+}
+
+// FieldErr is AppErr with the message also set on field, the form field or
+// JSON name the photo came in.
+func (e *Error) FieldErr(field string) *apperr.Error {
+	ae := e.AppErr()
+	ae.Fields = map[string]apperr.Msg{field: ae.Msg}
+	return ae
 }

@@ -1,6 +1,8 @@
 // Package photo checks and prepares the photos attached to cases: it reads
 // an upload within a size limit, recognises JPEG, PNG and WebP by their
-// content, refuses decompression bombs before decoding, reads the EXIF
+// content, refuses decompression bombs from the header before decoding
+// (pixels, sides, shape and the memory the decoder would take), decodes no
+// more images at once than a memory budget allows (Gate), reads the EXIF
 // orientation, GPS position and time taken, and produces an upright display
 // JPEG and a thumbnail that carry no metadata. Store keeps them on disk
 // under the SHA-256 of the original bytes.
@@ -8,6 +10,7 @@ package photo
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -25,9 +28,17 @@ import (
 const (
 	DefaultMaxBytes  = 10 << 20   // 10 MB per upload
 	DefaultMaxPixels = 50_000_000 // 50 megapixels
-	DisplayEdge      = 2048       // long edge of the display image, in pixels
-	ThumbEdge        = 320        // long edge of the thumbnail, in pixels
-	DefaultQuality   = 85         // JPEG quality of both outputs
+	// DefaultMaxEdge bounds either side: a 200-megapixel phone sensor is
+	// 16,320 pixels wide.
+	DefaultMaxEdge = 20_000
+	// DefaultMaxAspect bounds the long side over the short one: a phone
+	// panorama is about 8:1. Together with the edge it stops a file like
+	// 50,000,000×1, which is under the pixel limit but whose resampling
+	// weights alone take most of a gigabyte.
+	DefaultMaxAspect = 50
+	DisplayEdge      = 2048 // long edge of the display image, in pixels
+	ThumbEdge        = 320  // long edge of the thumbnail, in pixels
+	DefaultQuality   = 85   // JPEG quality of both outputs
 )
 
 // defaultLocation is China Standard Time (UTC+8, no daylight saving), the
@@ -42,6 +53,16 @@ type Limits struct {
 	// MaxPixels is the largest width × height accepted, checked from the
 	// header before any pixel is decoded (default DefaultMaxPixels).
 	MaxPixels int64
+	// MaxEdge is the longest side accepted (default DefaultMaxEdge).
+	MaxEdge int
+	// MaxAspect is the largest ratio of the long side to the short one
+	// (default DefaultMaxAspect).
+	MaxAspect int
+	// MaxMemory is the most memory one photo may need (Header.Memory);
+	// default, and never more than, the gate's budget.
+	MaxMemory int64
+	// Gate bounds the decodes running at once (default DefaultGate).
+	Gate *Gate
 	// Location is the zone in which an EXIF DateTimeOriginal, a wall-clock
 	// time without zone, is read when the file does not state its offset
 	// (default UTC+8, China Standard Time).
@@ -54,6 +75,18 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxPixels <= 0 {
 		l.MaxPixels = DefaultMaxPixels
+	}
+	if l.MaxEdge <= 0 {
+		l.MaxEdge = DefaultMaxEdge
+	}
+	if l.MaxAspect <= 0 {
+		l.MaxAspect = DefaultMaxAspect
+	}
+	if l.Gate == nil {
+		l.Gate = DefaultGate
+	}
+	if l.MaxMemory <= 0 || l.MaxMemory > l.Gate.Budget() {
+		l.MaxMemory = l.Gate.Budget()
 	}
 	if l.Location == nil {
 		l.Location = defaultLocation
@@ -88,27 +121,123 @@ type Processed struct {
 	Lat, Lon *float64
 }
 
+// FormMemory is the memory to give http.Request.ParseMultipartForm for a
+// form carrying photos: file parts beyond it go to temporary files, so that
+// an upload waiting for a decode slot holds a file, not megabytes of heap.
+const FormMemory = 256 << 10
+
 // allowed lists the formats accepted, whatever other decoders the binary
 // has registered.
 var allowed = map[string]bool{"jpeg": true, "png": true, "webp": true}
 
-// Process reads one uploaded image from r and prepares it. It reads at most
-// lim.MaxBytes+1 bytes. Errors that the user should see are *Error with one
-// of the Key constants: too large, not a JPEG/PNG/WebP by content, corrupt,
-// or too many pixels; a failure to read r is returned as it is (wrapped).
-func Process(r io.Reader, lim Limits) (*Processed, error) {
+// Check reads the header of an upload of size bytes from r and applies lim
+// to it, without decoding: too large a file, not a JPEG/PNG/WebP by content,
+// a damaged header, too many pixels, too long a side, too narrow a shape,
+// or more memory than one photo may take to decode are each an *Error.
+// Pages call it to answer about every photo of a form before anything is
+// written; Process calls it before waiting for a decode slot.
+func Check(r io.Reader, size int64, lim Limits) (Header, error) {
 	lim = lim.withDefaults()
+	if size > lim.MaxBytes {
+		return Header{}, tooLarge(lim)
+	}
+	h, err := ReadHeader(r)
+	if err != nil {
+		return Header{}, err
+	}
+	if err := h.CheckSize(lim.MaxPixels, lim.MaxEdge, lim.MaxAspect); err != nil {
+		return Header{}, err
+	}
+	if m := h.Memory(size); m > lim.MaxMemory {
+		return Header{}, newError(KeyMemory, fmt.Errorf("%s %dx%d needs %d MB", h.Format, h.Width, h.Height, m>>20))
+	}
+	return h, nil
+}
+
+func tooLarge(lim Limits) *Error {
+	return newError(KeyTooLarge, nil, int((lim.MaxBytes+(1<<20)-1)>>20))
+}
+
+// Process is ProcessContext without a deadline of its own: a wait for a
+// decode slot ends only with the gate's MaxWait.
+func Process(r io.Reader, lim Limits) (*Processed, error) {
+	return ProcessContext(context.Background(), r, lim)
+}
+
+// ProcessContext reads one uploaded image from r and prepares it. The
+// header is checked first (see Check), so that a file that cannot be
+// accepted is refused at once whatever its size; then the upload waits for
+// a slot of lim.Gate, reads at most lim.MaxBytes+1 bytes and is decoded.
+// When r is an io.ReadSeeker (a multipart file is one) the header is read
+// from it in place and the whole file only once a slot is held, so that
+// uploads waiting their turn hold no more than a file handle. Errors that
+// the user should see are *Error with one of the Key constants; a failure
+// to read r, or ctx's end while waiting, is returned as it is (wrapped).
+func ProcessContext(ctx context.Context, r io.Reader, lim Limits) (*Processed, error) {
+	lim = lim.withDefaults()
+	var (
+		data []byte
+		h    Header
+		err  error
+	)
+	if rs, ok := r.(io.ReadSeeker); ok {
+		start, err1 := rs.Seek(0, io.SeekCurrent)
+		end, err2 := rs.Seek(0, io.SeekEnd)
+		_, err3 := rs.Seek(start, io.SeekStart)
+		if err := errors.Join(err1, err2, err3); err != nil {
+			return nil, fmt.Errorf("photo: read upload: %w", err)
+		}
+		size := end - start
+		if h, err = Check(rs, size, lim); err != nil {
+			return nil, err
+		}
+		if _, err := rs.Seek(start, io.SeekStart); err != nil {
+			return nil, fmt.Errorf("photo: read upload: %w", err)
+		}
+		release, err := lim.Gate.Acquire(ctx, h.Memory(size))
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+		if data, err = readAll(rs, lim); err != nil {
+			return nil, err
+		}
+		// The bytes decoded must be the bytes checked.
+		if again, err := ReadHeader(bytes.NewReader(data)); err != nil || again != h {
+			return nil, newError(KeyCorrupt, fmt.Errorf("photo: header changed while waiting: %+v, %v", again, err))
+		}
+	} else {
+		if data, err = readAll(r, lim); err != nil {
+			return nil, err
+		}
+		if h, err = Check(bytes.NewReader(data), int64(len(data)), lim); err != nil {
+			return nil, err
+		}
+		release, err := lim.Gate.Acquire(ctx, h.Memory(int64(len(data))))
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+	}
+	return process(data, h, lim)
+}
+
+// readAll reads r whole, at most lim.MaxBytes.
+func readAll(r io.Reader, lim Limits) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r, lim.MaxBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("photo: read upload: %w", err)
 	}
 	if int64(len(data)) > lim.MaxBytes {
-		return nil, newError(KeyTooLarge, nil, int((lim.MaxBytes+(1<<20)-1)>>20))
+		return nil, tooLarge(lim)
 	}
-	return process(data, lim)
+	return data, nil
 }
 
-func process(data []byte, lim Limits) (*Processed, error) {
+// process decodes data, whose header h was checked, and prepares its outputs.
+func process(data []byte, h Header, lim Limits) (*Processed, error) {
+	// The standard library's reading of the header must agree with ours:
+	// the decoder allocates by its own reading.
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
 		if errors.Is(err, image.ErrFormat) {
@@ -119,12 +248,9 @@ func process(data []byte, lim Limits) (*Processed, error) {
 	if !allowed[format] {
 		return nil, newError(KeyType, fmt.Errorf("format %q", format))
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 {
-		return nil, newError(KeyCorrupt, fmt.Errorf("dimensions %dx%d", cfg.Width, cfg.Height))
-	}
-	if int64(cfg.Width)*int64(cfg.Height) > lim.MaxPixels {
-		return nil, newError(KeyDimensions, fmt.Errorf("dimensions %dx%d", cfg.Width, cfg.Height),
-			int(lim.MaxPixels/1_000_000))
+	if format != h.Format || cfg.Width != h.Width || cfg.Height != h.Height {
+		return nil, newError(KeyCorrupt, fmt.Errorf("header %s %dx%d, decoder reads %s %dx%d",
+			h.Format, h.Width, h.Height, format, cfg.Width, cfg.Height))
 	}
 
 	src, err := decode(data)
@@ -155,6 +281,7 @@ func process(data []byte, lim Limits) (*Processed, error) {
 	// Scale first, then turn: the long edge is the same either way, and
 	// turning the smaller image needs less memory and time.
 	disp := orient(scale(src, DisplayEdge), p.Orientation)
+	src = nil // the decoded original may be collected while the thumbnail is made
 	p.Width, p.Height = disp.Bounds().Dx(), disp.Bounds().Dy()
 	if p.Display, err = encodeJPEG(disp); err != nil {
 		return nil, err

@@ -123,6 +123,17 @@ func rowReader(m image.Image) func(y int, dst []uint8) {
 			}
 		}
 	}
+	if m, ok := m.(image.RGBA64Image); ok {
+		// Every other type the decoders return (Paletted, Gray16, NRGBA64,
+		// CMYK, NYCbCrA…): RGBA64At returns a struct, where At would
+		// allocate an interface value for every pixel.
+		return func(y int, dst []uint8) {
+			for x := 0; x < w; x++ {
+				c := m.RGBA64At(b.Min.X+x, b.Min.Y+y)
+				dst[4*x], dst[4*x+1], dst[4*x+2], dst[4*x+3] = uint8(c.R>>8), uint8(c.G>>8), uint8(c.B>>8), uint8(c.A>>8)
+			}
+		}
+	}
 	return func(y int, dst []uint8) {
 		for x := 0; x < w; x++ {
 			r, g, bl, a := m.At(b.Min.X+x, b.Min.Y+y).RGBA()

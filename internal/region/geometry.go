@@ -1,8 +1,11 @@
 package region
 
 import (
+	"cmp"
 	"encoding/json"
+	"errors"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -11,6 +14,10 @@ import (
 
 	"github.com/lantian-org/lantian/internal/apperr"
 )
+
+// MaxPoints bounds the points of one geometry: a grid's outline has tens,
+// a district's traced from survey data some tens of thousands.
+const MaxPoints = 250_000
 
 // Geometry is a region's outline in WGS-84: a Polygon or a MultiPolygon.
 type Geometry struct {
@@ -92,7 +99,9 @@ func (g *Geometry) MarshalJSON() ([]byte, error) {
 	return []byte("null"), nil
 }
 
-// Validate rejects anything but closed, simple polygons with WGS-84 coordinates.
+// Validate rejects anything but closed, simple polygons with WGS-84
+// coordinates, of at most MaxPoints points, whose rings can be checked for
+// self-intersection in time linear in their points (see selfIntersects).
 func (g *Geometry) Validate() error {
 	var polys []orb.Polygon
 	switch t := g.Geometry.(type) {
@@ -105,6 +114,9 @@ func (g *Geometry) Validate() error {
 	}
 	if len(polys) == 0 {
 		return apperr.New(apperr.Invalid, "err.geojson_empty")
+	}
+	if n := Points(g); n > MaxPoints {
+		return apperr.New(apperr.Invalid, "err.geojson_too_many_points", MaxPoints)
 	}
 	for _, p := range polys {
 		if len(p) == 0 {
@@ -122,8 +134,11 @@ func (g *Geometry) Validate() error {
 					return apperr.New(apperr.Invalid, "err.geojson_coords")
 				}
 			}
-			if selfIntersects(ring) {
+			switch selfIntersects(ring) {
+			case errCrossing:
 				return apperr.New(apperr.Invalid, "err.geojson_self_intersect")
+			case errComplex:
+				return apperr.New(apperr.Invalid, "err.geojson_complex")
 			}
 		}
 	}
@@ -145,22 +160,72 @@ func (g *Geometry) Contains(lon, lat float64) bool {
 // Bound returns the bounding box.
 func (g *Geometry) Bound() orb.Bound { return g.Geometry.Bound() }
 
-// selfIntersects checks every pair of non-adjacent edges of a closed ring.
-// Rings here have tens of points, so the quadratic check is cheap.
-func selfIntersects(r orb.Ring) bool {
-	n := len(r) - 1 // last point repeats the first
-	for i := 0; i < n; i++ {
-		a1, a2 := r[i], r[i+1]
-		for j := i + 1; j < n; j++ {
-			if j == i+1 || (i == 0 && j == n-1) {
-				continue // adjacent edges share a point
-			}
-			if segmentsIntersect(a1, a2, r[j], r[j+1]) {
-				return true
+// Points counts the points of a geometry's rings.
+func Points(g *Geometry) int {
+	n := 0
+	switch t := g.Geometry.(type) {
+	case orb.Polygon:
+		for _, r := range t {
+			n += len(r)
+		}
+	case orb.MultiPolygon:
+		for _, p := range t {
+			for _, r := range p {
+				n += len(r)
 			}
 		}
 	}
-	return false
+	return n
+}
+
+// Outcomes of selfIntersects other than nil (a simple ring).
+var (
+	errCrossing = errors.New("region: ring crosses itself")
+	errComplex  = errors.New("region: ring too complex to check")
+)
+
+// selfIntersects reports whether two non-adjacent edges of a closed ring
+// meet (errCrossing). Testing every pair is quadratic: a 100,000-point ring
+// from a hostile file took minutes. So the edges are sorted by their left
+// end and each is tested only against those that start before it ends: an
+// outline, however long, overlaps a few other edges at any longitude. A
+// ring that needs more than 64 tests a point plus 10,000 (a zigzag built to
+// overlap everywhere) is refused as errComplex, so that checking stays
+// linear in the points whatever the file.
+func selfIntersects(r orb.Ring) error {
+	n := len(r) - 1 // last point repeats the first
+	if n < 3 {
+		return nil
+	}
+	budget := 64*n + 10_000
+	left := func(i int) float64 { return math.Min(r[i][0], r[i+1][0]) }
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(left(a), left(b)) })
+	for a, i := range order {
+		right := math.Max(r[i][0], r[i+1][0])
+		lo, hi := math.Min(r[i][1], r[i+1][1]), math.Max(r[i][1], r[i+1][1])
+		for _, j := range order[a+1:] {
+			if left(j) > right {
+				break
+			}
+			if d := i - j; d == 1 || d == -1 || d == n-1 || d == 1-n {
+				continue // adjacent edges share a point
+			}
+			if budget--; budget < 0 {
+				return errComplex
+			}
+			if math.Max(r[j][1], r[j+1][1]) < lo || math.Min(r[j][1], r[j+1][1]) > hi {
+				continue
+			}
+			if segmentsIntersect(r[i], r[i+1], r[j], r[j+1]) {
+				return errCrossing
+			}
+		}
+	}
+	return nil
 }
 
 func cross(o, a, b orb.Point) float64 {

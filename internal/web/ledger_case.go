@@ -328,7 +328,7 @@ func parseMultipart(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxPhotoBody)
-	if err := r.ParseMultipartForm(8 << 20); err != nil {
+	if err := r.ParseMultipartForm(photo.FormMemory); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return &apperr.Error{Code: apperr.TooLarge, Msg: apperr.Msg{Key: "err.photo_too_large", Args: []any{photo.DefaultMaxBytes >> 20}},
@@ -461,13 +461,11 @@ func (s *Server) savePhoto(ctx context.Context, r *http.Request, fh *multipart.F
 		return "", err
 	}
 	defer f.Close()
-	proc, err := photo.Process(f, photo.Limits{Location: s.app.Loc})
+	proc, err := photo.ProcessContext(ctx, f, photo.Limits{Location: s.app.Loc})
 	if err != nil {
 		var pe *photo.Error
 		if errors.As(err, &pe) {
-			e := pe.AppErr()
-			e.Fields = map[string]apperr.Msg{"photos": e.Msg}
-			return "", e
+			return "", pe.FieldErr("photos")
 		}
 		return "", err
 	}

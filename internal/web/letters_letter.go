@@ -362,9 +362,7 @@ func (s *Server) letterFile(w http.ResponseWriter, r *http.Request) {
 	defer f.Close()
 	w.Header().Set("Content-Type", letters.ContentType(format))
 	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
-	if format == "pdf" {
-		w.Header().Set("Content-Disposition", `inline; filename="letter-`+r.PathValue("id")+`.pdf"`)
-	}
+	w.Header().Set("Content-Disposition", letters.Disposition(format, id))
 	http.ServeContent(w, r, "", time.Time{}, f)
 }
 

@@ -192,7 +192,7 @@ func (s *Server) addPublicPhotos(ctx context.Context, who store.Actor, c cases.C
 				return err
 			}
 			defer f.Close()
-			proc, err := photo.Process(f, photo.Limits{Location: s.app.Loc})
+			proc, err := photo.ProcessContext(ctx, f, photo.Limits{Location: s.app.Loc})
 			if err != nil {
 				return err
 			}

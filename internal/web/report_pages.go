@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"image"
 	"maps"
 	"mime"
 	"mime/multipart"
@@ -462,7 +461,7 @@ func readReportForm(w http.ResponseWriter, r *http.Request, maxPhotos int) (repo
 		return parseReportInput(r.PostForm), nil, nil // parsed by the server's form middleware
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, reportBodyLimit(maxPhotos))
-	err := r.ParseMultipartForm(8 << 20)
+	err := r.ParseMultipartForm(photo.FormMemory)
 	in := parseReportInput(r.PostForm)
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -483,29 +482,26 @@ func readReportForm(w http.ResponseWriter, r *http.Request, maxPhotos int) (repo
 }
 
 // checkReportPhotos looks at each photo before anything is written: how many,
-// how large, and whether its header is a JPEG, PNG or WebP image of a
-// sensible size. (The full decoding follows when each is stored.)
+// how large, and whether its header is a JPEG, PNG or WebP image that may be
+// decoded (photo.Check: pixels, sides, shape, memory). The full decoding
+// follows when each is stored.
 func checkReportPhotos(files []*multipart.FileHeader, max int) error {
 	if len(files) > max {
 		return apperr.Field("photo", "err.photo_too_many", max)
 	}
 	for _, fh := range files {
-		if fh.Size > photo.DefaultMaxBytes {
-			e := apperr.As(apperr.Field("photo", "err.photo_too_large", photo.DefaultMaxBytes>>20))
-			e.Code = apperr.TooLarge
-			return e
-		}
 		f, err := fh.Open()
 		if err != nil {
 			return err
 		}
-		cfg, format, err := image.DecodeConfig(f)
+		_, err = photo.Check(f, fh.Size, photo.Limits{})
 		f.Close()
-		switch {
-		case err != nil || (format != "jpeg" && format != "png" && format != "webp"):
-			return apperr.Field("photo", "err.photo_type")
-		case int64(cfg.Width)*int64(cfg.Height) > photo.DefaultMaxPixels:
-			return apperr.Field("photo", "err.photo_dimensions", photo.DefaultMaxPixels/1_000_000)
+		var pe *photo.Error
+		if errors.As(err, &pe) {
+			return pe.FieldErr("photo")
+		}
+		if err != nil {
+			return err
 		}
 	}
 	return nil

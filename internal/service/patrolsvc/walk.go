@@ -241,16 +241,11 @@ func (s *Service) VisitPhoto(ctx context.Context, who store.Actor, p *auth.Princ
 	if err != nil {
 		return "", err
 	}
-	proc, err := photo.Process(r, photo.Limits{Location: s.Loc})
+	proc, err := photo.ProcessContext(ctx, r, photo.Limits{Location: s.Loc})
 	if err != nil {
 		var pe *photo.Error
 		if errors.As(err, &pe) {
-			e := pe.AppErr()
-			e.Fields = map[string]apperr.Msg{"photo": e.Msg}
-			if pe.Key == photo.KeyTooLarge {
-				e.Code = apperr.TooLarge
-			}
-			return "", e
+			return "", pe.FieldErr("photo")
 		}
 		return "", err
 	}
