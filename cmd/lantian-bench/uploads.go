@@ -39,9 +39,9 @@ import (
 	"github.com/lantian-org/lantian/internal/app"
 	"github.com/lantian-org/lantian/internal/config"
 	"github.com/lantian-org/lantian/internal/demo"
-	"github.com/lantian-org/lantian/internal/service/casesvc"
 	"github.com/lantian-org/lantian/internal/photo"
 	"github.com/lantian-org/lantian/internal/photo/phototest"
+	"github.com/lantian-org/lantian/internal/service/casesvc"
 	"github.com/lantian-org/lantian/internal/store"
 )
 
