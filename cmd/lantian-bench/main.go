@@ -9,6 +9,7 @@
 //	go run ./cmd/lantian-bench export -db /tmp/bench.db -cases 100000
 //	go run ./cmd/lantian-bench track  -db /tmp/bench-track.db -clients 32 -n 20000 -batch 100
 //	go run ./cmd/lantian-bench compliance -db /tmp/bench-compliance.db -n 2000
+//	go run ./cmd/lantian-bench inspect -db /tmp/bench.db -n 100
 package main
 
 import (
@@ -41,7 +42,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: lantian-bench fill|create|list|export|track|compliance [flags]")
+		fmt.Fprintln(os.Stderr, "usage: lantian-bench fill|create|list|export|track|compliance|inspect [flags]")
 		os.Exit(2)
 	}
 	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
@@ -86,6 +87,8 @@ func main() {
 		err = trackBench(ctx, a, *n, *clients, *batch)
 	case "compliance":
 		err = complianceBench(ctx, a, *n, *clients)
+	case "inspect":
+		err = inspectBench(ctx, a, *n)
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
