@@ -30,15 +30,15 @@ const (
 
 // CasePoint is what the hotspot search reads of a case.
 type CasePoint struct {
-	ID         int64
-	Number     string
-	Category   string
-	Lat, Lon   float64
-	UnitID     int64
-	Community  string
-	Rework     int
-	Reopens    int
-	Day        string // the local date it was reported
+	ID        int64
+	Number    string
+	Category  string
+	Lat, Lon  float64
+	UnitID    int64
+	Community string
+	Rework    int
+	Reopens   int
+	Day       string // the local date it was reported
 }
 
 // Hotspot is a repeat problem found in the records.
