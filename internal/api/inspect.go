@@ -615,7 +615,10 @@ func (a *API) listHotspots(w http.ResponseWriter, r *http.Request) {
 	}
 	pg := pageOf(r)
 	total := len(list)
-	lo := min(pg.Offset(), total)
+	lo := total
+	if pg.Page-1 <= total/pg.Size { // a huge page number must not overflow the offset
+		lo = min((pg.Page-1)*pg.Size, total)
+	}
 	hi := min(lo+pg.Size, total)
 	writeJSON(w, http.StatusOK, map[string]any{"items": list[lo:hi], "total": total})
 }
