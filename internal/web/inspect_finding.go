@@ -11,6 +11,7 @@ import (
 	"github.com/lantian-org/lantian/internal/inspect"
 	"github.com/lantian-org/lantian/internal/region"
 	"github.com/lantian-org/lantian/internal/service/casesvc"
+	"github.com/lantian-org/lantian/internal/service/inspectsvc"
 )
 
 // A finding of an inspection is reported with the report form (the map, the
@@ -33,9 +34,14 @@ func (s *Server) findingForm(w http.ResponseWriter, r *http.Request) {
 	s.renderFinding(w, r, v.ID, v.Region, http.StatusOK, in, nil)
 }
 
-// findingRefusal is why the rules refuse a finding on v.
-func findingRefusal(v interface{ Can(inspect.Action) bool }) error {
-	return apperr.New(apperr.Conflict, "err.inspect.state")
+// findingRefusal is why the rules refuse a finding on v: the user may not
+// (403), or the inspection is closed or cancelled (409).
+func findingRefusal(v inspectsvc.View) error {
+	if v.Caps&inspect.CanScore == 0 {
+		return apperr.ErrForbidden
+	}
+	_, err := inspect.Decide(v.Caps, v.Status, inspect.ActionFinding)
+	return err
 }
 
 // renderFinding shows the report form aimed at the inspection: the
@@ -101,7 +107,7 @@ func (s *Server) findingSubmit(w http.ResponseWriter, r *http.Request) {
 		s.inspectDone(w, r, id, "flash.inspect_linked", "findings")
 		return
 	}
-	in.Join, in.Source, in.HotlineRef, in.Severity = "", string(cases.SourceInspection), "", in.Severity
+	in.Join, in.Source, in.HotlineRef = "", string(cases.SourceInspection), ""
 	if !u.CanSomewhere(auth.CaseHotline) {
 		in.Severity = ""
 	}
