@@ -3,6 +3,7 @@ package inspectsvc
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/auth"
@@ -96,6 +97,24 @@ func (s *Service) Schedule(ctx context.Context, who store.Actor, p *auth.Princip
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
+	return s.schedule(ctx, who, comms, fd, td)
+}
+
+// ScheduleAhead makes, as the system, the weekly inspections of every
+// community from today to the end of next week, so that the schedule is
+// there without anyone asking (the worker runs it). It returns how many it made.
+func (s *Service) ScheduleAhead(ctx context.Context) (int, error) {
+	comms, err := s.DB.Communities(ctx, true, nil)
+	if err != nil || len(comms) == 0 {
+		return 0, err
+	}
+	today := s.today()
+	made, err := s.schedule(ctx, store.System, comms, today, inspect.Monday(today).AddDate(0, 0, 13))
+	return len(made), err
+}
+
+// schedule makes the inspections of comms dated from fd to td (see Schedule).
+func (s *Service) schedule(ctx context.Context, who store.Actor, comms []store.GridRef, fd, td time.Time) ([]inspect.Inspection, error) {
 	cal, err := s.Cal.Get(ctx)
 	if err != nil {
 		return nil, err
