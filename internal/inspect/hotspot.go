@@ -116,61 +116,70 @@ func placeHotspots(pts []CasePoint) []Hotspot {
 			continue
 		}
 		ps := make([]planar, len(idx))
-		cells := map[cell][]int32{}
+		cells := make(map[cell][]int32, len(idx)/4+1)
+		cellOf := make([]cell, len(idx))
 		for j, i := range idx {
 			p := pts[i]
 			ps[j] = planar{x: p.Lon * kx, y: p.Lat * metresPerDegLa, i: i}
 			c := cell{int32(math.Floor(ps[j].x / PlaceRadius)), int32(math.Floor(ps[j].y / PlaceRadius))}
+			cellOf[j] = c
 			cells[c] = append(cells[c], int32(j))
 		}
-		// Neighbours within the radius, from the 3 × 3 cells around each point.
-		nb := make([][]int32, len(ps))
-		for j, p := range ps {
-			c := cell{int32(math.Floor(p.x / PlaceRadius)), int32(math.Floor(p.y / PlaceRadius))}
+		// each calls fn with the points within the radius of point j, from
+		// the 3 × 3 cells around it.
+		each := func(j int32, fn func(k int32, d2 float64)) {
+			p, c := ps[j], cellOf[j]
 			for dx := int32(-1); dx <= 1; dx++ {
 				for dy := int32(-1); dy <= 1; dy++ {
 					for _, k := range cells[cell{c.cx + dx, c.cy + dy}] {
-						if int(k) == j {
+						if k == j {
 							continue
 						}
 						q := ps[k]
-						if ddx, ddy := p.x-q.x, p.y-q.y; ddx*ddx+ddy*ddy <= r2 {
-							nb[j] = append(nb[j], k)
+						if d2 := (p.x-q.x)*(p.x-q.x) + (p.y-q.y)*(p.y-q.y); d2 <= r2 {
+							fn(k, d2)
 						}
 					}
 				}
 			}
 		}
+		// Count the neighbours first; the lists are made only for the seeds.
+		count := make([]int32, len(ps))
 		order := make([]int32, 0, len(ps))
 		for j := range ps {
-			if len(nb[j]) >= MinCases-1 {
+			each(int32(j), func(int32, float64) { count[j]++ })
+			if count[j] >= MinCases-1 {
 				order = append(order, int32(j))
 			}
 		}
 		slices.SortFunc(order, func(a, b int32) int {
-			return cmp.Or(cmp.Compare(len(nb[b]), len(nb[a])), cmp.Compare(pts[ps[a].i].ID, pts[ps[b].i].ID))
+			return cmp.Or(cmp.Compare(count[b], count[a]), cmp.Compare(pts[ps[a].i].ID, pts[ps[b].i].ID))
 		})
 		used := make([]bool, len(ps))
+		type near struct {
+			k  int32
+			d2 float64
+		}
+		var cand []near
+		var group []int32
 		for _, seed := range order {
 			if used[seed] {
 				continue
 			}
 			// Candidates: the seed's free neighbours, nearest first.
-			s := ps[seed]
-			cand := make([]int32, 0, len(nb[seed]))
-			for _, k := range nb[seed] {
+			cand = cand[:0]
+			each(seed, func(k int32, d2 float64) {
 				if !used[k] {
-					cand = append(cand, k)
+					cand = append(cand, near{k, d2})
 				}
-			}
+			})
 			if len(cand) < MinCases-1 {
 				continue
 			}
-			d2 := func(k int32) float64 { q := ps[k]; return (q.x-s.x)*(q.x-s.x) + (q.y-s.y)*(q.y-s.y) }
-			slices.SortFunc(cand, func(a, b int32) int { return cmp.Or(cmp.Compare(d2(a), d2(b)), cmp.Compare(a, b)) })
-			group := []int32{seed}
-			for _, k := range cand {
-				q := ps[k]
+			slices.SortFunc(cand, func(a, b near) int { return cmp.Or(cmp.Compare(a.d2, b.d2), cmp.Compare(a.k, b.k)) })
+			group = append(group[:0], seed)
+			for _, c := range cand {
+				q := ps[c.k]
 				ok := true
 				for _, g := range group[1:] {
 					m := ps[g]
@@ -180,7 +189,7 @@ func placeHotspots(pts []CasePoint) []Hotspot {
 					}
 				}
 				if ok {
-					group = append(group, k)
+					group = append(group, c.k)
 				}
 			}
 			if len(group) < MinCases {
