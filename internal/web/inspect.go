@@ -167,10 +167,10 @@ func (s *Server) inspectListFailed(w http.ResponseWriter, r *http.Request, err e
 // caseLink is a case on the agenda.
 type caseLink struct{ Number string }
 
-// gapLink is a grid-day with missed or doubtful patrols.
+// gapLink is a grid with its days of missed or doubtful patrols.
 type gapLink struct {
-	Grid, Name, Date, Status string
-	Doubtful                 int
+	Grid, Name string
+	Days       []inspect.GridDay
 }
 
 // refLink is a record named on the agenda, with its words.
@@ -268,8 +268,13 @@ func (s *Server) inspectPageData(r *http.Request, v inspectsvc.View) (inspectPag
 		}
 	}
 	ag := agendaView{Agenda: v.Agenda}
+	// One line per grid, its days after it: a week of a community's grids fits a phone's screen.
 	for _, g := range v.Agenda.PatrolGaps {
-		ag.Gaps = append(ag.Gaps, gapLink{Grid: g.Grid, Name: names(g.Grid), Date: g.Date, Status: g.Status, Doubtful: g.Doubtful})
+		if n := len(ag.Gaps); n == 0 || ag.Gaps[n-1].Grid != g.Grid {
+			ag.Gaps = append(ag.Gaps, gapLink{Grid: g.Grid, Name: names(g.Grid)})
+		}
+		last := &ag.Gaps[len(ag.Gaps)-1]
+		last.Days = append(last.Days, g)
 	}
 	if len(v.Agenda.Hotspots) > 0 {
 		hs, err := s.app.Inspect.Hotspots(ctx, userOf(r), v.Region, inspect.DefaultWeeks)
