@@ -61,6 +61,11 @@ type inspectListPage struct {
 
 // inspectionsPage shows the month's inspections (?month=YYYY-MM) per community and week.
 func (s *Server) inspectionsPage(w http.ResponseWriter, r *http.Request) {
+	s.renderInspections(w, r, http.StatusOK, r.URL.Query().Get("month"), nil)
+}
+
+// renderInspections shows the month, with the error of a form that came back.
+func (s *Server) renderInspections(w http.ResponseWriter, r *http.Request, status int, monthText string, ferr error) {
 	u := userOf(r)
 	ctx := r.Context()
 	if !u.CanSomewhere(auth.InspectRead) {
@@ -68,7 +73,7 @@ func (s *Server) inspectionsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.app.Inspect.Now().In(s.app.Loc)
-	month, err := time.ParseInLocation("2006-01", r.URL.Query().Get("month"), s.app.Loc)
+	month, err := time.ParseInLocation("2006-01", monthText, s.app.Loc)
 	if err != nil {
 		month = time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, s.app.Loc)
 	}
@@ -119,33 +124,54 @@ func (s *Server) inspectionsPage(w http.ResponseWriter, r *http.Request) {
 	for _, c := range comms {
 		data.Rows = append(data.Rows, *rows[c.Code])
 	}
-	s.render(w, r, http.StatusOK, "inspections", data)
+	if ferr != nil {
+		data.withError(printer(r), ferr)
+		data.Error = printer(r).Error(ferr)
+	}
+	s.render(w, r, status, "inspections", data)
 }
 
 // inspectionsSchedule makes the weekly inspections of a date range, then shows the month.
 func (s *Server) inspectionsSchedule(w http.ResponseWriter, r *http.Request) {
 	from, to := r.PostFormValue("from"), r.PostFormValue("to")
 	made, err := s.app.Inspect.Schedule(r.Context(), s.actor(r), userOf(r), from, to)
+	month := ""
+	if d, perr := time.Parse(inspect.DateLayout, strings.TrimSpace(from)); perr == nil {
+		month = d.Format("2006-01")
+	}
 	if err != nil {
-		s.inspectListFailed(w, r, err)
+		s.inspectFormFailed(w, r, month, err)
 		return
 	}
 	setFlash(w, "flash.inspect_scheduled")
 	if len(made) == 0 {
 		setFlash(w, "flash.inspect_scheduled_none")
 	}
-	http.Redirect(w, r, "/inspections?month="+url.QueryEscape(strings.TrimSpace(from))[:min(7, len(strings.TrimSpace(from)))], http.StatusSeeOther)
+	http.Redirect(w, r, "/inspections?month="+url.QueryEscape(month), http.StatusSeeOther)
 }
 
 // inspectionsCreate adds an extra inspection, then opens its page.
 func (s *Server) inspectionsCreate(w http.ResponseWriter, r *http.Request) {
 	in, err := s.app.Inspect.Create(r.Context(), s.actor(r), userOf(r), inspectsvc.Extra{Region: r.PostFormValue("region"), Date: r.PostFormValue("date")})
 	if err != nil {
-		s.inspectListFailed(w, r, err)
+		s.inspectFormFailed(w, r, "", err)
 		return
 	}
 	setFlash(w, "flash.inspect_added")
 	http.Redirect(w, r, inspectURL(in.ID), http.StatusSeeOther)
+}
+
+// inspectFormFailed shows the month again with the error of its forms
+// (403 for those who may not plan, 422 naming the field).
+func (s *Server) inspectFormFailed(w http.ResponseWriter, r *http.Request, month string, err error) {
+	switch apperr.As(err).Code {
+	case apperr.Internal:
+		s.serverError(w, r, err)
+	case apperr.Forbidden:
+		s.forbidden(w, r)
+	default:
+		s.renderInspections(w, r, statusFor(err), month, err)
+	}
 }
 
 // inspectListFailed shows an error of the month page's forms on a plain error page.

@@ -27,6 +27,10 @@ func TestInspectionPages(t *testing.T) {
 	if st != 303 {
 		t.Fatalf("schedule: %d %s", st, body)
 	}
+	st, body, _ = street.post("/inspections/schedule", url.Values{"from": {"1900-01-01"}, "to": {now.Format("2006-01-02")}})
+	if st != 422 || !strings.Contains(body, `id="form-error"`) || !strings.Contains(body, `id="inspect-month"`) {
+		t.Errorf("a date out of range: %d; want 422 with the month page and the error", st)
+	}
 	for _, lang := range []string{"zh-CN", "en"} {
 		for _, path := range []string{"/inspections", "/inspections/week", "/hotspots", "/problems", "/inspections/settings"} {
 			st, body := street.get(path + "?lang=" + lang)
