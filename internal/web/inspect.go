@@ -74,7 +74,8 @@ func (s *Server) renderInspections(w http.ResponseWriter, r *http.Request, statu
 	}
 	now := s.app.Inspect.Now().In(s.app.Loc)
 	month, err := time.ParseInLocation("2006-01", monthText, s.app.Loc)
-	if err != nil {
+	if err != nil || month.Before(now.AddDate(-4, 0, 0)) || month.After(now.AddDate(4, 0, 0)) {
+		// A month that does not parse, or lies outside the range inspections may have: this month.
 		month = time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, s.app.Loc)
 	}
 	last := month.AddDate(0, 1, -1)
