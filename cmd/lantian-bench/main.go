@@ -10,6 +10,7 @@
 //	go run ./cmd/lantian-bench track  -db /tmp/bench-track.db -clients 32 -n 20000 -batch 100
 //	go run ./cmd/lantian-bench compliance -db /tmp/bench-compliance.db -n 2000
 //	go run ./cmd/lantian-bench uploads -db /tmp/bench-uploads.db -clients 20 -n 400
+//	go run ./cmd/lantian-bench inspect -db /tmp/bench.db -n 100
 package main
 
 import (
@@ -42,7 +43,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: lantian-bench fill|create|list|export|track|compliance|uploads [flags]")
+		fmt.Fprintln(os.Stderr, "usage: lantian-bench fill|create|list|export|track|compliance|uploads|inspect [flags]")
 		os.Exit(2)
 	}
 	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
@@ -100,6 +101,8 @@ func main() {
 		err = trackBench(ctx, a, *n, *clients, *batch)
 	case "compliance":
 		err = complianceBench(ctx, a, *n, *clients)
+	case "inspect":
+		err = inspectBench(ctx, a, *n)
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}

@@ -82,7 +82,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 			if err != nil {
 				return fmt.Errorf("demo letters: %w", err)
 			}
-			a.Log.Info("demo street created", "db", a.Cfg.DB, "cases", n, "letters", nl)
+			ni, err := demo.SeedInspections(ctx, a.DB, a.Loc, time.Now())
+			if err != nil {
+				return fmt.Errorf("demo inspections: %w", err)
+			}
+			a.Log.Info("demo street created", "db", a.Cfg.DB, "cases", n, "letters", nl, "inspections", ni)
 			if err := a.ReloadIndex(ctx); err != nil {
 				return err
 			}

@@ -17,6 +17,7 @@ import (
 	"github.com/lantian-org/lantian/internal/region"
 	"github.com/lantian-org/lantian/internal/service"
 	"github.com/lantian-org/lantian/internal/service/casesvc"
+	"github.com/lantian-org/lantian/internal/service/inspectsvc"
 	"github.com/lantian-org/lantian/internal/service/lettersvc"
 	"github.com/lantian-org/lantian/internal/service/patrolsvc"
 	"github.com/lantian-org/lantian/internal/store"
@@ -39,6 +40,8 @@ type App struct {
 	Letters *letters.FileStore
 	// LetterSvc runs the responsibility letters (over Letters).
 	LetterSvc *lettersvc.Service
+	// Inspect runs the weekly inspections and the tracked problems.
+	Inspect *inspectsvc.Service
 }
 
 // New builds the services over an open database and loads the region index.
@@ -55,6 +58,7 @@ func New(ctx context.Context, cfg config.Config, loc *time.Location, db *store.D
 	a.Cases.Prefix, a.Cases.Grace = cfg.CasePrefix, cfg.EscalationGrace
 	a.LetterSvc = lettersvc.New(db, a.Letters, loc)
 	a.Patrols = patrolsvc.New(a.Cases, a.Calendar, a.Photos)
+	a.Inspect = inspectsvc.New(db, loc, a.Calendar, a.Cases, a.Patrols, a.Photos, a.Letters)
 	if err := db.EnsureCalendar(ctx); err != nil {
 		return nil, err
 	}

@@ -43,6 +43,14 @@ const (
 	PatrolRead  Action = "patrol.read"  // see patrols, their tracks and the compliance of grids
 	PatrolWrite Action = "patrol.write" // walk patrols on one's grids: start, track, visits, records, end
 	PatrolPlan  Action = "patrol.plan"  // set grids' patrol plans
+
+	InspectRead      Action = "inspect.read"      // see inspections, their agendas and summaries, hotspots and tracked problems
+	InspectScore     Action = "inspect.score"     // run an inspection: open, score, record findings, close, correct
+	InspectPlan      Action = "inspect.plan"      // schedule, add, move and cancel inspections; set the weekday and inspectors
+	InspectAck       Action = "inspect.ack"       // acknowledge a community's inspection sheet
+	InspectChecklist Action = "inspect.checklist" // edit the yearly checklist template
+	ProblemAdopt     Action = "problem.adopt"     // adopt a hotspot as a tracked problem, resolve and close problems
+	ProblemNote      Action = "problem.note"      // add notes to tracked problems
 )
 
 // Principal is the signed-in person with their role assignments.
@@ -88,6 +96,14 @@ var grants = map[Action][]people.Role{
 	PatrolRead:  {people.Admin, people.Leader, people.Inspector, people.Patroller},
 	PatrolWrite: {people.Leader, people.Patroller},
 	PatrolPlan:  {people.Admin, people.Leader},
+
+	InspectRead:      {people.Admin, people.Leader, people.Inspector},
+	InspectScore:     {people.Admin, people.Leader, people.Inspector},
+	InspectPlan:      {people.Admin, people.Leader},
+	InspectAck:       {people.Leader},
+	InspectChecklist: {people.Admin},
+	ProblemAdopt:     {people.Admin, people.Leader},
+	ProblemNote:      {people.Admin, people.Leader, people.Inspector},
 }
 
 // highest bounds, for some actions, how low an assignment may sit and still
@@ -95,6 +111,10 @@ var grants = map[Action][]people.Role{
 // may not sign for the street even inside their own community.
 var highest = map[Action]region.Level{
 	LetterSign: region.Street,
+	// The inspection is the street's: its group scores and its office plans;
+	// a community's own leader acknowledges the sheet but does not score it.
+	InspectScore: region.Street,
+	InspectPlan:  region.Street,
 }
 
 // grantsTo reports whether assignment as may take action a at all, before scope.

@@ -355,3 +355,43 @@ func TestMobiles(t *testing.T) {
 		t.Errorf("no mobile became %q", got)
 	}
 }
+
+// TestInspectMatrix: inspectors and street leaders run every community's
+// inspection; a community's leader reads and acknowledges only their own
+// and neither scores nor plans; patrollers, volunteers and unit contacts
+// have none of it.
+func TestInspectMatrix(t *testing.T) {
+	type row struct {
+		who                    *Principal
+		read, score, plan, ack []string // scopes allowed for each action
+	}
+	scopes := map[string]Target{"own community": {Region: community}, "other community": {Region: otherComm}, "other street": {Region: otherSt}}
+	rows := map[string]row{
+		"admin@district":      {who: principal(people.Admin, district, 0), read: []string{"own community", "other community", "other street"}, score: []string{"own community", "other community", "other street"}, plan: []string{"own community", "other community", "other street"}},
+		"leader@street":       {who: principal(people.Leader, street, 0), read: []string{"own community", "other community"}, score: []string{"own community", "other community"}, plan: []string{"own community", "other community"}, ack: []string{"own community", "other community"}},
+		"inspector@street":    {who: principal(people.Inspector, street, 0), read: []string{"own community", "other community"}, score: []string{"own community", "other community"}},
+		"leader@community":    {who: principal(people.Leader, community, 0), read: []string{"own community"}, ack: []string{"own community"}},
+		"patroller@grid":      {who: principal(people.Patroller, grid, 0)},
+		"volunteer@community": {who: principal(people.Volunteer, community, 0)},
+		"unit_contact@7":      {who: principal(people.UnitContact, "", 7)},
+	}
+	for name, r := range rows {
+		for _, a := range []struct {
+			act   Action
+			where []string
+		}{{InspectRead, r.read}, {InspectScore, r.score}, {InspectPlan, r.plan}, {InspectAck, r.ack}} {
+			for s, tg := range scopes {
+				want := false
+				for _, w := range a.where {
+					want = want || w == s
+				}
+				if got := r.who.Can(a.act, tg); got != want {
+					t.Errorf("%s: Can(%s, %s) = %v, want %v", name, a.act, s, got, want)
+				}
+			}
+		}
+	}
+	if principal(people.Inspector, street, 0).CanSomewhere(ProblemAdopt) || !principal(people.Inspector, street, 0).CanSomewhere(ProblemNote) {
+		t.Error("inspectors note problems but do not adopt them")
+	}
+}

@@ -32,6 +32,10 @@ const (
 	CaseOverdue    Kind = "overdue"         // a case passed its deadline
 	PatrolMissed   Kind = "patrol_missed"   // a grid's patrol window passed without a patrol
 	LetterReminder Kind = "letter_reminder" // a unit has not signed its letter
+
+	InspectionClosed Kind = "inspection_closed" // a community's inspection sheet is scored and closed, with its findings
+	InspectionWeek   Kind = "inspection_week"   // the street's weekly inspection summary is complete
+	ProblemOwner     Kind = "problem_owner"     // a tracked problem was given to its owner
 )
 
 // Record names what an event is about, so that a message can open it.
@@ -50,6 +54,7 @@ type Subject struct {
 	Actor    int64  // who acted (never told of their own act where the rule says so)
 	Region   string // the region an alert is about (a grid for missed patrols)
 	Unit     int64  // the unit a letter is for
+	Owner    int64  // the person a tracked problem is given to
 }
 
 // Event is one thing to tell people, with what its message shows.
@@ -102,6 +107,12 @@ var rules = map[Kind]rule{
 		return []Selector{{Role: Leaders, Region: region.AncestorAt(s.Region, region.Community), Up: true}}
 	},
 	LetterReminder: func(s Subject) []Selector { return []Selector{{Role: UnitContacts, Unit: s.Unit}} },
+
+	// The community's leaders get its sheet (the street's when it has none);
+	// the street's leaders the week; a problem's owner the problem.
+	InspectionClosed: func(s Subject) []Selector { return []Selector{{Role: Leaders, Region: s.Region, Up: true}} },
+	InspectionWeek:   func(s Subject) []Selector { return leadersAt(s.Region) },
+	ProblemOwner:     func(s Subject) []Selector { return []Selector{{Role: Person, PersonID: s.Owner}} },
 }
 
 // Kinds lists every kind, sorted (for tests and the catalogs).

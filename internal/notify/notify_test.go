@@ -59,12 +59,13 @@ func TestAudience(t *testing.T) {
 // TestEveryKindHasARule keeps the constants and the table in step.
 func TestEveryKindHasARule(t *testing.T) {
 	for _, k := range []Kind{CaseReported, CaseCommitted, CaseFiled, CaseAssigned, CaseEscalated, CaseReturned, CaseVerify,
-		CaseRework, CaseReopened, CaseSupervise, CaseOverdue, PatrolMissed, LetterReminder} {
+		CaseRework, CaseReopened, CaseSupervise, CaseOverdue, PatrolMissed, LetterReminder,
+		InspectionClosed, InspectionWeek, ProblemOwner} {
 		if !Known(k) {
 			t.Errorf("kind %s has no rule", k)
 		}
 	}
-	if len(Kinds()) != 13 {
+	if len(Kinds()) != 16 {
 		t.Errorf("Kinds() = %v: a kind was added without a row here", Kinds())
 	}
 }

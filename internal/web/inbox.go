@@ -17,6 +17,8 @@ type inboxRow struct {
 	store.InboxItem
 	Label    string
 	LetterID int64 // for letter reminders: the letter to open
+	// Open is the page an inspection's message opens (the sheet, the week or the problem).
+	Open string
 }
 
 // inboxData is the signed-in person's in-app inbox.
@@ -59,6 +61,7 @@ func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request) {
 				row.LetterID = args.Letter
 			}
 		}
+		row.Open = inspectInboxLink(it)
 		data.Rows = append(data.Rows, row)
 	}
 	data.Total = total
@@ -96,6 +99,10 @@ func (s *Server) inboxRead(w http.ResponseWriter, r *http.Request) {
 	}
 	if id, err := strconv.ParseInt(r.PostFormValue("letter"), 10, 64); err == nil && id > 0 {
 		http.Redirect(w, r, "/letters/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+		return
+	}
+	if o := r.PostFormValue("open"); inspectInboxPath.MatchString(o) {
+		http.Redirect(w, r, o, http.StatusSeeOther)
 		return
 	}
 	if n := r.PostFormValue("number"); caseNumberRe.MatchString(n) {

@@ -191,6 +191,9 @@ func (s *Server) nav(r *http.Request, u *auth.Principal) []NavItem {
 	if u.CanSomewhere(auth.LetterRead) {
 		items = append(items, NavItem{Href: "/letters", Label: p.T("nav.letters")})
 	}
+	if u.CanSomewhere(auth.InspectRead) {
+		items = append(items, NavItem{Href: "/inspections", Label: p.T("nav.inspections")})
+	}
 	if u.CanSomewhere(auth.PersonRead) {
 		items = append(items, NavItem{Href: "/people", Label: p.T("nav.people")})
 	}

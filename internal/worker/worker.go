@@ -56,4 +56,5 @@ func Once(ctx context.Context, log *slog.Logger, a *app.App) {
 		log.Info("overdue cases notified", "count", n)
 	}
 	missedPatrols(ctx, log, a)
+	scheduleInspections(ctx, log, a)
 }

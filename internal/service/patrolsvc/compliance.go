@@ -107,6 +107,18 @@ func (s *Service) Compliance(ctx context.Context, p *auth.Principal, q Complianc
 // days judges grids (in code order) over local dates from..to, grid by
 // date, from item offset on, at most limit items; it returns them and the
 // total (grids × days). Days after today are pending rather than missed.
+// GridDays judges each of grids' days from from to to (YYYY-MM-DD) against
+// their plans, for other services that already checked who may see them
+// (an inspection's agenda).
+func (s *Service) GridDays(ctx context.Context, grids []string, from, to string) ([]patrol.Compliance, error) {
+	cal, err := s.Cal.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	days, _, err := s.days(ctx, cal, grids, from, to, patrol.Day(s.Now(), s.Loc), 0, len(grids)*(MaxComplianceDays+1))
+	return days, err
+}
+
 func (s *Service) days(ctx context.Context, cal *calendar.Calendar, grids []string, from, to, today string, offset, limit int) ([]patrol.Compliance, int, error) {
 	loc := cal.Location()
 	f, err1 := time.ParseInLocation(patrol.DateLayout, from, loc)
