@@ -151,7 +151,9 @@ func stateAt(cancelled, opens, closes, now time.Time) State {
 }
 
 // State returns the lecture's sign-in state at now.
-func (l Lecture) State(now time.Time) State { return stateAt(l.CancelledAt, l.OpensAt, l.ClosesAt, now) }
+func (l Lecture) State(now time.Time) State {
+	return stateAt(l.CancelledAt, l.OpensAt, l.ClosesAt, now)
+}
 
 // Started reports whether the lecture has begun by now (it may then count as held).
 func (l Lecture) Started(now time.Time) bool { return !now.Before(l.StartsAt) }
