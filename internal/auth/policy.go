@@ -43,6 +43,10 @@ const (
 	PatrolRead  Action = "patrol.read"  // see patrols, their tracks and the compliance of grids
 	PatrolWrite Action = "patrol.write" // walk patrols on one's grids: start, track, visits, records, end
 	PatrolPlan  Action = "patrol.plan"  // set grids' patrol plans
+
+	OutreachRead   Action = "outreach.read"   // see lectures, quizzes, attendance, leaderboards and the question bank
+	OutreachManage Action = "outreach.manage" // organise lectures and quizzes in one's area, see attendees' mobiles
+	OutreachBank   Action = "outreach.bank"   // edit, import and retire the question bank (street level and above)
 )
 
 // Principal is the signed-in person with their role assignments.
@@ -88,6 +92,10 @@ var grants = map[Action][]people.Role{
 	PatrolRead:  {people.Admin, people.Leader, people.Inspector, people.Patroller},
 	PatrolWrite: {people.Leader, people.Patroller},
 	PatrolPlan:  {people.Admin, people.Leader},
+
+	OutreachRead:   {people.Admin, people.Leader, people.Inspector},
+	OutreachManage: {people.Admin, people.Leader},
+	OutreachBank:   {people.Admin, people.Leader},
 }
 
 // highest bounds, for some actions, how low an assignment may sit and still
@@ -95,6 +103,8 @@ var grants = map[Action][]people.Role{
 // may not sign for the street even inside their own community.
 var highest = map[Action]region.Level{
 	LetterSign: region.Street,
+	// The question bank is the whole street's; communities use it.
+	OutreachBank: region.Street,
 }
 
 // grantsTo reports whether assignment as may take action a at all, before scope.
