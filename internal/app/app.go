@@ -17,6 +17,7 @@ import (
 	"github.com/lantian-org/lantian/internal/region"
 	"github.com/lantian-org/lantian/internal/service"
 	"github.com/lantian-org/lantian/internal/service/casesvc"
+	"github.com/lantian-org/lantian/internal/service/outreachsvc"
 	"github.com/lantian-org/lantian/internal/store"
 )
 
@@ -34,6 +35,8 @@ type App struct {
 	Photos   *photo.Store
 	// Letters keeps the responsibility letters' signature images and scans.
 	Letters *letters.FileStore
+	// Outreach runs the lectures, the question bank and the prize quizzes.
+	Outreach *outreachsvc.Service
 }
 
 // New builds the services over an open database and loads the region index.
@@ -44,6 +47,7 @@ func New(ctx context.Context, cfg config.Config, loc *time.Location, db *store.D
 	a.Calendar = service.NewCalendar(db, loc)
 	a.Cases = casesvc.New(db, a.Index, loc, a.Calendar)
 	a.Cases.Prefix, a.Cases.Grace = cfg.CasePrefix, cfg.EscalationGrace
+	a.Outreach = outreachsvc.New(db, loc, a.Photos)
 	if err := db.EnsureCalendar(ctx); err != nil {
 		return nil, err
 	}
