@@ -409,7 +409,7 @@ func (db *DB) OutreachTally(ctx context.Context, f TallyFilter) (outreach.Tally,
 		return t, err
 	}
 	type ent struct {
-		region   string
+		region  string
 		n, subm int
 	}
 	ents, err := scanAll(rows, func(sc interface{ Scan(...any) error }) (ent, error) {

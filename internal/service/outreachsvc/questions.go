@@ -112,7 +112,9 @@ type ImportError struct {
 	Problems []importer.Problem
 }
 
-func (e *ImportError) Error() string { return fmt.Sprintf("question import: %d problems", len(e.Problems)) }
+func (e *ImportError) Error() string {
+	return fmt.Sprintf("question import: %d problems", len(e.Problems))
+}
 
 // RowFields translates an import error's problems into field messages keyed
 // "row N" (the row as the spreadsheet shows it), each naming its column; nil
@@ -174,7 +176,9 @@ func questionHeaders(p locale.Printer) []string {
 }
 
 // kindLabel is how a kind is written in a sheet, in p's language.
-func kindLabel(p locale.Printer, k outreach.Kind) string { return p.T("outreach.kind_cell." + string(k)) }
+func kindLabel(p locale.Printer, k outreach.Kind) string {
+	return p.T("outreach.kind_cell." + string(k))
+}
 
 // answerCell writes a question's answer as the import reads it: letters, or 正确/错误.
 func answerCell(p locale.Printer, q outreach.Question) string {
