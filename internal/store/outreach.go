@@ -222,7 +222,7 @@ func (tx *Tx) CancelLecture(ctx context.Context, l outreach.Lecture) error {
 	return tx.Audit(ctx, "lecture", l.ID, "cancel", nil, map[string]any{"title": l.Title})
 }
 
-// InsertSignIn records a sign-in, audited (the mobile masked). A mobile or
+// InsertSignIn records a sign-in (at s.At, now when zero), audited (the mobile masked). A mobile or
 // phone already signed in at the lecture is a conflict naming the field.
 func (tx *Tx) InsertSignIn(ctx context.Context, s *outreach.SignIn) error {
 	for _, c := range []struct{ col, field, v string }{{"mobile", "mobile", s.Mobile}, {"device", "device", s.Device}} {
@@ -238,9 +238,11 @@ func (tx *Tx) InsertSignIn(ctx context.Context, s *outreach.SignIn) error {
 				Fields: map[string]apperr.Msg{c.field: {Key: "err.outreach.signed_in_" + c.field}}}
 		}
 	}
-	s.At = fromMS(tx.now)
+	if s.At.IsZero() {
+		s.At = fromMS(tx.now)
+	}
 	err := tx.QueryRowContext(ctx, `INSERT INTO lecture_signins (lecture_id, name, region, mobile, device, desk, at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		s.LectureID, s.Name, s.Region, nullStr(s.Mobile), nullStr(s.Device), b2i(s.Desk), tx.now).Scan(&s.ID)
+		s.LectureID, s.Name, s.Region, nullStr(s.Mobile), nullStr(s.Device), b2i(s.Desk), ms(s.At)).Scan(&s.ID)
 	if err != nil {
 		return mapErr(err)
 	}
