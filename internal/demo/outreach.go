@@ -358,7 +358,7 @@ func (g *outreachGen) quiz(ctx context.Context, tx *store.Tx, bank []outreach.Qu
 			e.Answers[q.ID] = []int{wrong}
 		}
 		_, e.Score = outreach.Results(z, e.Layout, e.Answers)
-		e.Taken = time.Duration(float64(limit)*(0.3+0.6*(1-skill)+0.1*g.rnd.Float64())).Truncate(time.Millisecond)
+		e.Taken = time.Duration(float64(limit) * (0.3 + 0.6*(1-skill) + 0.1*g.rnd.Float64())).Truncate(time.Millisecond)
 		e.SubmittedAt = start.Add(e.Taken)
 		if e.SubmittedAt.After(g.now) {
 			continue // still answering
