@@ -225,7 +225,7 @@ func (tx *Tx) CancelLecture(ctx context.Context, l outreach.Lecture) error {
 // InsertSignIn records a sign-in (at s.At, now when zero), audited (the mobile masked). A mobile or
 // phone already signed in at the lecture is a conflict naming the field.
 func (tx *Tx) InsertSignIn(ctx context.Context, s *outreach.SignIn) error {
-	for _, c := range []struct{ col, field, v string }{{"mobile", "mobile", s.Mobile}, {"device", "device", s.Device}} {
+	for _, c := range []struct{ col, key, v string }{{"mobile", "err.outreach.signed_in_mobile", s.Mobile}, {"device", "err.outreach.signed_in_device", s.Device}} {
 		if c.v == "" {
 			continue
 		}
@@ -234,8 +234,7 @@ func (tx *Tx) InsertSignIn(ctx context.Context, s *outreach.SignIn) error {
 			return err
 		}
 		if n > 0 {
-			return &apperr.Error{Code: apperr.Conflict, Msg: apperr.Msg{Key: "err.outreach.signed_in_" + c.field},
-				Fields: map[string]apperr.Msg{c.field: {Key: "err.outreach.signed_in_" + c.field}}}
+			return &apperr.Error{Code: apperr.Conflict, Msg: apperr.Msg{Key: c.key}, Fields: map[string]apperr.Msg{c.col: {Key: c.key}}}
 		}
 	}
 	if s.At.IsZero() {

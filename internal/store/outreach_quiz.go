@@ -364,13 +364,14 @@ func (tx *Tx) InsertQuiz(ctx context.Context, z *outreach.Quiz) error {
 	return tx.Audit(ctx, "quiz", z.ID, "create", nil, quizSummary(*z))
 }
 
-// CloseQuiz moves a quiz's closing to now (no new entries), audited.
-func (tx *Tx) CloseQuiz(ctx context.Context, z outreach.Quiz) error {
-	res, err := tx.ExecContext(ctx, `UPDATE quizzes SET closes_at = $3, updated_at = $3, version = version + 1 WHERE id = $1 AND version = $2`, z.ID, z.Version, tx.now)
+// CloseQuiz moves a quiz's closing to at (no new entries from then), audited.
+func (tx *Tx) CloseQuiz(ctx context.Context, z outreach.Quiz, at time.Time) error {
+	res, err := tx.ExecContext(ctx, `UPDATE quizzes SET closes_at = $3, updated_at = $4, version = version + 1 WHERE id = $1 AND version = $2`,
+		z.ID, z.Version, ms(at), tx.now)
 	if err := staleIfNone(res, err); err != nil {
 		return err
 	}
-	return tx.Audit(ctx, "quiz", z.ID, "close", map[string]any{"closes_at": ms(z.ClosesAt)}, map[string]any{"closes_at": tx.now})
+	return tx.Audit(ctx, "quiz", z.ID, "close", map[string]any{"closes_at": ms(z.ClosesAt)}, map[string]any{"closes_at": ms(at)})
 }
 
 // CancelQuiz marks a quiz cancelled, audited.

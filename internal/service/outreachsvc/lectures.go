@@ -276,7 +276,7 @@ func (s *Service) SignIn(ctx context.Context, who store.Actor, code string, in S
 	if err := f.Err(); err != nil {
 		return outreach.SignIn{}, err
 	}
-	si := outreach.SignIn{LectureID: pl.Lecture.ID, Name: in.Name, Region: in.Region, Mobile: in.Mobile}
+	si := outreach.SignIn{LectureID: pl.Lecture.ID, Name: in.Name, Region: in.Region, Mobile: in.Mobile, At: s.Now()}
 	if in.Device != "" {
 		si.Device = hashToken(in.Device)
 	}
@@ -306,7 +306,7 @@ func (s *Service) DeskSignIn(ctx context.Context, who store.Actor, p *auth.Princ
 	if err := f.Err(); err != nil {
 		return outreach.SignIn{}, err
 	}
-	si := outreach.SignIn{LectureID: id, Name: in.Name, Region: in.Region, Mobile: in.Mobile, Desk: true}
+	si := outreach.SignIn{LectureID: id, Name: in.Name, Region: in.Region, Mobile: in.Mobile, Desk: true, At: s.Now()}
 	err = s.DB.Write(ctx, who, func(tx *store.Tx) error { return tx.InsertSignIn(ctx, &si) })
 	return si, err
 }

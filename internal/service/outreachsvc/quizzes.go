@@ -2,6 +2,7 @@ package outreachsvc
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -194,7 +195,7 @@ func (s *Service) CloseQuiz(ctx context.Context, who store.Actor, p *auth.Princi
 	if err != nil {
 		return v, err
 	}
-	if err := s.DB.Write(ctx, who, func(tx *store.Tx) error { return tx.CloseQuiz(ctx, v.Quiz) }); err != nil {
+	if err := s.DB.Write(ctx, who, func(tx *store.Tx) error { return tx.CloseQuiz(ctx, v.Quiz, s.Now()) }); err != nil {
 		return v, err
 	}
 	return s.Quiz(ctx, p, id)
@@ -345,7 +346,7 @@ func (s *Service) ExportWinners(ctx context.Context, p *auth.Principal, id int64
 	}
 	for i, e := range winners {
 		cell, _ := excelize.CoordinatesToCellName(1, i+3)
-		row := []any{e.Rank, pr.T("outreach.prize", e.Prize), e.Name, names(e.Region), e.Mobile, e.Score, float64(e.Taken.Milliseconds()) / 1000,
+		row := []any{e.Rank, pr.T(fmt.Sprintf("outreach.prize.%d", e.Prize)), e.Name, names(e.Region), e.Mobile, e.Score, float64(e.Taken.Milliseconds()) / 1000,
 			s.fmtTime(e.StartedAt), s.fmtTime(e.SubmittedAt)}
 		if err := sw.SetRow(cell, row); err != nil {
 			return err
