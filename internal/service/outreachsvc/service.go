@@ -39,6 +39,9 @@ const (
 	codeBytes = 16
 	// tokenBytes is the randomness of an entry token.
 	tokenBytes = 20
+	// DeviceCookie names the cookie that tells one phone from another at a
+	// lecture's sign-in (its value is stored hashed).
+	DeviceCookie = "lantian_device"
 )
 
 // Service runs lectures, the question bank and quizzes.
