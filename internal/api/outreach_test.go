@@ -100,7 +100,9 @@ func TestOutreachContract(t *testing.T) {
 			call("community2", "GET", fmt.Sprintf("/api/v1/lectures/%d", id), "", 404)
 			call("inspector", "GET", fmt.Sprintf("/api/v1/lectures/%d", id), "", 200, `"attendance":0`)
 			// Public sign-in.
-			pub := func(path, body string, status int, want ...string) map[string]any { return call("", "POST", path, body, status, want...) }
+			pub := func(path, body string, status int, want ...string) map[string]any {
+				return call("", "POST", path, body, status, want...)
+			}
 			signin := "/api/v1/public/lectures/" + code + "/signins"
 			pub(signin, fmt.Sprintf(`{"name":"张三明","region":%q,"mobile":"13800001111"}`, demo.CommunityCode(1)), 201, `"signed_at"`)
 			pub(signin, fmt.Sprintf(`{"name":"张三","region":%q,"mobile":"13800001111"}`, c1), 409, `"mobile"`)
