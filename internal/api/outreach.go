@@ -484,12 +484,14 @@ type shownJSON struct {
 }
 
 type resultJSON struct {
-	ID          int64  `json:"id"`
-	Text        string `json:"text"`
-	Correct     bool   `json:"correct"`
-	Chosen      []int  `json:"chosen"`
-	Answer      []int  `json:"answer"`
-	Explanation string `json:"explanation"`
+	ID          int64    `json:"id"`
+	Kind        string   `json:"kind"`
+	Text        string   `json:"text"`
+	Options     []string `json:"options"`
+	Correct     bool     `json:"correct"`
+	Chosen      []int    `json:"chosen"`
+	Answer      []int    `json:"answer"`
+	Explanation string   `json:"explanation"`
 }
 
 // entryJSON is an entry as its phone receives it: before submission the
@@ -528,7 +530,9 @@ func (a *API) toEntryJSON(r *http.Request, v outreachsvc.EntryView) entryJSON {
 		score := v.Entry.Score
 		out.Score, out.Rank, out.Seconds = &score, v.Rank, float64(v.Entry.Taken.Milliseconds())/1000
 		for _, res := range v.Results {
-			out.Results = append(out.Results, resultJSON{ID: res.ID, Text: res.Text, Correct: res.Correct, Chosen: res.Chosen, Answer: res.Answer, Explanation: res.Explanation})
+			opts := ShownOptions(p, outreach.Shown{Kind: res.Kind, Options: res.Options})
+			out.Results = append(out.Results, resultJSON{ID: res.ID, Kind: string(res.Kind), Text: res.Text, Options: opts, Correct: res.Correct,
+				Chosen: res.Chosen, Answer: res.Answer, Explanation: res.Explanation})
 		}
 	}
 	return out
@@ -998,19 +1002,6 @@ type boardRowJSON struct {
 	Seconds float64 `json:"seconds"`
 }
 
-// LeaderboardJSON is the leaderboard's body, shared with the projector page.
-func LeaderboardJSON(b outreachsvc.Board, names func(string) string) map[string]any {
-	items := make([]map[string]any, 0, len(b.Rows))
-	for _, row := range b.Rows {
-		item := map[string]any{"rank": row.Rank, "name": row.Name, "region": row.Region, "score": row.Score, "seconds": row.Seconds}
-		if names != nil {
-			item["region_name"] = names(row.Region)
-		}
-		items = append(items, item)
-	}
-	return map[string]any{"items": items, "submitted": b.Submitted, "entries": b.Quiz.Entries, "max": b.Quiz.Max(), "state": b.Quiz.State}
-}
-
 // boardSize reads n: 10 by default, 1 to 100.
 func boardSize(r *http.Request) int {
 	n, err := strconv.Atoi(r.URL.Query().Get("n"))
@@ -1037,7 +1028,7 @@ func (a *API) quizLeaderboard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, LeaderboardJSON(b, names))
+	writeJSON(w, http.StatusOK, b.Wire(names))
 }
 
 type entryRowJSON struct {

@@ -105,8 +105,12 @@ func Check(z Quiz, layout []Slot, given map[int64][]int) (map[int64][]int, error
 
 // Result is one question's outcome for an entry, in the entry's positions.
 type Result struct {
-	ID          int64
-	Text        string
+	ID   int64
+	Kind Kind
+	Text string
+	// Options are in the entry's order (nil for true/false); after the
+	// submission they may be shown beside the answer.
+	Options     []string
 	Correct     bool
 	Chosen      []int // the positions the entry chose
 	Answer      []int // the correct positions
@@ -137,8 +141,15 @@ func Results(z Quiz, layout []Slot, answers map[int64][]int) ([]Result, int) {
 			return s
 		}
 		got := answers[q.ID]
-		r := Result{ID: q.ID, Text: q.Text, Correct: slices.Equal(got, q.Answer), Chosen: toShown(got), Answer: toShown(q.Answer),
+		r := Result{ID: q.ID, Kind: q.Kind, Text: q.Text, Correct: slices.Equal(got, q.Answer), Chosen: toShown(got), Answer: toShown(q.Answer),
 			Explanation: q.Explanation}
+		if q.Kind != TrueFalse {
+			for _, b := range sl.Perm {
+				if b >= 0 && b < len(q.Options) {
+					r.Options = append(r.Options, q.Options[b])
+				}
+			}
+		}
 		if r.Correct {
 			score++
 		}

@@ -230,6 +230,17 @@ type Board struct {
 	Submitted int
 }
 
+// Wire is the leaderboard as both doors send it (the API and the projector's
+// polling): ranks, shortened names, communities with names, scores, times.
+func (b Board) Wire(names func(string) string) map[string]any {
+	items := make([]map[string]any, 0, len(b.Rows))
+	for _, row := range b.Rows {
+		items = append(items, map[string]any{"rank": row.Rank, "name": row.Name, "region": row.Region, "region_name": names(row.Region),
+			"score": row.Score, "seconds": row.Seconds})
+	}
+	return map[string]any{"items": items, "submitted": b.Submitted, "entries": b.Quiz.Entries, "max": b.Quiz.Max(), "state": b.Quiz.State}
+}
+
 // Leaderboard returns the top n submitted entries of a quiz (n ≤ 100) in
 // rank order, names shortened (张*明) and no mobiles.
 func (s *Service) Leaderboard(ctx context.Context, p *auth.Principal, id int64, n int) (Board, error) {
