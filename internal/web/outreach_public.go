@@ -175,7 +175,7 @@ type publicQuizPage struct {
 var quizScriptKeys = []string{"outreach.quiz.remaining", "outreach.quiz.submit", "outreach.quiz.submitting", "outreach.quiz.time_up",
 	"outreach.quiz.score", "outreach.quiz.rank", "outreach.quiz.seconds", "outreach.quiz.correct", "outreach.quiz.wrong",
 	"outreach.quiz.your_answer", "outreach.quiz.right_answer", "outreach.quiz.none", "outreach.quiz.network", "outreach.quiz.kind.single",
-	"outreach.quiz.kind.multiple", "outreach.quiz.kind.truefalse", "outreach.quiz.unanswered", "outreach.quiz.explanation"}
+	"outreach.quiz.kind.multiple", "outreach.quiz.kind.truefalse", "outreach.quiz.unanswered", "outreach.quiz.why"}
 
 // publicQuiz shows the quiz page of the quiz with code.
 func (s *Server) publicQuiz(w http.ResponseWriter, r *http.Request) {

@@ -527,7 +527,7 @@ func (s *Service) Submit(ctx context.Context, who store.Actor, code, token strin
 		return EntryView{}, apperr.New(apperr.Conflict, "err.outreach.submitted")
 	}
 	if e.Late(now) {
-		return EntryView{}, apperr.Field("answers", "err.outreach.too_late", s.fmtTime(e.Deadline))
+		return EntryView{}, apperr.New(apperr.Invalid, "err.outreach.too_late", s.fmtTime(e.Deadline))
 	}
 	answers, err := outreach.Check(z, e.Layout, given)
 	if err != nil {

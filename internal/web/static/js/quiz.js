@@ -36,6 +36,8 @@
     x.open(method, url, true);
     x.setRequestHeader("Content-Type", "application/json");
     x.setRequestHeader("Accept", "application/json");
+    // Messages and the true/false labels come in the page's language.
+    if (document.documentElement.lang) x.setRequestHeader("Accept-Language", document.documentElement.lang);
     x.timeout = 30000;
     x.onreadystatechange = function () {
       if (x.readyState !== 4) return;
@@ -48,7 +50,11 @@
 
   function showError(box, data) {
     if (!box) return;
-    box.textContent = (data && data.error && data.error.message) || T.network || "";
+    var e = (data && data.error) || {}, parts = [e.message || T.network || ""];
+    if (box.id === "answers-error") {
+      for (var f in (e.fields || {})) parts.push(e.fields[f]); // the answers' own messages
+    }
+    box.textContent = parts.join(" ");
     box.hidden = false;
   }
 
@@ -216,7 +222,7 @@
       box.appendChild(head);
       box.appendChild(el("p", "muted", (T.your_answer || "") + optionTexts(r.chosen, r.options || [])));
       box.appendChild(el("p", "", (T.right_answer || "") + optionTexts(r.answer, r.options || [])));
-      if (r.explanation) box.appendChild(el("p", "muted", (T.explanation || "") + r.explanation));
+      if (r.explanation) box.appendChild(el("p", "muted", (T.why || "") + r.explanation));
       result.appendChild(box);
     }
     result.hidden = false;
