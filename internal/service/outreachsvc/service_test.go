@@ -18,6 +18,7 @@ import (
 	"github.com/lantian-org/lantian/internal/demo"
 	"github.com/lantian-org/lantian/internal/locale"
 	"github.com/lantian-org/lantian/internal/outreach"
+	"github.com/lantian-org/lantian/internal/people"
 	"github.com/lantian-org/lantian/internal/service/outreachsvc"
 	"github.com/lantian-org/lantian/internal/store"
 	"github.com/lantian-org/lantian/internal/store/storetest"
@@ -486,4 +487,9 @@ func TestQuestionImport(t *testing.T) {
 			}
 		})
 	}
+}
+
+// principalOf builds a principal from a person's fields.
+func principalOf(id int64, username string, roles []people.Assignment) *auth.Principal {
+	return &auth.Principal{PersonID: id, Username: username, Roles: roles}
 }
