@@ -219,7 +219,7 @@ func (tx *Tx) CancelLecture(ctx context.Context, l outreach.Lecture) error {
 	if err := staleIfNone(res, err); err != nil {
 		return err
 	}
-	return tx.Audit(ctx, "lecture", l.ID, "cancel", nil, map[string]any{"title": l.Title})
+	return tx.Audit(ctx, "lecture", l.ID, "cancel_lecture", nil, map[string]any{"title": l.Title})
 }
 
 // InsertSignIn records a sign-in (at s.At, now when zero), audited (the mobile masked). A mobile or

@@ -226,7 +226,7 @@ func (tx *Tx) UpdateQuestion(ctx context.Context, old outreach.Question, q *outr
 	}
 	action := "update"
 	if old.Active && !q.Active {
-		action = "retire"
+		action = "retire_question"
 	}
 	return tx.Audit(ctx, "question", q.ID, action, questionSummary(old), questionSummary(*q))
 }
@@ -371,7 +371,7 @@ func (tx *Tx) CloseQuiz(ctx context.Context, z outreach.Quiz, at time.Time) erro
 	if err := staleIfNone(res, err); err != nil {
 		return err
 	}
-	return tx.Audit(ctx, "quiz", z.ID, "close", map[string]any{"closes_at": ms(z.ClosesAt)}, map[string]any{"closes_at": ms(at)})
+	return tx.Audit(ctx, "quiz", z.ID, "close_quiz", map[string]any{"closes_at": ms(z.ClosesAt)}, map[string]any{"closes_at": ms(at)})
 }
 
 // CancelQuiz marks a quiz cancelled, audited.
@@ -380,7 +380,7 @@ func (tx *Tx) CancelQuiz(ctx context.Context, z outreach.Quiz) error {
 	if err := staleIfNone(res, err); err != nil {
 		return err
 	}
-	return tx.Audit(ctx, "quiz", z.ID, "cancel", nil, map[string]any{"title": z.Title})
+	return tx.Audit(ctx, "quiz", z.ID, "cancel_quiz", nil, map[string]any{"title": z.Title})
 }
 
 // ---- Entries ----
@@ -452,7 +452,7 @@ func (tx *Tx) SubmitEntry(ctx context.Context, e *outreach.Entry) error {
 		}
 		return apperr.New(apperr.Conflict, "err.outreach.submitted")
 	}
-	return tx.Audit(ctx, "quiz_entry", e.ID, "submit", nil, map[string]any{"score": e.Score, "max": e.Max, "taken_ms": e.Taken.Milliseconds()})
+	return tx.Audit(ctx, "quiz_entry", e.ID, "submit_entry", nil, map[string]any{"score": e.Score, "max": e.Max, "taken_ms": e.Taken.Milliseconds()})
 }
 
 // rankOrder is the leaderboard's order (outreach.Compare in SQL).
