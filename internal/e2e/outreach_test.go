@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -389,6 +390,57 @@ func TestQuizJourney(t *testing.T) {
 		org.open(quizPath)
 		if w := org.texts("#quiz-winners tbody tr"); len(w) != 2 || !strings.Contains(w[0], "李四") || !strings.Contains(w[0], "13900002222") {
 			t.Errorf("winners %q", w)
+		}
+	})
+}
+
+// TestQuestionBankJourney: the street's leader imports a question file with
+// a bad row and sees every bad row named, nothing written; imports the
+// corrected file; and is told, on the form, that a single-choice question
+// cannot have two right answers.
+func TestQuestionBankJourney(t *testing.T) {
+	eachOutreachSite(t, func(t *testing.T, s *site, a *app.App) {
+		dir := t.TempDir()
+		write := func(name, body string) string {
+			p := dir + "/" + name
+			if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		head := "题型,题目,选项A,选项B,选项C,答案,解析,标签\n"
+		bad := write("bad.csv", head+"单选,12369是什么热线？,环保举报,天气预报,交通,A,,举报渠道\n判断,落叶可以焚烧。,,,,也许,,\n多选,清洁取暖有？,热泵,燃气,,AD,,清洁取暖\n")
+		good := write("good.csv", head+"单选,12369是什么热线？,环保举报,天气预报,交通,A,,举报渠道\n判断,落叶可以焚烧。,,,,错误,,\n多选,清洁取暖有？,热泵,燃气,,AB,,清洁取暖\n")
+		tb := s.newTab(t)
+		tb.signIn("street", demo.Password)
+		tb.open("/questions")
+		before := tb.text("h1")
+		tb.do("choose the bad file", chromedp.SetUploadFiles(chromedp.ID("file"), []string{bad}))
+		if st := tb.submit("#import-submit"); st != http.StatusUnprocessableEntity {
+			t.Fatalf("import a bad file: status %d, want 422", st)
+		}
+		errs := tb.texts("#import-errors li")
+		if len(errs) != 2 || !strings.HasPrefix(errs[0], "第 3 行") || !strings.HasPrefix(errs[1], "第 4 行") || !strings.Contains(errs[0], "答案") {
+			t.Fatalf("the bad rows listed: %q", errs)
+		}
+		if h := tb.text("h1"); h != before {
+			t.Errorf("a bad file changed the bank: %q → %q", before, h)
+		}
+		tb.do("choose the good file", chromedp.SetUploadFiles(chromedp.ID("file"), []string{good}))
+		if st := tb.submit("#import-submit"); st != 200 {
+			t.Fatalf("import the good file: status %d, %q", st, tb.errorText())
+		}
+		if d := tb.text("#import-done"); !strings.Contains(d, "3") {
+			t.Errorf("after importing: %q", d)
+		}
+		tb.open("/questions/new")
+		tb.fill("kind", "single", "text", "两个答案的单选题", "option_0", "甲", "option_1", "乙")
+		eval[bool](tb, `(() => { document.querySelectorAll('input[name=answer]').forEach((c, i) => { c.checked = i < 2; }); return true; })()`)
+		if st := tb.submit("#question-save"); st != http.StatusUnprocessableEntity {
+			t.Fatalf("a single-choice question with two answers: status %d", st)
+		}
+		if e := strings.Join(tb.texts(".field-error"), " "); !strings.Contains(e, "只能有一个正确答案") {
+			t.Errorf("the form's error reads %q", e)
 		}
 	})
 }
