@@ -86,6 +86,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 			if err != nil {
 				return fmt.Errorf("demo inspections: %w", err)
 			}
+			if _, err := demo.SeedOutreach(ctx, a.DB, a.Loc, time.Now()); err != nil {
+				return fmt.Errorf("demo outreach: %w", err)
+			}
 			a.Log.Info("demo street created", "db", a.Cfg.DB, "cases", n, "letters", nl, "inspections", ni)
 			if err := a.ReloadIndex(ctx); err != nil {
 				return err

@@ -33,7 +33,7 @@ var pageParams = []string{"page", "page_size"}
 // "which endpoints exist?" has one answer and the OpenAPI document and the
 // mux are made from the same list. A new area adds its table's method here.
 func (a *API) allRoutes() []route {
-	return slices.Concat(a.coreRoutes(), a.caseRoutes(), a.letterRoutes(), a.patrolRoutes(), a.inspectRoutes())
+	return slices.Concat(a.coreRoutes(), a.caseRoutes(), a.letterRoutes(), a.patrolRoutes(), a.inspectRoutes(), a.outreachRoutes())
 }
 
 // coreRoutes are sign-in, the caller, regions, units, people and the inbox.
@@ -119,7 +119,7 @@ func (a *API) Document() map[string]any {
 		case "":
 		case "multipart":
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"multipart/form-data": map[string]any{"schema": ref("PhotoUpload")}}}
-		case "multipart:SignatureUpload":
+		case "multipart:SignatureUpload", "multipart:QuestionFile":
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"multipart/form-data": map[string]any{"schema": ref(strings.TrimPrefix(rt.Body, "multipart:"))}}}
 		default:
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": ref(rt.Body)}}}

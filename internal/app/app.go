@@ -19,6 +19,7 @@ import (
 	"github.com/lantian-org/lantian/internal/service/casesvc"
 	"github.com/lantian-org/lantian/internal/service/inspectsvc"
 	"github.com/lantian-org/lantian/internal/service/lettersvc"
+	"github.com/lantian-org/lantian/internal/service/outreachsvc"
 	"github.com/lantian-org/lantian/internal/service/patrolsvc"
 	"github.com/lantian-org/lantian/internal/store"
 )
@@ -42,6 +43,8 @@ type App struct {
 	LetterSvc *lettersvc.Service
 	// Inspect runs the weekly inspections and the tracked problems.
 	Inspect *inspectsvc.Service
+	// Outreach runs the lectures, the question bank and the prize quizzes.
+	Outreach *outreachsvc.Service
 }
 
 // New builds the services over an open database and loads the region index.
@@ -59,6 +62,7 @@ func New(ctx context.Context, cfg config.Config, loc *time.Location, db *store.D
 	a.LetterSvc = lettersvc.New(db, a.Letters, loc)
 	a.Patrols = patrolsvc.New(a.Cases, a.Calendar, a.Photos)
 	a.Inspect = inspectsvc.New(db, loc, a.Calendar, a.Cases, a.Patrols, a.Photos, a.Letters)
+	a.Outreach = outreachsvc.New(db, loc, a.Photos)
 	if err := db.EnsureCalendar(ctx); err != nil {
 		return nil, err
 	}

@@ -51,6 +51,9 @@ const (
 	InspectChecklist Action = "inspect.checklist" // edit the yearly checklist template
 	ProblemAdopt     Action = "problem.adopt"     // adopt a hotspot as a tracked problem, resolve and close problems
 	ProblemNote      Action = "problem.note"      // add notes to tracked problems
+	OutreachRead     Action = "outreach.read"     // see lectures, quizzes, attendance, leaderboards and the question bank
+	OutreachManage   Action = "outreach.manage"   // organise lectures and quizzes in one's area, see attendees' mobiles
+	OutreachBank     Action = "outreach.bank"     // edit, import and retire the question bank (street level and above)
 )
 
 // Principal is the signed-in person with their role assignments.
@@ -104,6 +107,9 @@ var grants = map[Action][]people.Role{
 	InspectChecklist: {people.Admin},
 	ProblemAdopt:     {people.Admin, people.Leader},
 	ProblemNote:      {people.Admin, people.Leader, people.Inspector},
+	OutreachRead:     {people.Admin, people.Leader, people.Inspector},
+	OutreachManage:   {people.Admin, people.Leader},
+	OutreachBank:     {people.Admin, people.Leader},
 }
 
 // highest bounds, for some actions, how low an assignment may sit and still
@@ -115,6 +121,8 @@ var highest = map[Action]region.Level{
 	// a community's own leader acknowledges the sheet but does not score it.
 	InspectScore: region.Street,
 	InspectPlan:  region.Street,
+	// The question bank is the whole street's; communities use it.
+	OutreachBank: region.Street,
 }
 
 // grantsTo reports whether assignment as may take action a at all, before scope.

@@ -194,6 +194,9 @@ func (s *Server) nav(r *http.Request, u *auth.Principal) []NavItem {
 	if u.CanSomewhere(auth.InspectRead) {
 		items = append(items, NavItem{Href: "/inspections", Label: p.T("nav.inspections")})
 	}
+	if u.CanSomewhere(auth.OutreachRead) {
+		items = append(items, NavItem{Href: "/lectures", Label: p.T("nav.outreach")})
+	}
 	if u.CanSomewhere(auth.PersonRead) {
 		items = append(items, NavItem{Href: "/people", Label: p.T("nav.people")})
 	}

@@ -306,6 +306,8 @@ func statusFor(err error) int {
 		return http.StatusNotFound
 	case apperr.TooLarge:
 		return http.StatusRequestEntityTooLarge
+	case apperr.TooMany:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }
