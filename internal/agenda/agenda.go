@@ -40,6 +40,11 @@ func (k Kind) Valid() bool { return slices.Contains(Kinds, k) }
 // Item is one dated thing on the calendar.
 type Item struct {
 	Kind Kind
+	// Key and Args, when Key is set, word the title from the catalogs (for
+	// items Lantian words itself, such as the end of the letters' term);
+	// otherwise Title is the record's own name.
+	Key  string
+	Args []any
 	// ID identifies the item within its kind (a record id or a number); with
 	// Kind it makes the feed's stable UID.
 	ID    string
@@ -61,6 +66,14 @@ type Item struct {
 	Status string
 	// Updated is when the record last changed, for the feed's DTSTAMP; zero for unknown.
 	Updated time.Time
+}
+
+// Text returns the item's title: Title, or Key worded by t with Args.
+func (it Item) Text(t func(key string, args ...any) string) string {
+	if it.Key != "" {
+		return t(it.Key, it.Args...)
+	}
+	return it.Title
 }
 
 // UID returns the item's stable unique id for the feed: the same record
@@ -110,9 +123,9 @@ func ParseQuery(from, to, regionCode, kinds string) (Query, error) {
 	if errA == nil && errB == nil {
 		switch {
 		case b.Before(a):
-			f.Add("to", "err.calendar.range_order")
+			f.Add("to", "err.agenda.range_order")
 		case b.Sub(a) > MaxDays*24*time.Hour:
-			f.Add("to", "err.calendar.range_long", MaxDays)
+			f.Add("to", "err.agenda.range_long", MaxDays)
 		}
 	}
 	if q.Region != "" && !region.ValidCode(q.Region) {

@@ -128,8 +128,8 @@ func TestParseQuery(t *testing.T) {
 		t.Fatalf("ParseQuery = %+v, %v", q, err)
 	}
 	for _, tc := range []struct{ from, to, region, kinds, field, key string }{
-		{"2026-03-31", "2026-03-01", "", "", "to", "err.calendar.range_order"},
-		{"2026-01-01", "2028-01-01", "", "", "to", "err.calendar.range_long"},
+		{"2026-03-31", "2026-03-01", "", "", "to", "err.agenda.range_order"},
+		{"2026-01-01", "2028-01-01", "", "", "to", "err.agenda.range_long"},
 		{"x", "2026-01-01", "", "", "from", "err.format"},
 		{"2026-01-01", "2026-01-02", "12", "", "region", "err.region_code"},
 		{"2026-01-01", "2026-01-02", "", "party", "kind", "err.invalid_choice"},

@@ -29,7 +29,7 @@ var pageParams = []string{"page", "page_size"}
 // "which endpoints exist?" has one answer and the OpenAPI document and the
 // mux are made from the same list. A new area adds its table's method here.
 func (a *API) allRoutes() []route {
-	return slices.Concat(a.coreRoutes(), a.caseRoutes(), a.letterRoutes(), a.patrolRoutes())
+	return slices.Concat(a.coreRoutes(), a.caseRoutes(), a.letterRoutes(), a.patrolRoutes(), a.campaignRoutes())
 }
 
 // coreRoutes are sign-in, the caller, regions, units, people and the inbox.
@@ -115,7 +115,7 @@ func (a *API) Document() map[string]any {
 		case "":
 		case "multipart":
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"multipart/form-data": map[string]any{"schema": ref("PhotoUpload")}}}
-		case "multipart:SignatureUpload":
+		case "multipart:SignatureUpload", "multipart:CampaignPhotoUpload":
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"multipart/form-data": map[string]any{"schema": ref(strings.TrimPrefix(rt.Body, "multipart:"))}}}
 		default:
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": ref(rt.Body)}}}
@@ -154,6 +154,9 @@ func (a *API) Document() map[string]any {
 		}
 		if rt.Public && strings.Contains(rt.Path, "{") {
 			responses["404"] = errResp("Not found")
+		}
+		if campaignConflicts[rt.Method+" "+rt.Path] != "" {
+			responses["409"] = errResp(campaignConflicts[rt.Method+" "+rt.Path])
 		}
 		if rt.Body == "multipart:SignatureUpload" {
 			responses["413"] = errResp("The file is too large")

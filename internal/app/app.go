@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/lantian-org/lantian/internal/agenda"
 	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/authn"
 	"github.com/lantian-org/lantian/internal/config"
@@ -16,6 +17,8 @@ import (
 	"github.com/lantian-org/lantian/internal/photo"
 	"github.com/lantian-org/lantian/internal/region"
 	"github.com/lantian-org/lantian/internal/service"
+	"github.com/lantian-org/lantian/internal/service/calendarsvc"
+	"github.com/lantian-org/lantian/internal/service/campaignsvc"
 	"github.com/lantian-org/lantian/internal/service/casesvc"
 	"github.com/lantian-org/lantian/internal/store"
 )
@@ -34,6 +37,10 @@ type App struct {
 	Photos   *photo.Store
 	// Letters keeps the responsibility letters' signature images and scans.
 	Letters *letters.FileStore
+	// Campaigns runs the month-end clean-ups, the materials store, publicity and handouts.
+	Campaigns *campaignsvc.Service
+	// Agenda is the one calendar of everything with a date, and the per-person feeds.
+	Agenda *calendarsvc.Service
 }
 
 // New builds the services over an open database and loads the region index.
@@ -48,6 +55,10 @@ func New(ctx context.Context, cfg config.Config, loc *time.Location, db *store.D
 	a.Calendar = service.NewCalendar(db, loc)
 	a.Cases = casesvc.New(db, a.Index, loc, a.Calendar)
 	a.Cases.Prefix, a.Cases.Grace = cfg.CasePrefix, cfg.EscalationGrace
+	a.Campaigns = campaignsvc.New(db, a.Index, loc, a.Calendar, a.Cases, a.Photos, cfg.Lang)
+	a.Agenda = calendarsvc.New(db, loc, cfg.BaseURL)
+	a.Agenda.Register([]agenda.Kind{agenda.Campaign}, calendarsvc.SourceFunc(a.Campaigns.CampaignItems))
+	a.Agenda.Register([]agenda.Kind{agenda.Publicity}, calendarsvc.SourceFunc(a.Campaigns.PublicityItems))
 	if err := db.EnsureCalendar(ctx); err != nil {
 		return nil, err
 	}

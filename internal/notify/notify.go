@@ -32,6 +32,7 @@ const (
 	CaseOverdue    Kind = "overdue"         // a case passed its deadline
 	PatrolMissed   Kind = "patrol_missed"   // a grid's patrol window passed without a patrol
 	LetterReminder Kind = "letter_reminder" // a unit has not signed its letter
+	MaterialLow    Kind = "material_low"    // a material of the store fell to its low-stock threshold
 )
 
 // Record names what an event is about, so that a message can open it.
@@ -100,6 +101,7 @@ var rules = map[Kind]rule{
 	CaseOverdue:    func(s Subject) []Selector { return append(assigneeSide(s), heldLeaders(s)...) },
 	PatrolMissed:   func(s Subject) []Selector { return []Selector{{Role: Leaders, Region: region.AncestorAt(s.Region, region.Community), Up: true}} },
 	LetterReminder: func(s Subject) []Selector { return []Selector{{Role: UnitContacts, Unit: s.Unit}} },
+	MaterialLow:    func(s Subject) []Selector { return []Selector{{Role: Leaders, Region: s.Region, Up: true}} },
 }
 
 // Kinds lists every kind, sorted (for tests and the catalogs).

@@ -44,6 +44,7 @@ func TestAudience(t *testing.T) {
 		{"PatrolMissedToCommunityLeadersOrAbove", Event{Kind: PatrolMissed, Subject: Subject{Region: grid}},
 			[]Selector{{Role: Leaders, Region: community, Up: true}}},
 		{"LetterReminderToContacts", Event{Kind: LetterReminder, Subject: Subject{Unit: 11}}, []Selector{{Role: UnitContacts, Unit: 11}}},
+		{"MaterialLowToTheStoreLeaders", Event{Kind: MaterialLow, Subject: Subject{Region: street}}, []Selector{{Role: Leaders, Region: street, Up: true}}},
 		{"UnknownKindNobody", Event{Kind: "nonsense", Subject: Subject{Held: community}}, nil},
 		{"EmptySubjectNobody", Event{Kind: CaseFiled}, nil},
 	}
@@ -59,12 +60,12 @@ func TestAudience(t *testing.T) {
 // TestEveryKindHasARule keeps the constants and the table in step.
 func TestEveryKindHasARule(t *testing.T) {
 	for _, k := range []Kind{CaseReported, CaseCommitted, CaseFiled, CaseAssigned, CaseEscalated, CaseReturned, CaseVerify,
-		CaseRework, CaseReopened, CaseSupervise, CaseOverdue, PatrolMissed, LetterReminder} {
+		CaseRework, CaseReopened, CaseSupervise, CaseOverdue, PatrolMissed, LetterReminder, MaterialLow} {
 		if !Known(k) {
 			t.Errorf("kind %s has no rule", k)
 		}
 	}
-	if len(Kinds()) != 13 {
+	if len(Kinds()) != 14 {
 		t.Errorf("Kinds() = %v: a kind was added without a row here", Kinds())
 	}
 }

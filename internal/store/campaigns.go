@@ -235,8 +235,8 @@ func scanTask(sc interface{ Scan(...any) error }) (campaign.Task, error) {
 	return t, err
 }
 
-// campaignSummary is what the audit log keeps of a campaign.
-func campaignSummary(c campaign.Campaign) map[string]any {
+// CampaignSummary is what the audit log keeps of a campaign.
+func CampaignSummary(c campaign.Campaign) map[string]any {
 	return map[string]any{"title": c.Title, "date": c.Date, "regions": c.Regions, "status": c.Status, "tasks": len(c.Tasks)}
 }
 
@@ -270,7 +270,7 @@ func (tx *Tx) InsertCampaign(ctx context.Context, c *campaign.Campaign) (created
 	if err := tx.SetCampaignParticipants(ctx, c.ID, c.People, c.Units); err != nil {
 		return false, err
 	}
-	return true, tx.Audit(ctx, "campaign", c.ID, "create", nil, campaignSummary(*c))
+	return true, tx.Audit(ctx, "campaign", c.ID, "create", nil, CampaignSummary(*c))
 }
 
 func (tx *Tx) writeCampaignRegions(ctx context.Context, id int64, regions []string) error {
