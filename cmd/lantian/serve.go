@@ -82,7 +82,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 			if err != nil {
 				return fmt.Errorf("demo letters: %w", err)
 			}
-			a.Log.Info("demo street created", "db", a.Cfg.DB, "cases", n, "letters", nl)
+			nc, err := demo.SeedCampaigns(ctx, a.DB, a.Photos, a.Loc, time.Now())
+			if err != nil {
+				return fmt.Errorf("demo campaigns: %w", err)
+			}
+			a.Log.Info("demo street created", "db", a.Cfg.DB, "cases", n, "letters", nl, "campaigns", nc)
 			if err := a.ReloadIndex(ctx); err != nil {
 				return err
 			}
