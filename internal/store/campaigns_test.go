@@ -208,3 +208,38 @@ func TestHandoutReach(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkMoveStock takes one item at a time from one material from many
+// goroutines: every move is a conditional update, a ledger row and an audit row.
+func BenchmarkMoveStock(b *testing.B) {
+	for _, backend := range storetest.Backends(b) {
+		b.Run(backend, func(b *testing.B) {
+			ctx := context.Background()
+			db := storetest.Open(b, backend)
+			if _, err := demo.Seed(ctx, db); err != nil {
+				b.Fatal(err)
+			}
+			m := campaign.Material{Region: demo.StreetCode, Name: "环保购物袋", Kind: campaign.MatBag, Unit: "个"}
+			db.Write(ctx, store.System, func(tx *store.Tx) error {
+				if err := tx.CreateMaterial(ctx, &m); err != nil {
+					return err
+				}
+				_, _, _, err := tx.MoveStock(ctx, &campaign.Move{MaterialID: m.ID, Delta: campaign.MaxStock, Kind: campaign.MoveStart, Reason: "期初"})
+				return err
+			})
+			b.SetParallelism(8)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					err := db.Write(ctx, store.System, func(tx *store.Tx) error {
+						_, _, _, err := tx.MoveStock(ctx, &campaign.Move{MaterialID: m.ID, Delta: -1, Kind: campaign.MoveOut, Reason: "活动"})
+						return err
+					})
+					if err != nil {
+						b.Error(err)
+					}
+				}
+			})
+		})
+	}
+}
