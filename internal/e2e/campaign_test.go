@@ -324,6 +324,21 @@ func TestCalendarShowsTheMonth(t *testing.T) {
 		if kinds := eval[[]string](tb, fmt.Sprintf(`Array.from(document.querySelectorAll(%q), a => a.dataset.kind)`, cell+" .cal-item")); len(kinds) != 1 || kinds[0] != "publicity" {
 			t.Errorf("filtered by publicity, today holds %q", kinds)
 		}
+		// The area's pages fit a 360 px phone.
+		ph := s.newTab(t)
+		ph.phone()
+		ph.signIn("street", demo.Password)
+		for _, p := range []string{"/calendar", "/calendar?view=week", "/campaigns", fmt.Sprintf("/campaigns/%d", id), fmt.Sprintf("/campaigns/%d/report", id),
+			"/publicity", fmt.Sprintf("/publicity/%d", ev.ID), "/materials", "/handouts"} {
+			if st := ph.open(p); st != 200 {
+				t.Fatalf("GET %s on a phone: %d", p, st)
+			}
+			ph.fitsPhone(p)
+		}
+		ph.open("/calendar")
+		if got := ph.texts(fmt.Sprintf(`#calendar-list li.day[data-date="%s"] .cal-item`, today())); len(got) < 2 {
+			t.Errorf("on a phone, today's list holds %q, want the campaign and the event", got)
+		}
 		if st := tb.submit("#feed-reset"); st != 200 {
 			t.Fatalf("make the subscription address: %d", st)
 		}
