@@ -259,6 +259,7 @@ func TestDistributionRaisesCoverage(t *testing.T) {
 		apiAs(t, s, "street", "POST", "/api/v1/handouts", `{"title":"冬季清洁取暖温馨提示","kind":"reminder","body":"尊敬的居民朋友：\n请使用清洁能源取暖。\n{street}办事处\n{date}"}`, &h)
 		hpath := "/handouts/" + strconv.FormatInt(h.ID, 10)
 		street := s.newTab(t)
+		street.watchCSP()
 		street.signIn("street", demo.Password)
 		if st := street.open(hpath); st != 200 {
 			t.Fatalf("the handout: %d", st)
@@ -291,6 +292,9 @@ func TestDistributionRaisesCoverage(t *testing.T) {
 		}
 		if first := street.text("#coverage-table tbody tr:last-child td"); !strings.Contains(first, "忠武巷社区") {
 			t.Errorf("the reached community is not listed after the unreached ones: last row %q", first)
+		}
+		if v := eval[[]string](street, `window.__csp || []`); len(v) > 0 {
+			t.Errorf("Content-Security-Policy violations on the handout page: %q", v)
 		}
 	})
 }
