@@ -84,12 +84,18 @@ func (s *Server) campaignsList(w http.ResponseWriter, r *http.Request) {
 			in.From, in.To = t.Format(time.DateOnly), t.AddDate(0, 1, -1).Format(time.DateOnly)
 		}
 	}
-	opts, names, err := s.regionOptions(r, region.Street)
+	opts, _, err := s.regionOptions(r, region.Street)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
 	data.Regions = opts
+	// A street-wide campaign is named for a community's people too.
+	names, err := s.app.DB.RegionNames(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	list, total, err := s.app.Campaigns.List(r.Context(), u, in)
 	if err != nil {
 		if apperr.As(err).Code == apperr.Internal {

@@ -68,12 +68,17 @@ func (s *Server) materialsPageWith(w http.ResponseWriter, r *http.Request, statu
 	}
 	data := materialsPage{Page: s.page(r, "campaign.materials_title"), Tabs: s.outreachTabs(r), Rows: list, Total: total,
 		Pager: newPager(r, pg.Page, pg.Size, total), Kinds: campaign.MaterialKinds, Form: f}
-	stores, names, err := s.writableStores(r)
+	stores, _, err := s.writableStores(r)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	data.Stores, data.Names, data.CanWrite = stores, names, len(stores) > 0
+	// Stores above the viewer's own area (the street's, for a community) are named too.
+	if data.Names, err = s.app.DB.RegionNames(r.Context()); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	data.Stores, data.CanWrite = stores, len(stores) > 0
 	if ferr != nil {
 		data.withError(printer(r), ferr)
 	}
