@@ -89,7 +89,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 			if _, err := demo.SeedOutreach(ctx, a.DB, a.Loc, time.Now()); err != nil {
 				return fmt.Errorf("demo outreach: %w", err)
 			}
-			a.Log.Info("demo street created", "db", a.Cfg.DB, "cases", n, "letters", nl, "inspections", ni)
+			nc, err := demo.SeedCampaigns(ctx, a.DB, a.Photos, a.Loc, time.Now())
+			if err != nil {
+				return fmt.Errorf("demo campaigns: %w", err)
+			}
+			a.Log.Info("demo street created", "db", a.Cfg.DB, "cases", n, "letters", nl, "inspections", ni, "campaigns", nc)
 			if err := a.ReloadIndex(ctx); err != nil {
 				return err
 			}

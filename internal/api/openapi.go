@@ -33,7 +33,7 @@ var pageParams = []string{"page", "page_size"}
 // "which endpoints exist?" has one answer and the OpenAPI document and the
 // mux are made from the same list. A new area adds its table's method here.
 func (a *API) allRoutes() []route {
-	return slices.Concat(a.coreRoutes(), a.caseRoutes(), a.letterRoutes(), a.patrolRoutes(), a.inspectRoutes(), a.outreachRoutes())
+	return slices.Concat(a.coreRoutes(), a.caseRoutes(), a.letterRoutes(), a.patrolRoutes(), a.inspectRoutes(), a.outreachRoutes(), a.campaignRoutes())
 }
 
 // coreRoutes are sign-in, the caller, regions, units, people and the inbox.
@@ -119,7 +119,7 @@ func (a *API) Document() map[string]any {
 		case "":
 		case "multipart":
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"multipart/form-data": map[string]any{"schema": ref("PhotoUpload")}}}
-		case "multipart:SignatureUpload", "multipart:QuestionFile":
+		case "multipart:SignatureUpload", "multipart:QuestionFile", "multipart:CampaignPhotoUpload":
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"multipart/form-data": map[string]any{"schema": ref(strings.TrimPrefix(rt.Body, "multipart:"))}}}
 		default:
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": ref(rt.Body)}}}
@@ -158,6 +158,9 @@ func (a *API) Document() map[string]any {
 		}
 		if rt.Public && strings.Contains(rt.Path, "{") {
 			responses["404"] = errResp("Not found")
+		}
+		if campaignConflicts[rt.Method+" "+rt.Path] != "" {
+			responses["409"] = errResp(campaignConflicts[rt.Method+" "+rt.Path])
 		}
 		if rt.Body == "multipart:SignatureUpload" {
 			responses["413"] = errResp("The file is too large")

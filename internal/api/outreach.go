@@ -65,7 +65,7 @@ func (a *API) outreachRoutes() []route {
 
 // ---- JSON shapes ----
 
-type venueJSON struct {
+type lectureVenueJSON struct {
 	UnitID int64  `json:"unit_id,omitempty"`
 	Name   string `json:"name,omitempty"`
 }
@@ -76,7 +76,7 @@ type lectureJSON struct {
 	SignInURL   string    `json:"signin_url"`
 	Title       string    `json:"title"`
 	Speaker     string    `json:"speaker"`
-	Venue       venueJSON `json:"venue"`
+	Venue       lectureVenueJSON `json:"venue"`
 	StartsAt    string    `json:"starts_at"`
 	EndsAt      string    `json:"ends_at"`
 	OpensAt     string    `json:"opens_at"`
@@ -96,7 +96,7 @@ type lectureJSON struct {
 
 func (a *API) toLectureJSON(v outreachsvc.LectureView) lectureJSON {
 	out := lectureJSON{ID: v.ID, Code: v.Code, SignInURL: "/l/" + v.Code, Title: v.Title, Speaker: v.Speaker,
-		Venue: venueJSON{UnitID: v.VenueUnitID, Name: v.VenueName}, StartsAt: a.rfc(v.StartsAt), EndsAt: a.rfc(v.EndsAt),
+		Venue: lectureVenueJSON{UnitID: v.VenueUnitID, Name: v.VenueName}, StartsAt: a.rfc(v.StartsAt), EndsAt: a.rfc(v.EndsAt),
 		OpensAt: a.rfc(v.OpensAt), ClosesAt: a.rfc(v.ClosesAt), Region: v.Region, Regions: v.Regions, Units: v.UnitIDs,
 		Expected: v.Expected, Materials: v.Materials, State: string(v.State), Attendance: v.Attendance, Version: v.Version,
 		Photos: []string{}, Actions: []string{}}
@@ -124,7 +124,7 @@ func (a *API) toLectureJSON(v outreachsvc.LectureView) lectureJSON {
 type lectureInput struct {
 	Title     *string    `json:"title"`
 	Speaker   *string    `json:"speaker"`
-	Venue     *venueJSON `json:"venue"`
+	Venue     *lectureVenueJSON `json:"venue"`
 	StartsAt  *string    `json:"starts_at"`
 	EndsAt    *string    `json:"ends_at"`
 	OpensAt   *string    `json:"opens_at"`

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/lantian-org/lantian/internal/agenda"
 	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/authn"
 	"github.com/lantian-org/lantian/internal/config"
@@ -16,6 +17,8 @@ import (
 	"github.com/lantian-org/lantian/internal/photo"
 	"github.com/lantian-org/lantian/internal/region"
 	"github.com/lantian-org/lantian/internal/service"
+	"github.com/lantian-org/lantian/internal/service/calendarsvc"
+	"github.com/lantian-org/lantian/internal/service/campaignsvc"
 	"github.com/lantian-org/lantian/internal/service/casesvc"
 	"github.com/lantian-org/lantian/internal/service/inspectsvc"
 	"github.com/lantian-org/lantian/internal/service/lettersvc"
@@ -45,6 +48,10 @@ type App struct {
 	Inspect *inspectsvc.Service
 	// Outreach runs the lectures, the question bank and the prize quizzes.
 	Outreach *outreachsvc.Service
+	// Campaigns runs the month-end clean-ups, the materials store, publicity and handouts.
+	Campaigns *campaignsvc.Service
+	// Agenda is the one calendar of everything with a date, and the per-person feeds.
+	Agenda *calendarsvc.Service
 }
 
 // New builds the services over an open database and loads the region index.
@@ -63,6 +70,13 @@ func New(ctx context.Context, cfg config.Config, loc *time.Location, db *store.D
 	a.Patrols = patrolsvc.New(a.Cases, a.Calendar, a.Photos)
 	a.Inspect = inspectsvc.New(db, loc, a.Calendar, a.Cases, a.Patrols, a.Photos, a.Letters)
 	a.Outreach = outreachsvc.New(db, loc, a.Photos)
+	a.Campaigns = campaignsvc.New(db, a.Index, loc, a.Calendar, a.Cases, a.Photos, cfg.Lang)
+	a.Agenda = calendarsvc.New(db, loc, cfg.BaseURL)
+	a.Agenda.Register([]agenda.Kind{agenda.Campaign}, calendarsvc.SourceFunc(a.Campaigns.CampaignItems))
+	a.Agenda.Register([]agenda.Kind{agenda.Publicity}, calendarsvc.SourceFunc(a.Campaigns.PublicityItems))
+	a.Agenda.Register([]agenda.Kind{agenda.Inspection}, calendarsvc.SourceFunc(a.Inspect.CalendarItems))
+	a.Agenda.Register([]agenda.Kind{agenda.Lecture}, calendarsvc.SourceFunc(a.Outreach.LectureItems))
+	a.Agenda.Register([]agenda.Kind{agenda.Quiz}, calendarsvc.SourceFunc(a.Outreach.QuizItems))
 	if err := db.EnsureCalendar(ctx); err != nil {
 		return nil, err
 	}

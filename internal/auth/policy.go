@@ -54,6 +54,16 @@ const (
 	OutreachRead     Action = "outreach.read"     // see lectures, quizzes, attendance, leaderboards and the question bank
 	OutreachManage   Action = "outreach.manage"   // organise lectures and quizzes in one's area, see attendees' mobiles
 	OutreachBank     Action = "outreach.bank"     // edit, import and retire the question bank (street level and above)
+	CampaignRead     Action = "campaign.read"     // see clean-up campaigns (unit contacts: those with their unit's tasks)
+	CampaignPlan     Action = "campaign.plan"     // plan, propose, edit, close and cancel campaigns
+	CampaignRecord   Action = "campaign.record"   // record tasks' results, photos and units' headcounts
+	MaterialRead     Action = "material.read"     // see the materials store and its ledger
+	MaterialWrite    Action = "material.write"    // add materials and move stock
+	PublicityRead    Action = "publicity.read"    // see publicity events
+	PublicityWrite   Action = "publicity.write"   // record publicity events (drawing materials from the store)
+	HandoutRead      Action = "handout.read"      // see handouts, their distributions and coverage
+	HandoutWrite     Action = "handout.write"     // write handouts
+	HandoutHandOut   Action = "handout.hand_out"  // record distributions to households
 )
 
 // Principal is the signed-in person with their role assignments.
@@ -110,6 +120,16 @@ var grants = map[Action][]people.Role{
 	OutreachRead:     {people.Admin, people.Leader, people.Inspector},
 	OutreachManage:   {people.Admin, people.Leader},
 	OutreachBank:     {people.Admin, people.Leader},
+	CampaignRead:     {people.Admin, people.Leader, people.Inspector, people.Patroller, people.Volunteer, people.UnitContact},
+	CampaignPlan:     {people.Admin, people.Leader},
+	CampaignRecord:   {people.Admin, people.Leader, people.Patroller, people.Volunteer},
+	MaterialRead:     {people.Admin, people.Leader, people.Inspector},
+	MaterialWrite:    {people.Admin, people.Leader},
+	PublicityRead:    {people.Admin, people.Leader, people.Inspector, people.Patroller, people.Volunteer},
+	PublicityWrite:   {people.Admin, people.Leader},
+	HandoutRead:      {people.Admin, people.Leader, people.Inspector, people.Patroller, people.Volunteer},
+	HandoutWrite:     {people.Admin, people.Leader},
+	HandoutHandOut:   {people.Admin, people.Leader, people.Patroller, people.Volunteer},
 }
 
 // highest bounds, for some actions, how low an assignment may sit and still

@@ -36,6 +36,7 @@ const (
 	InspectionClosed Kind = "inspection_closed" // a community's inspection sheet is scored and closed, with its findings
 	InspectionWeek   Kind = "inspection_week"   // the street's weekly inspection summary is complete
 	ProblemOwner     Kind = "problem_owner"     // a tracked problem was given to its owner
+	MaterialLow      Kind = "material_low"      // a material of the store fell to its low-stock threshold
 )
 
 // Record names what an event is about, so that a message can open it.
@@ -113,6 +114,7 @@ var rules = map[Kind]rule{
 	InspectionClosed: func(s Subject) []Selector { return []Selector{{Role: Leaders, Region: s.Region, Up: true}} },
 	InspectionWeek:   func(s Subject) []Selector { return leadersAt(s.Region) },
 	ProblemOwner:     func(s Subject) []Selector { return []Selector{{Role: Person, PersonID: s.Owner}} },
+	MaterialLow:      func(s Subject) []Selector { return []Selector{{Role: Leaders, Region: s.Region, Up: true}} },
 }
 
 // Kinds lists every kind, sorted (for tests and the catalogs).

@@ -44,6 +44,7 @@ func TestAudience(t *testing.T) {
 		{"PatrolMissedToCommunityLeadersOrAbove", Event{Kind: PatrolMissed, Subject: Subject{Region: grid}},
 			[]Selector{{Role: Leaders, Region: community, Up: true}}},
 		{"LetterReminderToContacts", Event{Kind: LetterReminder, Subject: Subject{Unit: 11}}, []Selector{{Role: UnitContacts, Unit: 11}}},
+		{"MaterialLowToTheStoreLeaders", Event{Kind: MaterialLow, Subject: Subject{Region: street}}, []Selector{{Role: Leaders, Region: street, Up: true}}},
 		{"UnknownKindNobody", Event{Kind: "nonsense", Subject: Subject{Held: community}}, nil},
 		{"EmptySubjectNobody", Event{Kind: CaseFiled}, nil},
 	}
@@ -60,12 +61,12 @@ func TestAudience(t *testing.T) {
 func TestEveryKindHasARule(t *testing.T) {
 	for _, k := range []Kind{CaseReported, CaseCommitted, CaseFiled, CaseAssigned, CaseEscalated, CaseReturned, CaseVerify,
 		CaseRework, CaseReopened, CaseSupervise, CaseOverdue, PatrolMissed, LetterReminder,
-		InspectionClosed, InspectionWeek, ProblemOwner} {
+		InspectionClosed, InspectionWeek, ProblemOwner, MaterialLow} {
 		if !Known(k) {
 			t.Errorf("kind %s has no rule", k)
 		}
 	}
-	if len(Kinds()) != 16 {
+	if len(Kinds()) != 17 {
 		t.Errorf("Kinds() = %v: a kind was added without a row here", Kinds())
 	}
 }

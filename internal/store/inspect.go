@@ -556,10 +556,10 @@ func (db *DB) EscalatedSince(ctx context.Context, community string, since time.T
 	return list, total, err
 }
 
-// CommitmentsDue lists (up to limit, soonest first) the numbers of a
+// CommunityCommitmentsDue lists (up to limit, soonest first) the numbers of a
 // community's committed cases waiting on their party with a due time in
 // [from, to), with the total.
-func (db *DB) CommitmentsDue(ctx context.Context, community string, from, to time.Time, limit int) ([]string, int, error) {
+func (db *DB) CommunityCommitmentsDue(ctx context.Context, community string, from, to time.Time, limit int) ([]string, int, error) {
 	rows, err := db.query(ctx, `SELECT c.number FROM cases c WHERE c.status = 'assigned' AND c.deadline >= $1 AND c.deadline < $2
 		AND c.class = 'committed' AND c.community = $3 ORDER BY c.deadline, c.id`, ms(from), ms(to), community)
 	if err != nil {

@@ -197,6 +197,10 @@ func (s *Server) nav(r *http.Request, u *auth.Principal) []NavItem {
 	if u.CanSomewhere(auth.OutreachRead) {
 		items = append(items, NavItem{Href: "/lectures", Label: p.T("nav.outreach")})
 	}
+	if u.CanSomewhere(auth.CampaignRead) {
+		items = append(items, NavItem{Href: "/campaigns", Label: p.T("nav.campaigns")})
+	}
+	items = append(items, NavItem{Href: "/calendar", Label: p.T("nav.calendar")})
 	if u.CanSomewhere(auth.PersonRead) {
 		items = append(items, NavItem{Href: "/people", Label: p.T("nav.people")})
 	}

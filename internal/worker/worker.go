@@ -57,4 +57,9 @@ func Once(ctx context.Context, log *slog.Logger, a *app.App) {
 	}
 	missedPatrols(ctx, log, a)
 	scheduleInspections(ctx, log, a)
+	if n, err := ProposeCampaigns(ctx, a); err != nil && ctx.Err() == nil {
+		log.Warn("month-end clean-up proposals failed", "err", err)
+	} else if n > 0 {
+		log.Info("month-end clean-ups proposed", "count", n)
+	}
 }

@@ -41,7 +41,7 @@ func (s *Service) Agenda(ctx context.Context, community string) (inspect.Agenda,
 	if ag.Escalated, ag.Totals.Escalated, err = s.DB.EscalatedSince(ctx, community, now.Add(-7*24*time.Hour), inspect.AgendaLimit); err != nil {
 		return ag, err
 	}
-	if ag.CommitmentsDue, ag.Totals.CommitmentsDue, err = s.DB.CommitmentsDue(ctx, community, now, now.Add(7*24*time.Hour), inspect.AgendaLimit); err != nil {
+	if ag.CommitmentsDue, ag.Totals.CommitmentsDue, err = s.DB.CommunityCommitmentsDue(ctx, community, now, now.Add(7*24*time.Hour), inspect.AgendaLimit); err != nil {
 		return ag, err
 	}
 
