@@ -71,27 +71,27 @@ type lectureVenueJSON struct {
 }
 
 type lectureJSON struct {
-	ID          int64     `json:"id"`
-	Code        string    `json:"code"`
-	SignInURL   string    `json:"signin_url"`
-	Title       string    `json:"title"`
-	Speaker     string    `json:"speaker"`
+	ID          int64            `json:"id"`
+	Code        string           `json:"code"`
+	SignInURL   string           `json:"signin_url"`
+	Title       string           `json:"title"`
+	Speaker     string           `json:"speaker"`
 	Venue       lectureVenueJSON `json:"venue"`
-	StartsAt    string    `json:"starts_at"`
-	EndsAt      string    `json:"ends_at"`
-	OpensAt     string    `json:"opens_at"`
-	ClosesAt    string    `json:"closes_at"`
-	Region      string    `json:"region"`
-	Regions     []string  `json:"regions"`
-	Units       []int64   `json:"units"`
-	Expected    int       `json:"expected"`
-	Materials   string    `json:"materials"`
-	State       string    `json:"state"`
-	CancelledAt *string   `json:"cancelled_at"`
-	Attendance  int       `json:"attendance"`
-	Photos      []string  `json:"photos"`
-	Version     int       `json:"version"`
-	Actions     []string  `json:"actions"`
+	StartsAt    string           `json:"starts_at"`
+	EndsAt      string           `json:"ends_at"`
+	OpensAt     string           `json:"opens_at"`
+	ClosesAt    string           `json:"closes_at"`
+	Region      string           `json:"region"`
+	Regions     []string         `json:"regions"`
+	Units       []int64          `json:"units"`
+	Expected    int              `json:"expected"`
+	Materials   string           `json:"materials"`
+	State       string           `json:"state"`
+	CancelledAt *string          `json:"cancelled_at"`
+	Attendance  int              `json:"attendance"`
+	Photos      []string         `json:"photos"`
+	Version     int              `json:"version"`
+	Actions     []string         `json:"actions"`
 }
 
 func (a *API) toLectureJSON(v outreachsvc.LectureView) lectureJSON {
@@ -122,18 +122,18 @@ func (a *API) toLectureJSON(v outreachsvc.LectureView) lectureJSON {
 // lectureInput is the body of POST and PATCH /api/v1/lectures; on PATCH
 // absent fields keep their values.
 type lectureInput struct {
-	Title     *string    `json:"title"`
-	Speaker   *string    `json:"speaker"`
+	Title     *string           `json:"title"`
+	Speaker   *string           `json:"speaker"`
 	Venue     *lectureVenueJSON `json:"venue"`
-	StartsAt  *string    `json:"starts_at"`
-	EndsAt    *string    `json:"ends_at"`
-	OpensAt   *string    `json:"opens_at"`
-	ClosesAt  *string    `json:"closes_at"`
-	Regions   []string   `json:"regions"`
-	Units     []int64    `json:"units"`
-	Expected  *int       `json:"expected"`
-	Materials *string    `json:"materials"`
-	Version   int        `json:"version"`
+	StartsAt  *string           `json:"starts_at"`
+	EndsAt    *string           `json:"ends_at"`
+	OpensAt   *string           `json:"opens_at"`
+	ClosesAt  *string           `json:"closes_at"`
+	Regions   []string          `json:"regions"`
+	Units     []int64           `json:"units"`
+	Expected  *int              `json:"expected"`
+	Materials *string           `json:"materials"`
+	Version   int               `json:"version"`
 }
 
 // apply merges the body into in, collecting time format errors.
