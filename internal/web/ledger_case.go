@@ -135,23 +135,9 @@ func (p casePage) Kept(a, field string) string {
 	if p.Open != a {
 		return ""
 	}
-	switch field {
-	case "note":
-		return p.Form.Note
-	case "assignee":
-		return p.Form.Assignee
-	case "unit":
-		return p.Form.Unit
-	case "deadline":
-		return p.Form.Deadline
-	case "passed":
-		return p.Form.Passed
-	case "into":
-		return p.Form.Into
-	case "commitment":
-		return p.Form.Commitment
-	}
-	return ""
+	f := p.Form
+	return map[string]string{"note": f.Note, "assignee": f.Assignee, "unit": f.Unit, "deadline": f.Deadline,
+		"passed": f.Passed, "into": f.Into, "commitment": f.Commitment}[field]
 }
 
 // FieldErr returns the error of field in action a's form, if that form came back with one.
@@ -257,67 +243,31 @@ func (s *Server) casePageData(r *http.Request, c cases.Case) (casePage, error) {
 	return data, nil
 }
 
-// loadCasePage reads the case named in the path for the user (404 when they may not see it).
-func (s *Server) loadCasePage(w http.ResponseWriter, r *http.Request) (cases.Case, bool) {
+// casePageOf loads the case named in the path for the user and what its
+// page shows, or answers (404 when they may not see it).
+func (s *Server) casePageOf(w http.ResponseWriter, r *http.Request) (casePage, bool) {
+	var data casePage
 	c, err := s.app.Cases.Get(r.Context(), userOf(r), r.PathValue("number"))
-	if apperr.Is(err, apperr.NotFound) {
-		s.notFound(w, r)
-		return c, false
+	if err == nil {
+		data, err = s.casePageData(r, c)
 	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return c, false
-	}
-	return c, true
+	return data, s.loaded(w, r, err)
 }
 
 // caseDetail shows one case.
 func (s *Server) caseDetail(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.loadCasePage(w, r)
-	if !ok {
-		return
+	if data, ok := s.casePageOf(w, r); ok {
+		s.render(w, r, http.StatusOK, "case", data)
 	}
-	data, err := s.casePageData(r, c)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "case", data)
 }
 
 // caseFailed shows the case again, as it now stands, with the error of a
 // failed action or upload beside the form the user filled in.
 func (s *Server) caseFailed(w http.ResponseWriter, r *http.Request, open string, form actionForm, err error) {
-	e := apperr.As(err)
-	switch e.Code {
-	case apperr.NotFound:
-		s.notFound(w, r)
-		return
-	case apperr.Internal:
-		s.serverError(w, r, err)
-		return
-	}
-	c, ok := s.loadCasePage(w, r)
-	if !ok {
-		return
-	}
-	data, derr := s.casePageData(r, c)
-	if derr != nil {
-		s.serverError(w, r, derr)
-		return
-	}
-	data.withError(printer(r), err)
-	if e.Msg.Key == "err.invalid" {
-		// A plain "invalid" at the top names the field errors too, so that
-		// none goes unseen on a small screen, whichever form it belongs to.
-		data.Error = printer(r).Error(err)
-	}
-	data.Open, data.Form = open, form
-	status := statusFor(err)
-	if e.BadRequest {
-		status = http.StatusBadRequest
-	}
-	s.render(w, r, status, "case", data)
+	formFailed(s, w, r, "case", err, s.casePageOf, func(d *casePage) *Page {
+		d.Open, d.Form = open, form
+		return &d.Page
+	})
 }
 
 // parseMultipart reads a multipart page form within maxPhotoBody; urlencoded

@@ -165,13 +165,7 @@ func (s *Server) publicReportSubmit(w http.ResponseWriter, r *http.Request) {
 		c, created, err = s.app.Cases.Report(r.Context(), who, nil, rep)
 	}
 	if err != nil {
-		if apperr.As(err).Code == apperr.Internal {
-			s.serverError(w, r, err)
-			return
-		}
-		in.ClientID = freshClientID(in.ClientID, err)
-		err = reportFormError(err)
-		s.renderPublicReport(w, r, statusFor(err), in, err)
+		s.reportFailed(w, r, in, err, s.renderPublicReport)
 		return
 	}
 	if created {

@@ -92,11 +92,10 @@ func (s *Server) regionDetail(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rg, err := s.app.DB.Region(ctx, code)
-	if apperr.Is(err, apperr.NotFound) || (err == nil && !app.InRoots(roots, code)) {
-		s.notFound(w, r)
-		return
-	} else if err != nil {
-		s.serverError(w, r, err)
+	if err == nil && !app.InRoots(roots, code) {
+		err = apperr.ErrNotFound
+	}
+	if !s.loaded(w, r, err) {
 		return
 	}
 	data := regionPage{Page: s.page(r, "region.title"), Region: rg}

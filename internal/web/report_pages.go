@@ -79,6 +79,20 @@ func freshClientID(id string, err error) string {
 	return id
 }
 
+// reportFailed shows a report form again through again with the error of
+// the report (a plain 500 for an internal one), its fields named as the
+// form names them, and a fresh client id when the one sent cannot be used.
+func (s *Server) reportFailed(w http.ResponseWriter, r *http.Request, in reportInput, err error,
+	again func(http.ResponseWriter, *http.Request, int, reportInput, error)) {
+	if apperr.As(err).Code == apperr.Internal {
+		s.serverError(w, r, err)
+		return
+	}
+	in.ClientID = freshClientID(in.ClientID, err)
+	err = reportFormError(err)
+	again(w, r, statusFor(err), in, err)
+}
+
 // point parses the form's coordinates; ok is false when none were given or they do not parse.
 func (in reportInput) point() (lat, lon float64, ok bool) {
 	lat, lon, ok = region.ParsePoint(in.Lat, in.Lon)
@@ -624,13 +638,7 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
 		c, created, err = s.app.Cases.Report(r.Context(), s.actor(r), u, rep)
 	}
 	if err != nil {
-		if apperr.As(err).Code == apperr.Internal {
-			s.serverError(w, r, err)
-			return
-		}
-		in.ClientID = freshClientID(in.ClientID, err)
-		err = reportFormError(err)
-		s.renderReport(w, r, statusFor(err), in, err)
+		s.reportFailed(w, r, in, err, s.renderReport)
 		return
 	}
 	flash := "flash.reported"
