@@ -13,6 +13,7 @@ import (
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/cases"
+	"github.com/lantian-org/lantian/internal/photo"
 	"github.com/lantian-org/lantian/internal/region"
 	"github.com/lantian-org/lantian/internal/service/casesvc"
 	"github.com/lantian-org/lantian/internal/store"
@@ -261,7 +262,7 @@ func (a *API) caseAction(w http.ResponseWriter, r *http.Request) {
 }
 
 // MaxPhotoUpload bounds a photo upload's body: the 10 MB photo plus the form around it.
-const MaxPhotoUpload = 10<<20 + 64<<10
+const MaxPhotoUpload = photo.DefaultMaxBytes + 64<<10
 
 func (a *API) casePhoto(w http.ResponseWriter, r *http.Request) {
 	file, err := formPhoto(w, r)
@@ -287,8 +288,7 @@ func formPhoto(w http.ResponseWriter, r *http.Request) (multipart.File, error) {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, &apperr.Error{Code: apperr.TooLarge, Msg: apperr.Msg{Key: "err.photo_too_large", Args: []any{10}},
-				Fields: map[string]apperr.Msg{"photo": {Key: "err.photo_too_large", Args: []any{10}}}}
+			return nil, photo.TooLarge("photo")
 		}
 		return nil, apperr.Field("photo", "err.required")
 	}
@@ -298,20 +298,12 @@ func formPhoto(w http.ResponseWriter, r *http.Request) (multipart.File, error) {
 // getPhoto serves a photo to someone who may read a case it belongs to.
 func (a *API) getPhoto(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	ok, err := a.app.Cases.CanSeePhoto(r.Context(), userOf(r), id)
-	if err != nil || !ok {
-		a.fail(w, r, apperr.ErrNotFound)
-		return
-	}
-	f, err := a.app.Photos.Open(id, r.URL.Query().Get("thumb") != "")
+	f, err := a.app.Cases.OpenPhoto(r.Context(), userOf(r), a.app.Photos, id, photo.Thumb(r))
 	if err != nil {
-		a.fail(w, r, apperr.ErrNotFound)
+		a.fail(w, r, err)
 		return
 	}
-	defer f.Close()
-	w.Header().Set("Content-Type", "image/jpeg")
-	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
-	http.ServeContent(w, r, id+".jpg", time.Time{}, f)
+	photo.Serve(w, r, id, f)
 }
 
 type categoryJSON struct {

@@ -62,3 +62,16 @@ func (e *Error) AppErr() *apperr.Error {
 	}
 	return apperr.Wrap(e, code, e.Key, e.Args...)
 }
+
+// FieldErr is AppErr as the error of an upload's field.
+func (e *Error) FieldErr(field string) *apperr.Error {
+	ae := e.AppErr()
+	ae.Fields = map[string]apperr.Msg{field: ae.Msg}
+	return ae
+}
+
+// TooLarge is the error of an upload in field over DefaultMaxBytes, as
+// Process answers one, for a body refused before it is read (413).
+func TooLarge(field string) *apperr.Error {
+	return newError(KeyTooLarge, nil, DefaultMaxBytes>>20).FieldErr(field)
+}

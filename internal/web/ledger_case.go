@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"mime"
 	"mime/multipart"
@@ -270,19 +269,19 @@ func (s *Server) caseFailed(w http.ResponseWriter, r *http.Request, open string,
 	})
 }
 
-// parseMultipart reads a multipart page form within maxPhotoBody; urlencoded
-// forms are already parsed by the server.
-func parseMultipart(w http.ResponseWriter, r *http.Request) error {
+// parseMultipart reads a multipart page form of at most limit bytes; a
+// larger one is the photo error of field. Urlencoded forms are already
+// parsed by the server.
+func parseMultipart(w http.ResponseWriter, r *http.Request, limit int64, field string) error {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct != "multipart/form-data" {
 		return nil
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxPhotoBody)
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return &apperr.Error{Code: apperr.TooLarge, Msg: apperr.Msg{Key: "err.photo_too_large", Args: []any{photo.DefaultMaxBytes >> 20}},
-				Fields: map[string]apperr.Msg{"photos": {Key: "err.photo_too_large", Args: []any{photo.DefaultMaxBytes >> 20}}}}
+			return photo.TooLarge(field)
 		}
 		return apperr.Wrap(err, apperr.Invalid, "err.invalid")
 	}
@@ -308,7 +307,7 @@ func uploads(r *http.Request, field string) []*multipart.FileHeader {
 // user may not, 409 when the state or version does not allow it, 422 for a
 // field.
 func (s *Server) caseAction(w http.ResponseWriter, r *http.Request) {
-	perr := parseMultipart(w, r)
+	perr := parseMultipart(w, r, maxPhotoBody, "photos")
 	form := actionForm{Action: r.PostFormValue("action"), Note: r.PostFormValue("note"), Assignee: strings.TrimSpace(r.PostFormValue("assignee")),
 		Unit: strings.TrimSpace(r.PostFormValue("unit")), Deadline: strings.TrimSpace(r.PostFormValue("deadline")),
 		Passed: r.PostFormValue("passed"), Into: strings.TrimSpace(r.PostFormValue("into")), Commitment: r.PostFormValue("commitment")}
@@ -337,7 +336,7 @@ func (s *Server) caseAction(w http.ResponseWriter, r *http.Request) {
 					return
 				}
 				for _, fh := range files {
-					id, err := s.savePhoto(r.Context(), r, fh)
+					id, err := s.savePhoto(r, fh)
 					if err != nil {
 						s.caseFailed(w, r, form.Action, form, err)
 						return
@@ -405,44 +404,22 @@ func (s *Server) actionInput(r *http.Request, form actionForm) (casesvc.Action, 
 
 // savePhoto checks and stores one uploaded photo without attaching it; the
 // action that uses it attaches it.
-func (s *Server) savePhoto(ctx context.Context, r *http.Request, fh *multipart.FileHeader) (string, error) {
+func (s *Server) savePhoto(r *http.Request, fh *multipart.FileHeader) (string, error) {
 	f, err := fh.Open()
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
-	proc, err := photo.Process(f, photo.Limits{Location: s.app.Loc})
-	if err != nil {
-		var pe *photo.Error
-		if errors.As(err, &pe) {
-			e := pe.AppErr()
-			e.Fields = map[string]apperr.Msg{"photos": e.Msg}
-			return "", e
-		}
-		return "", err
-	}
-	id, err := s.app.Photos.Put(proc)
-	if err != nil {
-		return "", err
-	}
-	rec := store.PhotoRecord{ID: id, Width: proc.Width, Height: proc.Height, Format: proc.Format, Lat: proc.Lat, Lon: proc.Lon}
-	if proc.Taken != nil {
-		rec.Taken = *proc.Taken
-	}
-	return id, s.app.DB.SavePhoto(ctx, s.actor(r), rec)
+	return s.app.Cases.SavePhoto(r.Context(), s.actor(r), s.app.Photos, f, "photos")
 }
 
 // casePhotoUpload adds photos (field photo, up to MaxPhotos) at a step
 // (before or after) to a case, then goes back to it.
 func (s *Server) casePhotoUpload(w http.ResponseWriter, r *http.Request) {
 	form := actionForm{Action: "upload"}
-	err := parseMultipart(w, r)
+	err := parseMultipart(w, r, maxPhotoBody, "photo")
 	if r.MultipartForm != nil {
 		defer r.MultipartForm.RemoveAll()
-	}
-	if apperr.Is(err, apperr.TooLarge) {
-		e := apperr.As(err)
-		e.Fields = map[string]apperr.Msg{"photo": e.Msg}
 	}
 	if err != nil {
 		s.caseFailed(w, r, "upload", form, err)
@@ -479,26 +456,8 @@ func (s *Server) casePhotoUpload(w http.ResponseWriter, r *http.Request) {
 // may read a case it belongs to; anyone else gets 404.
 func (s *Server) photo(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if !photo.ValidID(id) {
-		s.notFound(w, r)
-		return
+	f, err := s.app.Cases.OpenPhoto(r.Context(), userOf(r), s.app.Photos, id, photo.Thumb(r))
+	if s.loaded(w, r, err) {
+		photo.Serve(w, r, id, f)
 	}
-	ok, err := s.app.Cases.CanSeePhoto(r.Context(), userOf(r), id)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	if !ok {
-		s.notFound(w, r)
-		return
-	}
-	f, err := s.app.Photos.Open(id, r.URL.Query().Get("thumb") != "")
-	if err != nil {
-		s.notFound(w, r)
-		return
-	}
-	defer f.Close()
-	w.Header().Set("Content-Type", "image/jpeg")
-	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
-	http.ServeContent(w, r, id+".jpg", time.Time{}, f)
 }

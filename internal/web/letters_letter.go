@@ -206,13 +206,8 @@ const maxSignatureBody = letters.MaxScanBytes + 64<<10
 
 // formFile returns the one non-empty file of a multipart field, or nil.
 func formFile(r *http.Request, field string) *multipart.FileHeader {
-	if r.MultipartForm == nil {
-		return nil
-	}
-	for _, fh := range r.MultipartForm.File[field] {
-		if fh.Size > 0 || fh.Filename != "" {
-			return fh
-		}
+	if files := uploads(r, field); len(files) > 0 {
+		return files[0]
 	}
 	return nil
 }

@@ -3,11 +3,9 @@ package web
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"image"
 	"maps"
-	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -471,29 +469,12 @@ func reportBodyLimit(n int) int64 { return int64(n)*photo.DefaultMaxBytes + 1<<2
 // it, and returns its fields and photos. A body over the limit answers a
 // photo error (the fields read so far are kept).
 func readReportForm(w http.ResponseWriter, r *http.Request, maxPhotos int) (reportInput, []*multipart.FileHeader, error) {
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if ct != "multipart/form-data" {
-		return parseReportInput(r.PostForm), nil, nil // parsed by the server's form middleware
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, reportBodyLimit(maxPhotos))
-	err := r.ParseMultipartForm(8 << 20)
+	err := parseMultipart(w, r, reportBodyLimit(maxPhotos), "photo")
 	in := parseReportInput(r.PostForm)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return in, nil, &apperr.Error{Code: apperr.TooLarge, Msg: apperr.Msg{Key: "err.photo_too_large", Args: []any{photo.DefaultMaxBytes >> 20}},
-				Fields: map[string]apperr.Msg{"photo": {Key: "err.photo_too_large", Args: []any{photo.DefaultMaxBytes >> 20}}}}
-		}
-		return in, nil, apperr.Wrap(err, apperr.Invalid, "err.invalid")
+		return in, nil, err
 	}
-	var files []*multipart.FileHeader
-	for _, fh := range r.MultipartForm.File["photos"] {
-		if fh.Filename == "" && fh.Size == 0 {
-			continue // an empty file input
-		}
-		files = append(files, fh)
-	}
-	return in, files, nil
+	return in, uploads(r, "photos"), nil
 }
 
 // checkReportPhotos looks at each photo before anything is written: how many,
@@ -505,9 +486,7 @@ func checkReportPhotos(files []*multipart.FileHeader, max int) error {
 	}
 	for _, fh := range files {
 		if fh.Size > photo.DefaultMaxBytes {
-			e := apperr.As(apperr.Field("photo", "err.photo_too_large", photo.DefaultMaxBytes>>20))
-			e.Code = apperr.TooLarge
-			return e
+			return photo.TooLarge("photo")
 		}
 		f, err := fh.Open()
 		if err != nil {
