@@ -95,13 +95,18 @@ var statusOf = map[apperr.Code]int{
 	apperr.Internal: http.StatusInternalServerError,
 }
 
+// statusFor is the HTTP status of an error: its code's, or 400 for malformed input.
+func statusFor(e *apperr.Error) int {
+	if e.BadRequest {
+		return http.StatusBadRequest
+	}
+	return statusOf[e.Code]
+}
+
 // fail writes err in the API's error shape; internal errors are logged and never shown.
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	e := apperr.As(err)
-	status := statusOf[e.Code]
-	if e.BadRequest {
-		status = http.StatusBadRequest
-	}
+	status := statusFor(e)
 	if e.Code == apperr.Internal {
 		a.app.Log.Error("api failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}

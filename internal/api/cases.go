@@ -158,17 +158,9 @@ func (a *API) parseWhen(field, s string) (time.Time, error) {
 	return t, nil
 }
 
-func (a *API) createCase(w http.ResponseWriter, r *http.Request) {
-	var in caseInput
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
-		return
-	}
+// reportOf reads the body of POST /api/v1/cases (or of a case item of a sync).
+func (a *API) reportOf(in caseInput) (casesvc.Report, error) {
 	due, err := a.parseWhen("due", in.Due)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
 	rep := casesvc.Report{Input: cases.Input{ClientID: in.ClientID, Category: in.Category, Description: in.Description, Address: in.Address,
 		Class: cases.Class(in.Class), Severity: cases.Severity(in.Severity), Source: cases.Source(in.Source), HotlineRef: in.HotlineRef, Note: in.Note},
 		UnitID: in.UnitID, Commitment: in.Commitment, Due: due}
@@ -177,6 +169,20 @@ func (a *API) createCase(w http.ResponseWriter, r *http.Request) {
 	}
 	if in.Lon != nil {
 		rep.Lon = *in.Lon
+	}
+	return rep, err
+}
+
+func (a *API) createCase(w http.ResponseWriter, r *http.Request) {
+	var in caseInput
+	if err := decode(w, r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	rep, err := a.reportOf(in)
+	if err != nil {
+		a.fail(w, r, err)
+		return
 	}
 	p := userOf(r)
 	c, created, err := a.app.Cases.Report(r.Context(), a.actor(r), p, rep)

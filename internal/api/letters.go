@@ -78,18 +78,6 @@ func (a *API) rfcPtr(t time.Time) *string {
 	return &s
 }
 
-// baseURL is the server's public URL: the configured one, else the request's host.
-func (a *API) baseURL(r *http.Request) string {
-	if a.app.Cfg.BaseURL != "" {
-		return a.app.Cfg.BaseURL
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
-
 // toLetterJSON shapes a letter; full adds its text, clauses (with breaches
 // when given), signatures and the actions p may take.
 func (a *API) toLetterJSON(r *http.Request, p *auth.Principal, l letters.Letter, full bool, breaches []int) letterJSON {
@@ -97,7 +85,7 @@ func (a *API) toLetterJSON(r *http.Request, p *auth.Principal, l letters.Letter,
 		Status: string(l.Status), SHA256: l.SHA256, Title: l.Title, TemplateID: l.TemplateID, TemplateVersion: l.TemplateVersion,
 		Representative: l.Representative, Note: l.Note, IssuedAt: a.rfcPtr(l.IssuedAt), SignedAt: a.rfcPtr(l.SignedAt),
 		WithdrawnAt: a.rfcPtr(l.WithdrawnAt), RemindedAt: a.rfcPtr(l.RemindedAt), Version: l.Version,
-		VerifyURL: a.baseURL(r) + letters.VerifyPath(l.VerifyCode)}
+		VerifyURL: a.app.Cfg.PublicURL(r) + letters.VerifyPath(l.VerifyCode)}
 	if !full {
 		return out
 	}
@@ -223,7 +211,7 @@ func (a *API) letterQR(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	png, err := letters.QRPNG(a.baseURL(r) + letters.VerifyPath(l.VerifyCode))
+	png, err := letters.QRPNG(a.app.Cfg.PublicURL(r) + letters.VerifyPath(l.VerifyCode))
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -475,26 +463,20 @@ func (a *API) remindUnsigned(w http.ResponseWriter, r *http.Request) {
 
 // ---- Templates ----
 
+// templateJSON is a template as the API shows it: what templateInput sets,
+// and what the server keeps.
 type templateJSON struct {
-	ID           int64            `json:"id"`
-	Year         int              `json:"year"`
-	Kind         string           `json:"kind"`
-	Title        string           `json:"title"`
-	Preamble     string           `json:"preamble"`
-	Clauses      []letters.Clause `json:"clauses"`
-	StreetDuties []string         `json:"street_duties"`
-	UnitDuties   []string         `json:"unit_duties"`
-	Term         string           `json:"term"`
-	Version      int              `json:"version"`
-	Variables    []string         `json:"variables"`
-	CreatedAt    string           `json:"created_at"`
-	UpdatedAt    string           `json:"updated_at"`
+	ID int64 `json:"id"`
+	templateInput
+	Variables []string `json:"variables"`
+	CreatedAt string   `json:"created_at"`
+	UpdatedAt string   `json:"updated_at"`
 }
 
 func (a *API) toTemplateJSON(t letters.Template) templateJSON {
-	out := templateJSON{ID: t.ID, Year: t.Year, Kind: t.Kind, Title: t.Title, Preamble: t.Preamble, Clauses: t.Clauses,
-		StreetDuties: t.StreetDuties, UnitDuties: t.UnitDuties, Term: t.Term, Version: t.Version, Variables: letters.Variables,
-		CreatedAt: a.rfc(t.CreatedAt), UpdatedAt: a.rfc(t.UpdatedAt)}
+	out := templateJSON{ID: t.ID, Variables: letters.Variables, CreatedAt: a.rfc(t.CreatedAt), UpdatedAt: a.rfc(t.UpdatedAt),
+		templateInput: templateInput{Year: t.Year, Kind: t.Kind, Title: t.Title, Preamble: t.Preamble, Clauses: t.Clauses,
+			StreetDuties: t.StreetDuties, UnitDuties: t.UnitDuties, Term: t.Term, Version: t.Version}}
 	if out.Clauses == nil {
 		out.Clauses = []letters.Clause{}
 	}
@@ -544,6 +526,7 @@ func (a *API) getLetterTemplate(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, a.toTemplateJSON(t))
 }
 
+// templateInput is the body of POST and PUT /api/v1/letter-templates.
 type templateInput struct {
 	Year         int              `json:"year"`
 	Kind         string           `json:"kind"`

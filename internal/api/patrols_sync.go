@@ -8,7 +8,6 @@ import (
 	"github.com/lantian-org/lantian/internal/cases"
 	"github.com/lantian-org/lantian/internal/locale"
 	"github.com/lantian-org/lantian/internal/patrol"
-	"github.com/lantian-org/lantian/internal/service/casesvc"
 	"github.com/lantian-org/lantian/internal/service/patrolsvc"
 )
 
@@ -82,10 +81,7 @@ func (a *API) sync(w http.ResponseWriter, r *http.Request) {
 		}
 		if x.Err != nil {
 			e := apperr.As(x.Err)
-			o.Status = statusOf[e.Code]
-			if e.BadRequest {
-				o.Status = http.StatusBadRequest
-			}
+			o.Status = statusFor(e)
 			if e.Code == apperr.Internal {
 				a.app.Log.Error("sync item failed", "path", r.URL.Path, "type", o.Type, "err", x.Err)
 			}
@@ -176,19 +172,4 @@ func (a *API) syncJSON(pr locale.Printer, head syncHead, v any) any {
 		return findingJSON{Patrol: head.Patrol, Case: v.Number, Category: v.Category, Class: string(v.Class), Status: string(v.Status)}
 	}
 	return v
-}
-
-// reportOf reads a case item's body as POST /api/v1/cases reads it.
-func (a *API) reportOf(in caseInput) (casesvc.Report, error) {
-	due, err := a.parseWhen("due", in.Due)
-	rep := casesvc.Report{Input: cases.Input{ClientID: in.ClientID, Category: in.Category, Description: in.Description, Address: in.Address,
-		Class: cases.Class(in.Class), Severity: cases.Severity(in.Severity), Source: cases.Source(in.Source), HotlineRef: in.HotlineRef, Note: in.Note},
-		UnitID: in.UnitID, Commitment: in.Commitment, Due: due}
-	if in.Lat != nil {
-		rep.Lat = *in.Lat
-	}
-	if in.Lon != nil {
-		rep.Lon = *in.Lon
-	}
-	return rep, err
 }

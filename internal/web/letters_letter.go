@@ -324,18 +324,6 @@ func (s *Server) letterFile(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, "", time.Time{}, f)
 }
 
-// baseURL is the server's public address: the configured one, else the request's.
-func (s *Server) baseURL(r *http.Request) string {
-	if b := strings.TrimRight(s.app.Cfg.BaseURL, "/"); b != "" {
-		return b
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
-
 type letterPrintPage struct {
 	letterPage
 	VerifyURL string
@@ -351,7 +339,7 @@ func (s *Server) letterPrint(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lp.Title = lp.L.Title
-	data := letterPrintPage{letterPage: lp, VerifyURL: s.baseURL(r) + letters.VerifyPath(lp.L.VerifyCode)}
+	data := letterPrintPage{letterPage: lp, VerifyURL: s.app.Cfg.PublicURL(r) + letters.VerifyPath(lp.L.VerifyCode)}
 	png, err := letters.QRPNG(data.VerifyURL)
 	if err != nil {
 		s.serverError(w, r, err)
