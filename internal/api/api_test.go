@@ -1,10 +1,8 @@
 package api_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -15,58 +13,13 @@ import (
 	"github.com/lantian-org/lantian/internal/unit"
 )
 
-type client struct {
-	t    *testing.T
-	base string
-	tok  map[string]string
-}
-
-func (c *client) token(user string) string {
-	if tok, ok := c.tok[user]; ok {
-		return tok
-	}
-	status, body := c.do("", "POST", "/api/v1/tokens", fmt.Sprintf(`{"username":%q,"password":%q}`, user, demo.Password))
-	if status != 201 {
-		c.t.Fatalf("token for %s: %d %s", user, status, body)
-	}
-	var out struct{ Token string }
-	json.Unmarshal([]byte(body), &out)
-	c.tok[user] = out.Token
-	return out.Token
-}
-
-func (c *client) do(user, method, path, body string, hdr ...string) (int, string) {
-	c.t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, _ := http.NewRequest(method, c.base+path, rd)
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if user != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token(user))
-	}
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
-}
-
 // TestScenarios states each contract of the foundation API as method, URL,
 // role, status, and text expected or forbidden in the answer.
 func TestScenarios(t *testing.T) {
 	for _, backend := range storetest.Backends(t) {
 		t.Run(backend, func(t *testing.T) {
 			srv := testutil.Start(t, backend)
-			c := &client{t: t, base: srv.URL, tok: map[string]string{}}
+			c := srv.API(t)
 			otherUnit := unitIn(t, c, demo.CommunityCode(3))
 			ownUnit := unitIn(t, c, demo.CommunityCode(0))
 			code := unit.CompleteCreditCode("91620502MA7APXX01")
@@ -123,30 +76,29 @@ func TestScenarios(t *testing.T) {
 				{name: "OtherCommunityPerson404", user: "community2", method: "GET", path: "/api/v1/people?q=p_new", status: 200, want: []string{`"total":0`}},
 			} {
 				t.Run(sc.name, func(t *testing.T) {
-					c.t = t
-					status, body := c.do(sc.user, sc.method, sc.path, sc.body, sc.hdr...)
+					c := c.With(t)
+					status, body := c.Do(sc.user, sc.method, sc.path, sc.body, sc.hdr...)
 					if status != sc.status {
-						t.Fatalf("%s %s as %q: status %d, want %d\n%s", sc.method, sc.path, sc.user, status, sc.status, trunc(body))
+						t.Fatalf("%s %s as %q: status %d, want %d\n%s", sc.method, sc.path, sc.user, status, sc.status, testutil.Trunc(body))
 					}
 					for _, w := range sc.want {
 						if !strings.Contains(body, w) {
-							t.Errorf("answer lacks %q:\n%s", w, trunc(body))
+							t.Errorf("answer lacks %q:\n%s", w, testutil.Trunc(body))
 						}
 					}
 					for _, n := range sc.not {
 						if strings.Contains(body, n) {
-							t.Errorf("answer has %q:\n%s", n, trunc(body))
+							t.Errorf("answer has %q:\n%s", n, testutil.Trunc(body))
 						}
 					}
 					if status >= 400 && !strings.Contains(body, `"error":{"code":`) {
-						t.Errorf("error body has the wrong shape: %s", trunc(body))
+						t.Errorf("error body has the wrong shape: %s", testutil.Trunc(body))
 					}
 				})
 			}
-			c.t = t
 			// Revoking a token ends it.
-			tok := c.token("volunteer01")
-			if s, _ := c.do("volunteer01", "DELETE", "/api/v1/tokens/current", ""); s != 204 {
+			tok := c.Token("volunteer01")
+			if s, _ := c.Do("volunteer01", "DELETE", "/api/v1/tokens/current", ""); s != 204 {
 				t.Fatalf("revoke: %d", s)
 			}
 			req, _ := http.NewRequest("GET", srv.URL+"/api/v1/me", nil)
@@ -165,7 +117,7 @@ func TestScenarios(t *testing.T) {
 				resp.Body.Close()
 			}
 			// Page size is clamped to 100, not refused.
-			_, body := c.do("admin", "GET", "/api/v1/people?page_size=500", "")
+			_, body := c.Do("admin", "GET", "/api/v1/people?page_size=500", "")
 			var list struct{ Items []json.RawMessage }
 			json.Unmarshal([]byte(body), &list)
 			if len(list.Items) != 100 {
@@ -176,8 +128,8 @@ func TestScenarios(t *testing.T) {
 }
 
 // unitIn returns the id of a unit inside region, as the admin sees it.
-func unitIn(t *testing.T, c *client, region string) int64 {
-	_, body := c.do("admin", "GET", "/api/v1/units?page_size=1&region="+region, "")
+func unitIn(t *testing.T, c *testutil.API, region string) int64 {
+	_, body := c.Do("admin", "GET", "/api/v1/units?page_size=1&region="+region, "")
 	var out struct {
 		Items []struct{ ID int64 }
 	}
@@ -186,12 +138,3 @@ func unitIn(t *testing.T, c *client, region string) int64 {
 	}
 	return out.Items[0].ID
 }
-
-func trunc(s string) string {
-	if len(s) > 600 {
-		return s[:600] + "…"
-	}
-	return s
-}
-
-var _ = bytes.NewReader

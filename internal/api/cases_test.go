@@ -1,15 +1,11 @@
 package api_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"image"
 	"image/color"
-	"image/png"
-	"io"
-	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -40,51 +36,22 @@ func decodeCase(t *testing.T, body string) caseOut {
 	t.Helper()
 	var c caseOut
 	if err := json.Unmarshal([]byte(body), &c); err != nil {
-		t.Fatalf("decode %s: %v", trunc(body), err)
+		t.Fatalf("decode %s: %v", testutil.Trunc(body), err)
 	}
 	return c
 }
 
-func pngBytes(t *testing.T) []byte {
-	img := image.NewRGBA(image.Rect(0, 0, 40, 30))
-	for x := 0; x < 40; x++ {
-		img.Set(x, x%30, color.RGBA{200, 30, 30, 255})
-	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+// photoPNG is a small valid photo.
+func photoPNG(t *testing.T) []byte { return testutil.PNG(t, 40, 30, color.RGBA{200, 30, 30, 255}) }
+
+// upload posts a photo to a case at step as user.
+func upload(c *testutil.API, user, number, step, filename string, content []byte) (int, string) {
+	return c.Post(user, "/api/v1/cases/"+number+"/photos", url.Values{"step": {step}}, testutil.File{Field: "photo", Name: filename, Content: content})
 }
 
-func (c *client) upload(user, number, step, filename string, content []byte) (int, string) {
-	return c.uploadStep(user, "/api/v1/cases/"+number+"/photos", step, filename, content)
-}
-
-// uploadTo posts a photo as multipart field "photo" to path.
-func (c *client) uploadTo(user, path, filename string, content []byte) (int, string) {
-	return c.uploadStep(user, path, "", filename, content)
-}
-
-func (c *client) uploadStep(user, path, step, filename string, content []byte) (int, string) {
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("photo", filename)
-	fw.Write(content)
-	if step != "" {
-		mw.WriteField("step", step)
-	}
-	mw.Close()
-	req, _ := http.NewRequest("POST", c.base+path, &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+c.token(user))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+// uploadTo posts a photo as multipart field "photo" to path as user.
+func uploadTo(c *testutil.API, user, path, filename string, content []byte) (int, string) {
+	return c.Post(user, path, nil, testutil.File{Field: "photo", Name: filename, Content: content})
 }
 
 // TestCaseLoop takes a case round the whole closed loop through the API.
@@ -92,15 +59,8 @@ func TestCaseLoop(t *testing.T) {
 	for _, backend := range storetest.Backends(t) {
 		t.Run(backend, func(t *testing.T) {
 			srv := testutil.Start(t, backend)
-			c := &client{t: t, base: srv.URL, tok: map[string]string{}}
-			expect := func(user, method, path, body string, status int) string {
-				t.Helper()
-				got, out := c.do(user, method, path, body)
-				if got != status {
-					t.Fatalf("%s %s as %s: %d, want %d\n%s", method, path, user, got, status, trunc(out))
-				}
-				return out
-			}
+			c := srv.API(t)
+			expect := c.Expect
 			act := func(user, number string, status int, body string) caseOut {
 				t.Helper()
 				return decodeCase(t, expect(user, "POST", "/api/v1/cases/"+number+"/actions", body, status))
@@ -117,7 +77,7 @@ func TestCaseLoop(t *testing.T) {
 			}
 			n := created.Number
 			// Bad input: nothing written.
-			_, before := c.do("admin", "GET", "/api/v1/cases?page_size=1", "")
+			_, before := c.Do("admin", "GET", "/api/v1/cases?page_size=1", "")
 			for name, body := range map[string]string{
 				"UnknownCategory": `{"client_id":"8c4c8f0e-7c39-4c0b-9a53-0f4a5b1f6a02","category":"99999","description":"x","lat":34.5725,"lon":105.7025,"class":"escalated"}`,
 				"OutsideStreet":   `{"client_id":"8c4c8f0e-7c39-4c0b-9a53-0f4a5b1f6a03","category":"06010","description":"x","lat":34.70,"lon":105.7025,"class":"escalated"}`,
@@ -125,12 +85,12 @@ func TestCaseLoop(t *testing.T) {
 				"OnSpotNoNote":    `{"client_id":"8c4c8f0e-7c39-4c0b-9a53-0f4a5b1f6a05","category":"06010","description":"x","lat":34.5725,"lon":105.7025,"class":"onspot"}`,
 				"BadClientID":     `{"client_id":"nope","category":"06010","description":"x","lat":34.5725,"lon":105.7025,"class":"escalated"}`,
 			} {
-				got, out := c.do("patrol01", "POST", "/api/v1/cases", body)
+				got, out := c.Do("patrol01", "POST", "/api/v1/cases", body)
 				if got != 422 || !strings.Contains(out, `"fields"`) {
-					t.Errorf("%s: %d %s", name, got, trunc(out))
+					t.Errorf("%s: %d %s", name, got, testutil.Trunc(out))
 				}
 			}
-			if _, after := c.do("admin", "GET", "/api/v1/cases?page_size=1", ""); jsonTotal(after) != jsonTotal(before) {
+			if _, after := c.Do("admin", "GET", "/api/v1/cases?page_size=1", ""); jsonTotal(after) != jsonTotal(before) {
 				t.Fatal("a refused report was written")
 			}
 			// Scope: another community cannot see it; the patroller cannot file it.
@@ -149,7 +109,7 @@ func TestCaseLoop(t *testing.T) {
 			if handled.Status != "handled" {
 				t.Fatalf("handle: %+v", handled)
 			}
-			got, _ := c.do("patrol02", "POST", "/api/v1/cases/"+n+"/actions", `{"action":"verify","version":3,"passed":true}`)
+			got, _ := c.Do("patrol02", "POST", "/api/v1/cases/"+n+"/actions", `{"action":"verify","version":3,"passed":true}`)
 			if got != 403 && got != 409 {
 				t.Fatalf("handler verified own handling: %d", got)
 			}
@@ -179,23 +139,23 @@ func TestCaseLoop(t *testing.T) {
 			if onspot.Status != "closed" || len(onspot.Timeline) != 3 {
 				t.Fatalf("on-the-spot: %+v", onspot)
 			}
-			if s, out := c.upload("patrol01", onspot.Number, "after", "after.png", pngBytes(t)); s != 201 {
+			if s, out := upload(c, "patrol01", onspot.Number, "after", "after.png", photoPNG(t)); s != 201 {
 				t.Fatalf("photo upload: %d %s", s, out)
 			}
-			if s, out := c.upload("patrol01", onspot.Number, "after", "fake.jpg", []byte("this is not an image at all")); s != 422 || !strings.Contains(out, "JPEG") {
+			if s, out := upload(c, "patrol01", onspot.Number, "after", "fake.jpg", []byte("this is not an image at all")); s != 422 || !strings.Contains(out, "JPEG") {
 				t.Fatalf("text as photo: %d %s", s, out)
 			}
-			if s, _ := c.upload("volunteer20", onspot.Number, "after", "x.png", pngBytes(t)); s != 404 {
+			if s, _ := upload(c, "volunteer20", onspot.Number, "after", "x.png", photoPNG(t)); s != 404 {
 				t.Fatalf("photo by someone who cannot see the case: %d", s)
 			}
 			withPhoto := decodeCase(t, expect("patrol01", "GET", "/api/v1/cases/"+onspot.Number, "", 200))
 			if len(withPhoto.Photos) != 1 || withPhoto.Photos[0].Step != "after" {
 				t.Fatalf("photos %+v", withPhoto.Photos)
 			}
-			if s, _ := c.do("community1", "GET", "/api/v1/photos/"+withPhoto.Photos[0].ID+"?thumb=1", ""); s != 200 {
+			if s, _ := c.Do("community1", "GET", "/api/v1/photos/"+withPhoto.Photos[0].ID+"?thumb=1", ""); s != 200 {
 				t.Fatalf("thumbnail: %d", s)
 			}
-			if s, _ := c.do("community3", "GET", "/api/v1/photos/"+withPhoto.Photos[0].ID, ""); s != 404 {
+			if s, _ := c.Do("community3", "GET", "/api/v1/photos/"+withPhoto.Photos[0].ID, ""); s != 404 {
 				t.Fatalf("photo visible outside scope: %d", s)
 			}
 			// A volunteer's report; a committed case promised on the spot.
@@ -213,11 +173,11 @@ func TestCaseLoop(t *testing.T) {
 			// Inbox: the community leader heard of the new reports.
 			inbox := expect("community1", "GET", "/api/v1/inbox", "", 200)
 			if !strings.Contains(inbox, `"kind":"reported"`) || !strings.Contains(inbox, `"unread":`) {
-				t.Fatalf("inbox %s", trunc(inbox))
+				t.Fatalf("inbox %s", testutil.Trunc(inbox))
 			}
 			// Lists filter and stay in scope.
 			if list := expect("community1", "GET", "/api/v1/cases?status=closed&class=onspot", "", 200); jsonTotal(list) != 1 {
-				t.Fatalf("closed on-the-spot cases: %s", trunc(list))
+				t.Fatalf("closed on-the-spot cases: %s", testutil.Trunc(list))
 			}
 			if list := expect("community2", "GET", "/api/v1/cases", "", 200); jsonTotal(list) != 0 {
 				t.Fatalf("community2 sees %d cases", jsonTotal(list))
@@ -225,7 +185,7 @@ func TestCaseLoop(t *testing.T) {
 			expect("community1", "GET", "/api/v1/cases?status=nonsense", "", 422)
 			// The export holds one row per case, with Chinese headers.
 			req, _ := http.NewRequest("GET", srv.URL+"/api/v1/cases/export.xlsx", nil)
-			req.Header.Set("Authorization", "Bearer "+c.token("community1"))
+			req.Header.Set("Authorization", "Bearer "+c.Token("community1"))
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil || resp.StatusCode != 200 {
 				t.Fatalf("export: %v %v", err, resp.StatusCode)
@@ -250,7 +210,7 @@ func TestCaseLoop(t *testing.T) {
 			}
 			// Categories.
 			if cats := expect("patrol01", "GET", "/api/v1/categories", "", 200); !strings.Contains(cats, `"code":"08004"`) || !strings.Contains(cats, "工地扬尘") {
-				t.Fatalf("categories %s", trunc(cats))
+				t.Fatalf("categories %s", testutil.Trunc(cats))
 			}
 		})
 	}

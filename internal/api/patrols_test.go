@@ -71,27 +71,15 @@ func TestPatrolContract(t *testing.T) {
 		t.Run(backend, func(t *testing.T) {
 			srv := testutil.Start(t, backend)
 			srv.App.Cases.Now = func() time.Time { return nowT }
-			c := &client{t: t, base: srv.URL, tok: map[string]string{}}
-			expect := func(user, method, path, body string, status int, want ...string) string {
-				t.Helper()
-				got, out := c.do(user, method, path, body)
-				if got != status {
-					t.Fatalf("%s %s as %s: %d, want %d\n%s", method, path, user, got, status, trunc(out))
-				}
-				for _, w := range want {
-					if !strings.Contains(out, w) {
-						t.Fatalf("%s %s: answer lacks %q\n%s", method, path, w, trunc(out))
-					}
-				}
-				return out
-			}
+			c := srv.API(t)
+			expect := c.Expect
 			grid := demo.GridCode(0, 0)
 			id := uuid(1)
 			start := mustJSON(map[string]string{"id": id, "grid": grid, "started_at": patrolT0.Format(time.RFC3339)})
 			expect("patrol01", "POST", "/api/v1/patrols", start, 201, `"state":"open"`, `"window":1`, `"date":"2026-11-23"`)
 			expect("patrol01", "POST", "/api/v1/patrols", start, 200, `"id":"`+id+`"`)
-			if _, out := c.do("admin", "GET", "/api/v1/patrols?grid="+grid, ""); !strings.Contains(out, `"total":1`) {
-				t.Fatalf("the same id twice made two patrols: %s", trunc(out))
+			if _, out := c.Do("admin", "GET", "/api/v1/patrols?grid="+grid, ""); !strings.Contains(out, `"total":1`) {
+				t.Fatalf("the same id twice made two patrols: %s", testutil.Trunc(out))
 			}
 			// Bad starts.
 			expect("patrol01", "POST", "/api/v1/patrols", mustJSON(map[string]string{"id": uuid(2), "grid": demo.GridCode(1, 0), "started_at": patrolT0.Format(time.RFC3339)}), 403, `"code":"forbidden"`)
@@ -121,7 +109,7 @@ func TestPatrolContract(t *testing.T) {
 				}
 			}
 			// English messages on request; sent again, the good points count as accepted and are not stored twice.
-			_, out := c.do("patrol01", "POST", path+"/track", mustJSON(map[string]any{"points": batch}), "Accept-Language", "en")
+			_, out := c.Do("patrol01", "POST", path+"/track", mustJSON(map[string]any{"points": batch}), "Accept-Language", "en")
 			json.Unmarshal([]byte(out), &tr)
 			if tr.Accepted != 95 || tr.Stored != 0 || len(tr.Rejected) != 5 {
 				t.Fatalf("batch sent again: %+v", tr)
@@ -141,13 +129,13 @@ func TestPatrolContract(t *testing.T) {
 			expect("patrol01", "POST", path+"/visits", visit, 200)
 			// The check-in's photo: checked by content, only from the patroller, seen by those who see the patrol.
 			photoPath := path + "/visits/" + uuid(10) + "/photo"
-			if st, out := c.uploadTo("patrol01", photoPath, "site.png", pngBytes(t)); st != 201 {
+			if st, out := uploadTo(c, "patrol01", photoPath, "site.png", photoPNG(t)); st != 201 {
 				t.Fatalf("visit photo: %d %s", st, out)
 			}
-			if st, _ := c.uploadTo("patrol01", photoPath, "site.jpg", []byte("not a picture")); st != 422 {
+			if st, _ := uploadTo(c, "patrol01", photoPath, "site.jpg", []byte("not a picture")); st != 422 {
 				t.Fatalf("visit photo that is text: %d", st)
 			}
-			if st, _ := c.uploadTo("patrol02", photoPath, "site.png", pngBytes(t)); st != 403 {
+			if st, _ := uploadTo(c, "patrol02", photoPath, "site.png", photoPNG(t)); st != 403 {
 				t.Fatalf("visit photo from another patroller: %d", st)
 			}
 			expect("community1", "GET", photoPath+"?thumb=1", "", 200)
@@ -242,7 +230,7 @@ func TestPatrolSync(t *testing.T) {
 		t.Run(backend, func(t *testing.T) {
 			srv := testutil.Start(t, backend)
 			srv.App.Cases.Now = func() time.Time { return nowT }
-			c := &client{t: t, base: srv.URL, tok: map[string]string{}}
+			c := srv.API(t)
 			grid := demo.GridCode(0, 0)
 			id := uuid(100)
 			unit := unitIn(t, c, grid)
@@ -266,10 +254,10 @@ func TestPatrolSync(t *testing.T) {
 				Fields        map[string]string
 			}
 			for round := 1; round <= 3; round++ {
-				status, out := c.do("patrol01", "POST", "/api/v1/sync", body)
+				status, out := c.Do("patrol01", "POST", "/api/v1/sync", body)
 				var res struct{ Results []result }
 				if status != 200 || json.Unmarshal([]byte(out), &res) != nil || len(res.Results) != len(items) {
-					t.Fatalf("round %d: %d %s", round, status, trunc(out))
+					t.Fatalf("round %d: %d %s", round, status, testutil.Trunc(out))
 				}
 				want := []int{201, 200, 201, 201, 201, 200, 422, 422, 200}
 				if round > 1 {
@@ -285,24 +273,24 @@ func TestPatrolSync(t *testing.T) {
 				}
 			}
 			var p patrolOut
-			_, out := c.do("patrol01", "GET", "/api/v1/patrols/"+id, "")
+			_, out := c.Do("patrol01", "GET", "/api/v1/patrols/"+id, "")
 			json.Unmarshal([]byte(out), &p)
 			if p.State != "ended" || p.Counts.Points != 140 || p.Counts.Visits != 1 || p.Counts.Findings != 1 || p.Counts.Records != 1 || len(p.Findings) != 1 {
 				t.Fatalf("after three syncs: %+v", p)
 			}
-			if _, out := c.do("admin", "GET", "/api/v1/cases?page_size=1", ""); !strings.Contains(out, `"total":1`) {
-				t.Fatalf("the case was stored more than once: %s", trunc(out))
+			if _, out := c.Do("admin", "GET", "/api/v1/cases?page_size=1", ""); !strings.Contains(out, `"total":1`) {
+				t.Fatalf("the case was stored more than once: %s", testutil.Trunc(out))
 			}
 			// A different end for an ended patrol is still a conflict; a batch over the limit is refused whole.
-			status, out := c.do("patrol01", "POST", "/api/v1/sync", mustJSON(map[string]any{"items": []map[string]any{{"type": "end", "patrol": id, "ended_at": at(41)}}}))
+			status, out := c.Do("patrol01", "POST", "/api/v1/sync", mustJSON(map[string]any{"items": []map[string]any{{"type": "end", "patrol": id, "ended_at": at(41)}}}))
 			if status != 200 || !strings.Contains(out, `"status":409`) {
-				t.Fatalf("second end: %d %s", status, trunc(out))
+				t.Fatalf("second end: %d %s", status, testutil.Trunc(out))
 			}
 			many := make([]map[string]any, 501)
 			for i := range many {
 				many[i] = map[string]any{"type": "end", "patrol": id}
 			}
-			if status, _ := c.do("patrol01", "POST", "/api/v1/sync", mustJSON(map[string]any{"items": many})); status != 413 {
+			if status, _ := c.Do("patrol01", "POST", "/api/v1/sync", mustJSON(map[string]any{"items": many})); status != 413 {
 				t.Fatalf("501 items: %d", status)
 			}
 		})
@@ -313,21 +301,9 @@ func TestPatrolSync(t *testing.T) {
 func TestPatrolPlans(t *testing.T) {
 	srv := testutil.Start(t, "sqlite")
 	srv.App.Cases.Now = func() time.Time { return nowT }
-	c := &client{t: t, base: srv.URL, tok: map[string]string{}}
+	c := srv.API(t)
 	grid := demo.GridCode(0, 0)
-	expect := func(user, method, path, body string, status int, want ...string) string {
-		t.Helper()
-		got, out := c.do(user, method, path, body)
-		if got != status {
-			t.Fatalf("%s %s as %s: %d, want %d\n%s", method, path, user, got, status, trunc(out))
-		}
-		for _, w := range want {
-			if !strings.Contains(out, w) {
-				t.Fatalf("%s %s: answer lacks %q\n%s", method, path, w, trunc(out))
-			}
-		}
-		return out
-	}
+	expect := c.Expect
 	expect("patrol01", "GET", "/api/v1/patrol-plans/"+grid, "", 200, `"per_day":2`, `"windows":["08:00-12:00","14:00-18:00"]`, `"stored":false`, `"patrollers_default":true`)
 	expect("community1", "GET", "/api/v1/patrol-plans?region="+demo.CommunityCode(0), "", 200, `"total":5`)
 	expect("community2", "GET", "/api/v1/patrol-plans/"+grid, "", 404)

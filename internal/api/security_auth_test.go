@@ -125,7 +125,7 @@ func TestPasswordRules(t *testing.T) {
 	for _, backend := range storetest.Backends(t) {
 		t.Run(backend, func(t *testing.T) {
 			srv := testutil.Start(t, backend)
-			c := &client{t: t, base: srv.URL, tok: map[string]string{}}
+			c := srv.API(t)
 			grid := demo.GridCode(0, 2)
 			person := func(username, mobile, pw string) string {
 				return fmt.Sprintf(`{"username":%q,"name":"测试","mobile":%q,"password":%q,"roles":[{"role":"patroller","region":%q}]}`, username, mobile, pw, grid)
@@ -140,25 +140,24 @@ func TestPasswordRules(t *testing.T) {
 				{"Mobile", person("pw_g", "13700002222", "13700002222"), "用户名或手机号"},
 			} {
 				t.Run(tc.name, func(t *testing.T) {
-					c.t = t
-					status, body := c.do("admin", "POST", "/api/v1/people", tc.body)
+					c := c.With(t)
+					status, body := c.Do("admin", "POST", "/api/v1/people", tc.body)
 					if status != 422 || !strings.Contains(body, `"password":"密码：`) || !strings.Contains(body, tc.want) {
 						t.Fatalf("status %d, want 422 with fields.password saying %q:\n%s", status, tc.want, body)
 					}
 				})
 			}
-			c.t = t
-			status, body := c.do("admin", "POST", "/api/v1/people", person("pw_ok", "", "gansu-lanzhou-7"))
+			status, body := c.Do("admin", "POST", "/api/v1/people", person("pw_ok", "", "gansu-lanzhou-7"))
 			if status != 201 {
 				t.Fatalf("a good password: %d %s", status, body)
 			}
 			var created struct{ ID int64 }
 			json.Unmarshal([]byte(body), &created)
 			patch := fmt.Sprintf("/api/v1/people/%d", created.ID)
-			if status, body := c.do("admin", "PATCH", patch, `{"password":"qwertyuiop"}`); status != 422 || !strings.Contains(body, `"password"`) {
+			if status, body := c.Do("admin", "PATCH", patch, `{"password":"qwertyuiop"}`); status != 422 || !strings.Contains(body, `"password"`) {
 				t.Fatalf("PATCH with a common password: %d %s", status, body)
 			}
-			if status, body := c.do("admin", "PATCH", patch, `{"password":"short"}`); status != 422 || !strings.Contains(body, `"password"`) {
+			if status, body := c.Do("admin", "PATCH", patch, `{"password":"short"}`); status != 422 || !strings.Contains(body, `"password"`) {
 				t.Fatalf("PATCH with a short password: %d %s", status, body)
 			}
 			if st, _, body := signIn(t, srv.URL, "pw_ok", "gansu-lanzhou-7", ""); st != 201 || strings.Contains(body, "password_change_required") {
@@ -175,18 +174,17 @@ func TestPasswordRules(t *testing.T) {
 				{"Common", `{"current":"` + demo.Password + `","password":"1234567890"}`, "password", 422},
 			} {
 				t.Run("Me"+tc.name, func(t *testing.T) {
-					c.t = t
-					status, body := c.do("patrol01", "POST", "/api/v1/me/password", tc.body)
+					c := c.With(t)
+					status, body := c.Do("patrol01", "POST", "/api/v1/me/password", tc.body)
 					if status != tc.status || !strings.Contains(body, `"`+tc.field+`":`) {
 						t.Fatalf("status %d, want %d with fields.%s:\n%s", status, tc.status, tc.field, body)
 					}
 				})
 			}
-			c.t = t
-			if status, body := c.do("patrol01", "POST", "/api/v1/me/password", `{"current":"`+demo.Password+`","password":"lanzhou-gansu-8"}`); status != 204 {
+			if status, body := c.Do("patrol01", "POST", "/api/v1/me/password", `{"current":"`+demo.Password+`","password":"lanzhou-gansu-8"}`); status != 204 {
 				t.Fatalf("own password change: %d %s", status, body)
 			}
-			if status, _ := c.do("patrol01", "GET", "/api/v1/me", ""); status != 200 {
+			if status, _ := c.Do("patrol01", "GET", "/api/v1/me", ""); status != 200 {
 				t.Fatalf("the token in use ended with the password change: %d", status)
 			}
 			if st, _, _ := signIn(t, srv.URL, "patrol01", demo.Password, ""); st != 401 {

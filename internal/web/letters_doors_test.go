@@ -1,13 +1,9 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"html"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -23,59 +19,11 @@ import (
 	"github.com/lantian-org/lantian/internal/testutil"
 )
 
-// apiClient calls the JSON API with a bearer token.
-type apiClient struct {
-	t     *testing.T
-	base  string
-	token string
-}
-
-func newAPIClient(t *testing.T, base, user string) *apiClient {
-	t.Helper()
-	resp, err := http.Post(base+"/api/v1/tokens", "application/json", strings.NewReader(fmt.Sprintf(`{"username":%q,"password":%q}`, user, demo.Password)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var tok struct{ Token string }
-	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.Token == "" {
-		t.Fatalf("token for %s: %d %v", user, resp.StatusCode, err)
-	}
-	return &apiClient{t: t, base: base, token: tok.Token}
-}
-
-func (c *apiClient) send(method, path, contentType string, body io.Reader) (int, string) {
-	c.t.Helper()
-	req, _ := http.NewRequest(method, c.base+path, body)
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
-}
-
-func (c *apiClient) json(path, body string) (int, string) {
-	c.t.Helper()
-	return c.send("POST", path, "application/json", strings.NewReader(body))
-}
-
-// sign posts a drawn signature (with party and name) to the API.
-func (c *apiClient) sign(id int64, party, name string, png []byte) (int, string) {
-	c.t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("signature", "signature.png")
-	fw.Write(png)
-	mw.WriteField("party", party)
-	mw.WriteField("name", name)
-	mw.Close()
-	return c.send("POST", fmt.Sprintf("/api/v1/letters/%d/signatures", id), mw.FormDataContentType(), &body)
+// signAPI signs a letter as user through the API with a drawn signature,
+// for party, under name.
+func signAPI(api *testutil.API, user string, id int64, party, name string, png []byte) (int, string) {
+	return api.Post(user, fmt.Sprintf("/api/v1/letters/%d/signatures", id), url.Values{"party": {party}, "name": {name}},
+		testutil.File{Field: "signature", Name: "signature.png", Content: png})
 }
 
 // outcome is how a door answered, in terms both share: "ok" for success (a
@@ -133,13 +81,13 @@ func TestLetterDoorsAgree(t *testing.T) {
 				schoolLetter = res.IDs[0]
 			}
 
-			pages, apis := map[string]*browser{}, map[string]*apiClient{}
+			pages, api := map[string]*browser{}, srv.API(t)
 			for _, u := range []string{"community1", "inspector", "street", "unit01"} {
-				pages[u], apis[u] = newBrowserAs(t, srv.URL, u), newAPIClient(t, srv.URL, u)
+				pages[u] = newBrowserAs(t, srv.URL, u)
 			}
 			idPath := func(id int64, rest string) string { return "/letters/" + strconv.FormatInt(id, 10) + rest }
 			pageSign := func(user string, id int64, party, name string) (int, string) {
-				s, b, _ := pages[user].postMultipart(idPath(id, "/signatures"), url.Values{"party": {party}, "name": {name}}, "signature", "signature.png", signaturePNG(t, true))
+				s, b, _ := pages[user].postMultipart(idPath(id, "/signatures"), url.Values{"party": {party}, "name": {name}}, "signature", "signature.png", testutil.Signature(t, true))
 				return s, b
 			}
 			pagePost := func(user, path string, form url.Values) (int, string) {
@@ -160,7 +108,7 @@ func TestLetterDoorsAgree(t *testing.T) {
 						return pagePost("community1", "/letters/issue", url.Values{"year": {y}, "region": {comm1}})
 					},
 					func() (int, string) {
-						return apis["community1"].json("/api/v1/letters/issue", `{"year":`+y+`,"region":"`+comm1+`"}`)
+						return api.Do("community1", "POST", "/api/v1/letters/issue", `{"year":`+y+`,"region":"`+comm1+`"}`)
 					},
 					"422", "region"},
 				{"IssueRegionUnknown",
@@ -168,7 +116,7 @@ func TestLetterDoorsAgree(t *testing.T) {
 						return pagePost("community1", "/letters/issue", url.Values{"year": {y}, "region": {"620502004099000"}})
 					},
 					func() (int, string) {
-						return apis["community1"].json("/api/v1/letters/issue", `{"year":`+y+`,"region":"620502004099000"}`)
+						return api.Do("community1", "POST", "/api/v1/letters/issue", `{"year":`+y+`,"region":"620502004099000"}`)
 					},
 					"422", "region"},
 				{"IssueUnitOutsideScope",
@@ -176,7 +124,7 @@ func TestLetterDoorsAgree(t *testing.T) {
 						return pagePost("community1", "/letters/issue", url.Values{"year": {y}, "unit_ids": {strconv.FormatInt(outside[0].ID, 10)}})
 					},
 					func() (int, string) {
-						return apis["community1"].json("/api/v1/letters/issue", fmt.Sprintf(`{"year":%s,"unit_ids":[%d]}`, y, outside[0].ID))
+						return api.Do("community1", "POST", "/api/v1/letters/issue", fmt.Sprintf(`{"year":%s,"unit_ids":[%d]}`, y, outside[0].ID))
 					},
 					"422", "unit_ids"},
 				{"IssueUnitUnknown",
@@ -184,19 +132,19 @@ func TestLetterDoorsAgree(t *testing.T) {
 						return pagePost("community1", "/letters/issue", url.Values{"year": {y}, "unit_ids": {"999999"}})
 					},
 					func() (int, string) {
-						return apis["community1"].json("/api/v1/letters/issue", `{"year":`+y+`,"unit_ids":[999999]}`)
+						return api.Do("community1", "POST", "/api/v1/letters/issue", `{"year":`+y+`,"unit_ids":[999999]}`)
 					},
 					"422", "unit_ids"},
 				{"IssueNeitherRegionNorUnits",
 					func() (int, string) { return pagePost("community1", "/letters/issue", url.Values{"year": {y}}) },
-					func() (int, string) { return apis["community1"].json("/api/v1/letters/issue", `{"year":`+y+`}`) },
+					func() (int, string) { return api.Do("community1", "POST", "/api/v1/letters/issue", `{"year":`+y+`}`) },
 					"422", "region"},
 				{"IssueNotAnIssuer",
 					func() (int, string) {
 						return pagePost("inspector", "/letters/issue", url.Values{"year": {y}, "region": {comm0}})
 					},
 					func() (int, string) {
-						return apis["inspector"].json("/api/v1/letters/issue", `{"year":`+y+`,"region":"`+comm0+`"}`)
+						return api.Do("inspector", "POST", "/api/v1/letters/issue", `{"year":`+y+`,"region":"`+comm0+`"}`)
 					},
 					"403", ""},
 				{"RenewOutsideScope",
@@ -204,7 +152,7 @@ func TestLetterDoorsAgree(t *testing.T) {
 						return pagePost("community1", "/letters/renew", url.Values{"year": {strconv.Itoa(year + 1)}, "region": {comm1}})
 					},
 					func() (int, string) {
-						return apis["community1"].json("/api/v1/letters/renew", fmt.Sprintf(`{"year":%d,"region":"%s"}`, year+1, comm1))
+						return api.Do("community1", "POST", "/api/v1/letters/renew", fmt.Sprintf(`{"year":%d,"region":"%s"}`, year+1, comm1))
 					},
 					"422", "region"},
 				{"RemindAllOutsideScope",
@@ -212,13 +160,13 @@ func TestLetterDoorsAgree(t *testing.T) {
 						return pagePost("community1", "/letters/remind", url.Values{"year": {y}, "region": {comm1}})
 					},
 					func() (int, string) {
-						return apis["community1"].json("/api/v1/letters/remind", `{"year":`+y+`,"region":"`+comm1+`"}`)
+						return api.Do("community1", "POST", "/api/v1/letters/remind", `{"year":`+y+`,"region":"`+comm1+`"}`)
 					},
 					"422", "region"},
 				{"RemindLetterOutsideScope",
 					func() (int, string) { return pagePost("community1", idPath(other[0].ID, "/remind"), nil) },
 					func() (int, string) {
-						return apis["community1"].json(fmt.Sprintf("/api/v1/letters/%d/remind", other[0].ID), "")
+						return api.Do("community1", "POST", fmt.Sprintf("/api/v1/letters/%d/remind", other[0].ID), "")
 					},
 					"404", ""},
 				{"WithdrawOutsideScope",
@@ -226,7 +174,7 @@ func TestLetterDoorsAgree(t *testing.T) {
 						return pagePost("community1", idPath(other[0].ID, "/withdraw"), url.Values{"note": {"搬迁"}})
 					},
 					func() (int, string) {
-						return apis["community1"].json(fmt.Sprintf("/api/v1/letters/%d/withdraw", other[0].ID), `{"note":"搬迁"}`)
+						return api.Do("community1", "POST", fmt.Sprintf("/api/v1/letters/%d/withdraw", other[0].ID), `{"note":"搬迁"}`)
 					},
 					"404", ""},
 				{"WithdrawWithoutReason",
@@ -234,7 +182,7 @@ func TestLetterDoorsAgree(t *testing.T) {
 						return pagePost("community1", idPath(own[0].ID, "/withdraw"), url.Values{"note": {" "}})
 					},
 					func() (int, string) {
-						return apis["community1"].json(fmt.Sprintf("/api/v1/letters/%d/withdraw", own[0].ID), `{"note":" "}`)
+						return api.Do("community1", "POST", fmt.Sprintf("/api/v1/letters/%d/withdraw", own[0].ID), `{"note":" "}`)
 					},
 					"422", "note"},
 				{"WithdrawNotAnIssuer",
@@ -242,28 +190,38 @@ func TestLetterDoorsAgree(t *testing.T) {
 						return pagePost("inspector", idPath(own[0].ID, "/withdraw"), url.Values{"note": {"搬迁"}})
 					},
 					func() (int, string) {
-						return apis["inspector"].json(fmt.Sprintf("/api/v1/letters/%d/withdraw", own[0].ID), `{"note":"搬迁"}`)
+						return api.Do("inspector", "POST", fmt.Sprintf("/api/v1/letters/%d/withdraw", own[0].ID), `{"note":"搬迁"}`)
 					},
 					"403", ""},
 				{"SignForTheStreetAsTheUnit",
 					func() (int, string) { return pageSign("unit01", schoolLetter, "street", "") },
-					func() (int, string) { return apis["unit01"].sign(schoolLetter, "street", "", signaturePNG(t, true)) },
+					func() (int, string) {
+						return signAPI(api, "unit01", schoolLetter, "street", "", testutil.Signature(t, true))
+					},
 					"403", ""},
 				{"SignOutsideScope",
 					func() (int, string) { return pageSign("unit01", own[0].ID, "unit", "") },
-					func() (int, string) { return apis["unit01"].sign(own[0].ID, "unit", "", signaturePNG(t, true)) },
+					func() (int, string) {
+						return signAPI(api, "unit01", own[0].ID, "unit", "", testutil.Signature(t, true))
+					},
 					"404", ""},
 				{"SignerNameTooLong",
 					func() (int, string) { return pageSign("street", own[1].ID, "street", longName) },
-					func() (int, string) { return apis["street"].sign(own[1].ID, "street", longName, signaturePNG(t, true)) },
+					func() (int, string) {
+						return signAPI(api, "street", own[1].ID, "street", longName, testutil.Signature(t, true))
+					},
 					"422", "name"},
 				{"SignWithoutName", // one letter through each door: both succeed
 					func() (int, string) { return pageSign("street", own[1].ID, "street", "") },
-					func() (int, string) { return apis["street"].sign(own[2].ID, "street", "", signaturePNG(t, true)) },
+					func() (int, string) {
+						return signAPI(api, "street", own[2].ID, "street", "", testutil.Signature(t, true))
+					},
 					"ok", ""},
 				{"SignTwice",
 					func() (int, string) { return pageSign("street", own[1].ID, "street", "") },
-					func() (int, string) { return apis["street"].sign(own[2].ID, "street", "", signaturePNG(t, true)) },
+					func() (int, string) {
+						return signAPI(api, "street", own[2].ID, "street", "", testutil.Signature(t, true))
+					},
 					"409", ""},
 			}
 			messages := map[string]string{}
@@ -277,11 +235,7 @@ func TestLetterDoorsAgree(t *testing.T) {
 				if tc.field == "" {
 					continue
 				}
-				var e struct {
-					Error struct{ Fields map[string]string }
-				}
-				json.Unmarshal([]byte(ab), &e)
-				msg := e.Error.Fields[tc.field]
+				msg := testutil.ErrorOf(ab).Fields[tc.field]
 				if msg == "" {
 					t.Errorf("%s: the API names no %s: %.300s", tc.name, tc.field, ab)
 					continue

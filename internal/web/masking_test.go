@@ -3,7 +3,6 @@ package web_test
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -17,16 +16,6 @@ import (
 	"github.com/lantian-org/lantian/internal/testutil"
 )
 
-// do sends a JSON body (or none) with the client's token.
-func (c *apiClient) do(method, path, body string) (int, string) {
-	c.t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	return c.send(method, path, "application/json", rd)
-}
-
 // TestMobileMasking is the one masking rule, endpoint by endpoint: every API
 // answer and page that shows a person, a unit or a case shows its mobiles
 // whole (W) to admins and to leaders whose scope holds the record, masked (M)
@@ -38,24 +27,7 @@ func TestMobileMasking(t *testing.T) {
 			srv := testutil.Start(t, backend)
 			grid := demo.GridCode(0, 0)
 			const strong = "mask-test-pass-1"
-			login := func(user string) string {
-				pw := demo.Password
-				if user == "uc_mask" {
-					pw = strong
-				}
-				resp, err := http.Post(srv.URL+"/api/v1/tokens", "application/json", strings.NewReader(fmt.Sprintf(`{"username":%q,"password":%q}`, user, pw)))
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer resp.Body.Close()
-				var out struct{ Token string }
-				json.NewDecoder(resp.Body).Decode(&out)
-				if out.Token == "" {
-					t.Fatalf("sign-in %s: %d", user, resp.StatusCode)
-				}
-				return out.Token
-			}
-			admin := &apiClient{t: t, base: srv.URL, token: login("admin")}
+			api := srv.API(t)
 
 			// The records: a patroller of the grid, a unit in it with its contact, the grid's leader, a public report in it.
 			var ps struct {
@@ -64,13 +36,13 @@ func TestMobileMasking(t *testing.T) {
 					Mobile string
 				}
 			}
-			_, body := admin.do("GET", "/api/v1/people?q=patrol01", "")
+			_, body := api.Do("admin", "GET", "/api/v1/people?q=patrol01", "")
 			json.Unmarshal([]byte(body), &ps)
 			if len(ps.Items) != 1 || !people.ValidMobile(ps.Items[0].Mobile) {
 				t.Fatalf("patrol01 as the admin sees them: %s", body)
 			}
 			person, personMobile := ps.Items[0].ID, ps.Items[0].Mobile
-			_, body = admin.do("GET", "/api/v1/people?q=grid01", "")
+			_, body = api.Do("admin", "GET", "/api/v1/people?q=grid01", "")
 			json.Unmarshal([]byte(body), &ps)
 			leaderMobile := ps.Items[0].Mobile
 			var us struct {
@@ -80,13 +52,13 @@ func TestMobileMasking(t *testing.T) {
 					Contacts []struct{ Phone string }
 				}
 			}
-			_, body = admin.do("GET", "/api/v1/units?page_size=1&region="+grid, "")
+			_, body = api.Do("admin", "GET", "/api/v1/units?page_size=1&region="+grid, "")
 			json.Unmarshal([]byte(body), &us)
 			if len(us.Items) != 1 || len(us.Items[0].Contacts) == 0 || !people.ValidMobile(us.Items[0].Contacts[0].Phone) {
 				t.Fatalf("a unit of the grid with a mobile contact: %s", body)
 			}
 			un, unitPhone := us.Items[0].ID, us.Items[0].Contacts[0].Phone
-			if st, body := admin.do("POST", "/api/v1/people", fmt.Sprintf(`{"username":"uc_mask","name":"联络员","password":%q,"roles":[{"role":"unit_contact","unit_id":%d}]}`, strong, un)); st != 201 {
+			if st, body := api.Do("admin", "POST", "/api/v1/people", fmt.Sprintf(`{"username":"uc_mask","name":"联络员","password":%q,"roles":[{"role":"unit_contact","unit_id":%d}]}`, strong, un)); st != 201 {
 				t.Fatalf("unit contact: %d %s", st, body)
 			}
 			anon := newBrowser(t, srv.URL)
@@ -134,9 +106,9 @@ func TestMobileMasking(t *testing.T) {
 				{name: "case page", method: "GET", path: "/cases/" + number, page: true, mobile: reporterMobile, rule: caseRule},
 			}
 			for i, v := range viewers {
-				api := &apiClient{t: t, base: srv.URL, token: login(v)}
 				web := newBrowser(t, srv.URL)
 				if v == "uc_mask" {
+					api.SignIn(v, strong)
 					if st, _, _ := web.post("/login", url.Values{"username": {v}, "password": {strong}}); st != http.StatusSeeOther {
 						t.Fatalf("sign-in %s: %d", v, st)
 					}
@@ -151,8 +123,7 @@ func TestMobileMasking(t *testing.T) {
 						web.t = t
 						status, body = web.get(ep.path)
 					} else {
-						api.t = t
-						status, body = api.do(ep.method, ep.path, ep.body)
+						status, body = api.Do(v, ep.method, ep.path, ep.body)
 					}
 					got := "-"
 					switch {

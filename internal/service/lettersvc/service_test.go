@@ -5,10 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
-	"io"
 	"strconv"
 	"strings"
 	"testing"
@@ -44,77 +40,7 @@ func principal(t *testing.T, a *app.App, username string) person {
 	return person{&auth.Principal{PersonID: p.ID, Username: p.Username, Name: p.Name, Roles: p.Roles}, store.Actor{ID: p.ID, Name: p.Username}}
 }
 
-// ink is a drawn signature: a 300×100 transparent pad with a stroke.
-func ink(t *testing.T) io.Reader {
-	img := image.NewNRGBA(image.Rect(0, 0, 300, 100))
-	for x := 20; x < 280; x++ {
-		for d := 0; d < 3; d++ {
-			img.Set(x, 50+(x%40-20)+d, color.Black)
-		}
-	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
-	return &buf
-}
-
-// blank is an empty signature pad.
-func blank(t *testing.T) io.Reader {
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, image.NewNRGBA(image.Rect(0, 0, 300, 100))); err != nil {
-		t.Fatal(err)
-	}
-	return &buf
-}
-
-// scanPDF is a small, well-formed one-page PDF.
-func scanPDF() io.Reader {
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	objs := []string{"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>", "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"}
-	var offs []int
-	for i, o := range objs {
-		offs = append(offs, b.Len())
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 4\n0000000000 65535 f \n")
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", xref)
-	return &b
-}
-
 func fieldKey(err error, field string) string { return apperr.As(err).Fields[field].Key }
-
-func auditCount(t *testing.T, db *store.DB, entity, id string) int {
-	t.Helper()
-	_, n, err := db.AuditLog(context.Background(), store.AuditFilter{Entity: entity, EntityID: id})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
-// activeUnits returns the ids of the active units under a region.
-func activeUnits(t *testing.T, db *store.DB, region string) []int64 {
-	t.Helper()
-	var ids []int64
-	for page := 1; ; page++ {
-		list, total, err := db.Units(context.Background(), store.UnitFilter{Roots: []string{demo.DistrictCode}, Region: region, Status: "active", Page: store.Page{Page: page, Size: 100}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, u := range list {
-			ids = append(ids, u.ID)
-		}
-		if len(ids) >= total {
-			return ids
-		}
-	}
-}
 
 // TestLetters walks a year of letters through the service: issuing in
 // scope, signing, scans, withdrawal, lists, coverage, reminders, archiving
@@ -127,9 +53,9 @@ func TestLetters(t *testing.T) {
 			admin, street, comm1, unit01, inspector := principal(t, a, "admin"), principal(t, a, "street"), principal(t, a, "community1"),
 				principal(t, a, "unit01"), principal(t, a, "inspector")
 			const year = 2026
-			comm0 := activeUnits(t, db, demo.CommunityCode(0))
-			streetUnits := activeUnits(t, db, demo.StreetCode)
-			other := activeUnits(t, db, demo.CommunityCode(1))
+			comm0 := storetest.ActiveUnits(t, db, demo.CommunityCode(0))
+			streetUnits := storetest.ActiveUnits(t, db, demo.StreetCode)
+			other := storetest.ActiveUnits(t, db, demo.CommunityCode(1))
 			school := unit01.p.Roles[0].UnitID
 			if len(comm0) < 3 || len(streetUnits) < 60 || school == 0 {
 				t.Fatalf("demo units: %d in the community, %d in the street, unit01's %d", len(comm0), len(streetUnits), school)
@@ -140,7 +66,7 @@ func TestLetters(t *testing.T) {
 			if err != nil || res.Issued != len(comm0) || res.Skipped != 0 || len(res.IDs) != len(comm0) {
 				t.Fatalf("issue = %+v, %v; want %d", res, err, len(comm0))
 			}
-			if n := auditCount(t, db, "letter", ""); n != len(comm0) {
+			if n := storetest.AuditCount(t, db, "letter", ""); n != len(comm0) {
 				t.Fatalf("%d audit rows for %d letters", n, len(comm0))
 			}
 			// Issuing again skips them all.
@@ -150,7 +76,7 @@ func TestLetters(t *testing.T) {
 			}
 			// Chosen units: an unknown one refuses the whole request, and so does
 			// one outside the issuer's scope, with the same answer.
-			before := auditCount(t, db, "letter", "")
+			before := storetest.AuditCount(t, db, "letter", "")
 			_, unknown := s.Issue(ctx, admin.who, admin.p, lettersvc.IssueInput{Year: year, UnitIDs: []int64{other[0], 999999}})
 			_, outside := s.Issue(ctx, comm1.who, comm1.p, lettersvc.IssueInput{Year: year, UnitIDs: []int64{other[0]}})
 			for _, err := range []error{unknown, outside} {
@@ -169,7 +95,7 @@ func TestLetters(t *testing.T) {
 			if _, err := s.Issue(ctx, inspector.who, inspector.p, lettersvc.IssueInput{Year: year, Region: demo.CommunityCode(0)}); !apperr.Is(err, apperr.Forbidden) {
 				t.Fatalf("the inspector issues: %v", err)
 			}
-			if n := auditCount(t, db, "letter", ""); n != before {
+			if n := storetest.AuditCount(t, db, "letter", ""); n != before {
 				t.Fatal("a refused issue wrote letters")
 			}
 			list, _ := db.LetterTemplates(ctx, year)
@@ -200,24 +126,24 @@ func TestLetters(t *testing.T) {
 			}
 
 			// Sign: the unit, then the street → signed, text and hash unchanged.
-			if _, err := s.Sign(ctx, unit01.who, unit01.p, l.ID, lettersvc.Signing{Party: letters.PartyStreet, Signature: ink(t)}); !apperr.Is(err, apperr.Forbidden) {
+			if _, err := s.Sign(ctx, unit01.who, unit01.p, l.ID, lettersvc.Signing{Party: letters.PartyStreet, Signature: bytes.NewReader(testutil.Signature(t, true))}); !apperr.Is(err, apperr.Forbidden) {
 				t.Fatalf("unit01 signs for the street: %v", err)
 			}
-			if _, err := s.Sign(ctx, unit01.who, unit01.p, l.ID, lettersvc.Signing{Party: letters.PartyUnit, Signature: blank(t)}); fieldKey(err, "signature") != "err.letter.empty_signature" {
+			if _, err := s.Sign(ctx, unit01.who, unit01.p, l.ID, lettersvc.Signing{Party: letters.PartyUnit, Signature: bytes.NewReader(testutil.Signature(t, false))}); fieldKey(err, "signature") != "err.letter.empty_signature" {
 				t.Fatalf("a blank pad: %v", err)
 			}
-			if _, err := s.Sign(ctx, unit01.who, unit01.p, l.ID, lettersvc.Signing{Party: letters.PartyUnit, Signature: ink(t), Name: strings.Repeat("名", 31)}); fieldKey(err, "name") != "err.too_long" {
+			if _, err := s.Sign(ctx, unit01.who, unit01.p, l.ID, lettersvc.Signing{Party: letters.PartyUnit, Signature: bytes.NewReader(testutil.Signature(t, true)), Name: strings.Repeat("名", 31)}); fieldKey(err, "name") != "err.too_long" {
 				t.Fatalf("a long name: %v", err)
 			}
-			l1, err := s.Sign(ctx, unit01.who, unit01.p, l.ID, lettersvc.Signing{Party: letters.PartyUnit, Signature: ink(t), Name: " 王伟 "})
+			l1, err := s.Sign(ctx, unit01.who, unit01.p, l.ID, lettersvc.Signing{Party: letters.PartyUnit, Signature: bytes.NewReader(testutil.Signature(t, true)), Name: " 王伟 "})
 			if err != nil || l1.Status != letters.StatusIssued || len(l1.Signatures) != 1 || l1.Signatures[0].Signer != "王伟" || l1.Signatures[0].SignerID != unit01.p.PersonID {
 				t.Fatalf("unit signs = %+v, %v", l1.Signatures, err)
 			}
-			if _, err := s.Sign(ctx, unit01.who, unit01.p, l.ID, lettersvc.Signing{Party: letters.PartyUnit, Signature: ink(t)}); !errors.Is(err, letters.ErrPartySigned) {
+			if _, err := s.Sign(ctx, unit01.who, unit01.p, l.ID, lettersvc.Signing{Party: letters.PartyUnit, Signature: bytes.NewReader(testutil.Signature(t, true))}); !errors.Is(err, letters.ErrPartySigned) {
 				t.Fatalf("unit signs twice: %v", err)
 			}
 			// Without a name, the signer is the person signing.
-			l2, err := s.Sign(ctx, street.who, street.p, l.ID, lettersvc.Signing{Party: letters.PartyStreet, Signature: ink(t)})
+			l2, err := s.Sign(ctx, street.who, street.p, l.ID, lettersvc.Signing{Party: letters.PartyStreet, Signature: bytes.NewReader(testutil.Signature(t, true))})
 			if err != nil || l2.Status != letters.StatusSigned || l2.SignedAt.IsZero() || len(l2.Signatures) != 2 || l2.Signatures[1].Signer != street.p.Name {
 				t.Fatalf("street signs = %+v, %v", l2.Status, err)
 			}
@@ -225,14 +151,14 @@ func TestLetters(t *testing.T) {
 				t.Fatal("signing changed the text or did not record the hash")
 			}
 			// Signing a signed letter is a conflict, a scan included; so is withdrawing it.
-			if _, err := s.Sign(ctx, admin.who, admin.p, l.ID, lettersvc.Signing{Scan: scanPDF()}); !errors.Is(err, letters.ErrSigned) || !apperr.Is(err, apperr.Conflict) {
+			if _, err := s.Sign(ctx, admin.who, admin.p, l.ID, lettersvc.Signing{Scan: bytes.NewReader(testutil.PDF())}); !errors.Is(err, letters.ErrSigned) || !apperr.Is(err, apperr.Conflict) {
 				t.Fatalf("a scan of a signed letter: %v", err)
 			}
 			if _, err := s.Withdraw(ctx, admin.who, admin.p, l.ID, "x"); !errors.Is(err, letters.ErrSigned) {
 				t.Fatalf("withdrawing a signed letter: %v", err)
 			}
 			// A scan signs for both at once.
-			scanned, err := s.Sign(ctx, admin.who, admin.p, res.IDs[1], lettersvc.Signing{Scan: scanPDF()})
+			scanned, err := s.Sign(ctx, admin.who, admin.p, res.IDs[1], lettersvc.Signing{Scan: bytes.NewReader(testutil.PDF())})
 			if err != nil || scanned.Status != letters.StatusSigned || scanned.Signatures[0].Party != letters.PartyBoth || scanned.Signatures[0].Signer != admin.p.Name {
 				t.Fatalf("scan = %+v, %v", scanned.Status, err)
 			}
@@ -263,7 +189,7 @@ func TestLetters(t *testing.T) {
 			if err != nil || wd.Status != letters.StatusWithdrawn || wd.Note != "单位已搬离" {
 				t.Fatalf("withdraw = %+v, %v", wd, err)
 			}
-			if _, err := s.Sign(ctx, street.who, street.p, wl.ID, lettersvc.Signing{Party: letters.PartyStreet, Signature: ink(t)}); !errors.Is(err, letters.ErrWithdrawn) {
+			if _, err := s.Sign(ctx, street.who, street.p, wl.ID, lettersvc.Signing{Party: letters.PartyStreet, Signature: bytes.NewReader(testutil.Signature(t, true))}); !errors.Is(err, letters.ErrWithdrawn) {
 				t.Fatalf("signing a withdrawn letter: %v", err)
 			}
 			if pub, err := s.Verify(ctx, wd.VerifyCode); err != nil || pub.Status != letters.StatusWithdrawn {
@@ -278,7 +204,7 @@ func TestLetters(t *testing.T) {
 			}
 			// Sign one letter of community 0 for the coverage below.
 			c0, _, _ := s.UnitLetter(ctx, comm1.p, comm0[1], year)
-			if _, err := s.Sign(ctx, street.who, street.p, c0.ID, lettersvc.Signing{Scan: scanPDF(), Name: "张三"}); err != nil {
+			if _, err := s.Sign(ctx, street.who, street.p, c0.ID, lettersvc.Signing{Scan: bytes.NewReader(testutil.PDF()), Name: "张三"}); err != nil {
 				t.Fatal(err)
 			}
 
@@ -434,7 +360,7 @@ func TestTemplates(t *testing.T) {
 			if _, err := s.SaveTemplate(ctx, street.who, street.p, site); !apperr.Is(err, apperr.Forbidden) || apperr.As(err).Msg.Key != "err.letter.forbidden" {
 				t.Fatalf("a street leader adds a template: %v", err)
 			}
-			before := auditCount(t, a.DB, "letter_template", "")
+			before := storetest.AuditCount(t, a.DB, "letter_template", "")
 			for _, tc := range []struct {
 				name, field, key string
 				t                letters.Template
@@ -448,7 +374,7 @@ func TestTemplates(t *testing.T) {
 					t.Errorf("%s: %v, want %s on %s", tc.name, err, tc.key, tc.field)
 				}
 			}
-			if n := auditCount(t, a.DB, "letter_template", ""); n != before {
+			if n := storetest.AuditCount(t, a.DB, "letter_template", ""); n != before {
 				t.Fatalf("audit rows %d → %d after refused templates", before, n)
 			}
 			saved, err := s.SaveTemplate(ctx, admin.who, admin.p, site)

@@ -59,15 +59,6 @@ func code(err error) apperr.Code {
 	return apperr.As(err).Code
 }
 
-func auditCount(t *testing.T, a *app.App, entity, id string) int {
-	t.Helper()
-	var n int
-	if err := a.DB.Reader().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE entity = $1 AND entity_id = $2`, entity, id).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 // TestWalk walks one patrol through the service: every use case once, its
 // bad input, idempotency, scope, late points and the audit trail.
 func TestWalk(t *testing.T) {
@@ -187,7 +178,7 @@ func TestWalk(t *testing.T) {
 				t.Fatalf("after the late point: %v %+v", err, d.Patrol)
 			}
 			// Audit: start, two batches that stored points, visit, record, finding, end, and the late batch's measuring.
-			if n := auditCount(t, a, "patrol", id); n != 8 {
+			if n := storetest.AuditCount(t, a.DB, "patrol", id); n != 8 {
 				t.Fatalf("%d audit rows, want 8", n)
 			}
 			// Who sees it.
@@ -289,7 +280,7 @@ func TestPlans(t *testing.T) {
 			t.Fatalf("patrollers %+v", v.Patrollers)
 		}
 	}
-	if n := auditCount(t, a, "patrol_plan", grid); n != 1 {
+	if n := storetest.AuditCount(t, a.DB, "patrol_plan", grid); n != 1 {
 		t.Fatalf("%d audit rows", n)
 	}
 	for user, want := range map[string]apperr.Code{"patrol01": apperr.Forbidden, "inspector": apperr.Forbidden, "community2": apperr.NotFound, "admin": ""} {
