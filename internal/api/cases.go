@@ -158,9 +158,13 @@ func (a *API) parseWhen(field, s string) (time.Time, error) {
 	return t, nil
 }
 
-// reportOf reads the body of POST /api/v1/cases (or of a case item of a sync).
-func (a *API) reportOf(in caseInput) (casesvc.Report, error) {
+// report turns a case body (POST /api/v1/cases, or a sync item) into the
+// ledger's report; only the due date can be malformed here.
+func (a *API) report(in caseInput) (casesvc.Report, error) {
 	due, err := a.parseWhen("due", in.Due)
+	if err != nil {
+		return casesvc.Report{}, err
+	}
 	rep := casesvc.Report{Input: cases.Input{ClientID: in.ClientID, Category: in.Category, Description: in.Description, Address: in.Address,
 		Class: cases.Class(in.Class), Severity: cases.Severity(in.Severity), Source: cases.Source(in.Source), HotlineRef: in.HotlineRef, Note: in.Note},
 		UnitID: in.UnitID, Commitment: in.Commitment, Due: due}
@@ -170,7 +174,7 @@ func (a *API) reportOf(in caseInput) (casesvc.Report, error) {
 	if in.Lon != nil {
 		rep.Lon = *in.Lon
 	}
-	return rep, err
+	return rep, nil
 }
 
 func (a *API) createCase(w http.ResponseWriter, r *http.Request) {
@@ -179,7 +183,7 @@ func (a *API) createCase(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	rep, err := a.reportOf(in)
+	rep, err := a.report(in)
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -144,7 +144,7 @@ func (a *API) readItem(raw json.RawMessage) (syncHead, patrolsvc.Item) {
 	case patrolsvc.ItemCase:
 		var in caseInput
 		if read(&in) {
-			it.Case, it.Err = a.reportOf(in)
+			it.Case, it.Err = a.report(in)
 		}
 	case patrolsvc.ItemEnd:
 		var in endInput

@@ -63,7 +63,8 @@ func (e *Error) AppErr() *apperr.Error {
 	return apperr.Wrap(e, code, e.Key, e.Args...)
 }
 
-// FieldErr is AppErr as the error of an upload's field.
+// FieldErr is AppErr with the message also set on field, the form field or
+// JSON name the photo came in.
 func (e *Error) FieldErr(field string) *apperr.Error {
 	ae := e.AppErr()
 	ae.Fields = map[string]apperr.Msg{field: ae.Msg}
