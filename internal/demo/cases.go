@@ -57,11 +57,7 @@ func SeedCases(ctx context.Context, db *store.DB, photos *photo.Store, loc *time
 	if _, n, err := db.Cases(ctx, store.CaseFilter{All: true, Page: store.Page{Size: 1}}); err != nil || n > 0 {
 		return 0, err
 	}
-	cal, err := db.Calendar(ctx, loc)
-	if err != nil {
-		return 0, err
-	}
-	ids, err := usernames(ctx, db)
+	cal, ids, err := history(ctx, db, loc)
 	if err != nil {
 		return 0, err
 	}
@@ -305,6 +301,17 @@ func (g *caseGen) unitIn(grid string) int64 {
 		return ids
 	}
 	return 0
+}
+
+// history reads what the demo's histories are built on: the working-day
+// calendar in loc and the demo's ids by username (see usernames).
+func history(ctx context.Context, db *store.DB, loc *time.Location) (*calendar.Calendar, map[string]int64, error) {
+	cal, err := db.Calendar(ctx, loc)
+	if err != nil {
+		return nil, nil, err
+	}
+	ids, err := usernames(ctx, db)
+	return cal, ids, err
 }
 
 // usernames maps each demo username to its id, and "grid:<code>" to a unit of that grid.

@@ -46,11 +46,7 @@ func SeedPatrols(ctx context.Context, db *store.DB, loc *time.Location, now time
 	if _, n, err := db.Patrols(ctx, store.PatrolFilter{All: true, Page: store.Page{Size: 1}}); err != nil || n > 0 {
 		return 0, err
 	}
-	cal, err := db.Calendar(ctx, loc)
-	if err != nil {
-		return 0, err
-	}
-	ids, err := usernames(ctx, db)
+	cal, ids, err := history(ctx, db, loc)
 	if err != nil {
 		return 0, err
 	}
