@@ -431,7 +431,7 @@ func (j *letterJourney) translations(t *testing.T) {
 	for _, b := range []*browser{admin, street, unit01} {
 		for _, lang := range []string{"zh-CN", "en"} {
 			for _, p := range []string{"/", "/letters", "/letters/" + id, "/letters/" + id + "/print", "/verify/letters/" + j.signedLetter.VerifyCode, "/units/" + strconv.FormatInt(school.ID, 10), "/letters/templates?id=" + tid} {
-				status, body := b.get(p + map[bool]string{true: "&", false: "?"}[strings.Contains(p, "?")] + "lang=" + lang)
+				status, body := b.getIn(p, lang)
 				if status == http.StatusForbidden && strings.HasPrefix(p, "/letters/templates") {
 					continue
 				}

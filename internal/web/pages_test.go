@@ -48,6 +48,31 @@ func (b *browser) get(path string) (int, string) {
 	return resp.StatusCode, string(body)
 }
 
+// getIn opens path in language lang.
+func (b *browser) getIn(path, lang string) (int, string) {
+	b.t.Helper()
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	return b.get(path + sep + "lang=" + lang)
+}
+
+// pageIn opens path in language lang and checks that it answers 200 with no
+// message key of raw left untranslated; ok is false for another status.
+func (b *browser) pageIn(path, lang string, raw *regexp.Regexp) (body string, ok bool) {
+	b.t.Helper()
+	status, body := b.getIn(path, lang)
+	if status != 200 {
+		b.t.Errorf("%s: status %d, want 200", path, status)
+		return body, false
+	}
+	if m := raw.FindString(body); m != "" {
+		b.t.Errorf("%s: untranslated key in %q", path, m)
+	}
+	return body, true
+}
+
 // post posts an urlencoded page form; it returns the status, the page and
 // where a redirect leads.
 func (b *browser) post(path string, form url.Values) (int, string, string) {
@@ -130,17 +155,9 @@ func testPagesRender(t *testing.T, srv *testutil.Server) {
 					if p == "/regions/"+demo.CommunityCode(0) && tc.user == "patrol01" {
 						continue // a patroller sees their grid only
 					}
-					sep := "?"
-					if strings.Contains(p, "?") {
-						sep = "&"
-					}
-					status, body := b.get(p + sep + "lang=" + lang)
-					if status != 200 {
-						t.Errorf("%s: status %d, want 200", p, status)
+					body, ok := b.pageIn(p, lang, rawKey)
+					if !ok {
 						continue
-					}
-					if m := rawKey.FindString(body); m != "" {
-						t.Errorf("%s: untranslated key in %q", p, m)
 					}
 					if lang == "en" && strings.Contains(body, "新增单位") {
 						t.Errorf("%s: Chinese text on an English page, want none", p)

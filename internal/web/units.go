@@ -70,11 +70,7 @@ func pagerFor(r *http.Request, param string, page, size, total int) pager {
 
 // regionOptions lists the communities and grids u can see, for filters and forms.
 func (s *Server) regionOptions(r *http.Request, minLevel region.Level) ([]option, map[string]string, error) {
-	roots, err := s.app.RegionRoots(r.Context(), userOf(r))
-	if err != nil {
-		return nil, nil, err
-	}
-	rs, err := s.app.DB.Regions(r.Context(), roots, false)
+	rs, err := s.visibleRegions(r)
 	if err != nil {
 		return nil, nil, err
 	}
