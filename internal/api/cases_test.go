@@ -35,13 +35,13 @@ func decodeCase(t *testing.T, body string) caseOut {
 	t.Helper()
 	var c caseOut
 	if err := json.Unmarshal([]byte(body), &c); err != nil {
-		t.Fatalf("decode %s: %v", testutil.Trunc(body), err)
+		t.Fatalf("decode %s: %v", trunc(body), err)
 	}
 	return c
 }
 
-// photoPNG is a small valid photo.
-func photoPNG(t *testing.T) []byte { return testutil.PNG(t, 40, 30, color.RGBA{200, 30, 30, 255}) }
+// pngBytes is a small valid photo.
+func pngBytes(t *testing.T) []byte { return testutil.PNG(t, 40, 30, color.RGBA{200, 30, 30, 255}) }
 
 // upload posts a photo to a case at step as user.
 func upload(c *testutil.API, user, number, step, filename string, content []byte) (int, string) {
@@ -84,7 +84,7 @@ func TestCaseLoop(t *testing.T) {
 		} {
 			got, out := c.Do("patrol01", "POST", "/api/v1/cases", body)
 			if got != 422 || !strings.Contains(out, `"fields"`) {
-				t.Errorf("%s: %d %s", name, got, testutil.Trunc(out))
+				t.Errorf("%s: %d %s", name, got, trunc(out))
 			}
 		}
 		if _, after := c.Do("admin", "GET", "/api/v1/cases?page_size=1", ""); jsonTotal(after) != jsonTotal(before) {
@@ -136,13 +136,13 @@ func TestCaseLoop(t *testing.T) {
 		if onspot.Status != "closed" || len(onspot.Timeline) != 3 {
 			t.Fatalf("on-the-spot: %+v", onspot)
 		}
-		if s, out := upload(c, "patrol01", onspot.Number, "after", "after.png", photoPNG(t)); s != 201 {
+		if s, out := upload(c, "patrol01", onspot.Number, "after", "after.png", pngBytes(t)); s != 201 {
 			t.Fatalf("photo upload: %d %s", s, out)
 		}
 		if s, out := upload(c, "patrol01", onspot.Number, "after", "fake.jpg", []byte("this is not an image at all")); s != 422 || !strings.Contains(out, "JPEG") {
 			t.Fatalf("text as photo: %d %s", s, out)
 		}
-		if s, _ := upload(c, "volunteer20", onspot.Number, "after", "x.png", photoPNG(t)); s != 404 {
+		if s, _ := upload(c, "volunteer20", onspot.Number, "after", "x.png", pngBytes(t)); s != 404 {
 			t.Fatalf("photo by someone who cannot see the case: %d", s)
 		}
 		withPhoto := decodeCase(t, expect("patrol01", "GET", "/api/v1/cases/"+onspot.Number, "", 200))
@@ -170,11 +170,11 @@ func TestCaseLoop(t *testing.T) {
 		// Inbox: the community leader heard of the new reports.
 		inbox := expect("community1", "GET", "/api/v1/inbox", "", 200)
 		if !strings.Contains(inbox, `"kind":"reported"`) || !strings.Contains(inbox, `"unread":`) {
-			t.Fatalf("inbox %s", testutil.Trunc(inbox))
+			t.Fatalf("inbox %s", trunc(inbox))
 		}
 		// Lists filter and stay in scope.
 		if list := expect("community1", "GET", "/api/v1/cases?status=closed&class=onspot", "", 200); jsonTotal(list) != 1 {
-			t.Fatalf("closed on-the-spot cases: %s", testutil.Trunc(list))
+			t.Fatalf("closed on-the-spot cases: %s", trunc(list))
 		}
 		if list := expect("community2", "GET", "/api/v1/cases", "", 200); jsonTotal(list) != 0 {
 			t.Fatalf("community2 sees %d cases", jsonTotal(list))
@@ -207,7 +207,7 @@ func TestCaseLoop(t *testing.T) {
 		}
 		// Categories.
 		if cats := expect("patrol01", "GET", "/api/v1/categories", "", 200); !strings.Contains(cats, `"code":"08004"`) || !strings.Contains(cats, "工地扬尘") {
-			t.Fatalf("categories %s", testutil.Trunc(cats))
+			t.Fatalf("categories %s", trunc(cats))
 		}
 	})
 }

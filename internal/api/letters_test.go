@@ -37,7 +37,7 @@ func decodeLetter(t *testing.T, body string) letterOut {
 	t.Helper()
 	var l letterOut
 	if err := json.Unmarshal([]byte(body), &l); err != nil {
-		t.Fatalf("decode %s: %v", testutil.Trunc(body), err)
+		t.Fatalf("decode %s: %v", trunc(body), err)
 	}
 	return l
 }
@@ -70,20 +70,20 @@ func codeOf(t *testing.T, verifyURL string) string {
 func expect(t *testing.T, what string, status int, body string, want int, has []string, not ...string) {
 	t.Helper()
 	if status != want {
-		t.Fatalf("%s: status %d, want %d\n%s", what, status, want, testutil.Trunc(body))
+		t.Fatalf("%s: status %d, want %d\n%s", what, status, want, trunc(body))
 	}
 	for _, h := range has {
 		if !strings.Contains(body, h) {
-			t.Errorf("%s: answer lacks %q:\n%s", what, h, testutil.Trunc(body))
+			t.Errorf("%s: answer lacks %q:\n%s", what, h, trunc(body))
 		}
 	}
 	for _, n := range not {
 		if strings.Contains(body, n) {
-			t.Errorf("%s: answer has %q:\n%s", what, n, testutil.Trunc(body))
+			t.Errorf("%s: answer has %q:\n%s", what, n, trunc(body))
 		}
 	}
 	if status >= 400 && !strings.Contains(body, `"error":{"code":`) {
-		t.Errorf("%s: error body has the wrong shape: %s", what, testutil.Trunc(body))
+		t.Errorf("%s: error body has the wrong shape: %s", what, trunc(body))
 	}
 }
 
@@ -168,7 +168,7 @@ func TestLetterScenarios(t *testing.T) {
 		expect(t, "own letter", s, b, 200, []string{`"actions":["sign_unit"]`, "市三中", `"breaches":0`, `"parties":{"unit":false,"street":false}`})
 		l := decodeLetter(t, b)
 		if !strings.Contains(l.Text, "2026年度大气污染防治目标管理责任书") || len(l.Clauses) != 8 || l.Clauses[0].N != 1 {
-			t.Fatalf("letter text %q, %d clauses", testutil.Trunc(l.Text), len(l.Clauses))
+			t.Fatalf("letter text %q, %d clauses", trunc(l.Text), len(l.Clauses))
 		}
 		s, b = c.Do("unit01", "GET", fmt.Sprintf("/api/v1/letters/%d", other.ID), "")
 		expect(t, "other unit's letter", s, b, 404, []string{`"code":"not_found"`})

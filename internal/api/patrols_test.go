@@ -76,7 +76,7 @@ func TestPatrolContract(t *testing.T) {
 		expect("patrol01", "POST", "/api/v1/patrols", start, 201, `"state":"open"`, `"window":1`, `"date":"2026-11-23"`)
 		expect("patrol01", "POST", "/api/v1/patrols", start, 200, `"id":"`+id+`"`)
 		if _, out := c.Do("admin", "GET", "/api/v1/patrols?grid="+grid, ""); !strings.Contains(out, `"total":1`) {
-			t.Fatalf("the same id twice made two patrols: %s", testutil.Trunc(out))
+			t.Fatalf("the same id twice made two patrols: %s", trunc(out))
 		}
 		// Bad starts.
 		expect("patrol01", "POST", "/api/v1/patrols", mustJSON(map[string]string{"id": uuid(2), "grid": demo.GridCode(1, 0), "started_at": patrolT0.Format(time.RFC3339)}), 403, `"code":"forbidden"`)
@@ -126,13 +126,13 @@ func TestPatrolContract(t *testing.T) {
 		expect("patrol01", "POST", path+"/visits", visit, 200)
 		// The check-in's photo: checked by content, only from the patroller, seen by those who see the patrol.
 		photoPath := path + "/visits/" + uuid(10) + "/photo"
-		if st, out := uploadTo(c, "patrol01", photoPath, "site.png", photoPNG(t)); st != 201 {
+		if st, out := uploadTo(c, "patrol01", photoPath, "site.png", pngBytes(t)); st != 201 {
 			t.Fatalf("visit photo: %d %s", st, out)
 		}
 		if st, _ := uploadTo(c, "patrol01", photoPath, "site.jpg", []byte("not a picture")); st != 422 {
 			t.Fatalf("visit photo that is text: %d", st)
 		}
-		if st, _ := uploadTo(c, "patrol02", photoPath, "site.png", photoPNG(t)); st != 403 {
+		if st, _ := uploadTo(c, "patrol02", photoPath, "site.png", pngBytes(t)); st != 403 {
 			t.Fatalf("visit photo from another patroller: %d", st)
 		}
 		expect("community1", "GET", photoPath+"?thumb=1", "", 200)
@@ -251,7 +251,7 @@ func TestPatrolSync(t *testing.T) {
 			status, out := c.Do("patrol01", "POST", "/api/v1/sync", body)
 			var res struct{ Results []result }
 			if status != 200 || json.Unmarshal([]byte(out), &res) != nil || len(res.Results) != len(items) {
-				t.Fatalf("round %d: %d %s", round, status, testutil.Trunc(out))
+				t.Fatalf("round %d: %d %s", round, status, trunc(out))
 			}
 			want := []int{201, 200, 201, 201, 201, 200, 422, 422, 200}
 			if round > 1 {
@@ -273,12 +273,12 @@ func TestPatrolSync(t *testing.T) {
 			t.Fatalf("after three syncs: %+v", p)
 		}
 		if _, out := c.Do("admin", "GET", "/api/v1/cases?page_size=1", ""); !strings.Contains(out, `"total":1`) {
-			t.Fatalf("the case was stored more than once: %s", testutil.Trunc(out))
+			t.Fatalf("the case was stored more than once: %s", trunc(out))
 		}
 		// A different end for an ended patrol is still a conflict; a batch over the limit is refused whole.
 		status, out := c.Do("patrol01", "POST", "/api/v1/sync", mustJSON(map[string]any{"items": []map[string]any{{"type": "end", "patrol": id, "ended_at": at(41)}}}))
 		if status != 200 || !strings.Contains(out, `"status":409`) {
-			t.Fatalf("second end: %d %s", status, testutil.Trunc(out))
+			t.Fatalf("second end: %d %s", status, trunc(out))
 		}
 		many := make([]map[string]any, 501)
 		for i := range many {

@@ -29,7 +29,7 @@ func TestReferenceScope(t *testing.T) {
 		mustField := func(what string, status int, body, field string) {
 			t.Helper()
 			if status != 422 || !strings.Contains(body, `"`+field+`":`) {
-				t.Errorf("%s: %d %s, want 422 naming %s", what, status, testutil.Trunc(body), field)
+				t.Errorf("%s: %d %s, want 422 naming %s", what, status, trunc(body), field)
 			}
 		}
 		const lat, lon = 34.5725, 105.7025 // grid 1 of community 1, patrol01's
@@ -44,17 +44,17 @@ func TestReferenceScope(t *testing.T) {
 			s, b = report("volunteer01", fmt.Sprintf(`,"class":"committed","unit_id":%d,"commitment":"三日内清理","due":"2099-01-01T00:00:00+08:00"`, other.ID), lat, lon)
 			mustField("committed case assigned straight to another community's unit", s, b, "unit_id")
 			if s, b := report("volunteer01", fmt.Sprintf(`,"class":"escalated","unit_id":%d`, own.ID), lat, lon); s != 201 {
-				t.Errorf("own community's unit: %d %s", s, testutil.Trunc(b))
+				t.Errorf("own community's unit: %d %s", s, trunc(b))
 			}
 		})
 		t.Run("OnSpotOnlyInOwnArea", func(t *testing.T) {
 			s, b := report("patrol01", `,"class":"onspot","note":"已清理"`, other.Lat, other.Lon)
 			mustField("patroller closes a case on the spot in another community", s, b, "class")
 			if !strings.Contains(b, "上报") {
-				t.Errorf("the error does not say to report it instead: %s", testutil.Trunc(b))
+				t.Errorf("the error does not say to report it instead: %s", trunc(b))
 			}
 			if s, b := report("patrol01", `,"class":"onspot","note":"已清理"`, lat, lon); s != 201 {
-				t.Errorf("on the spot in one's own grid: %d %s", s, testutil.Trunc(b))
+				t.Errorf("on the spot in one's own grid: %d %s", s, trunc(b))
 			}
 		})
 		t.Run("ReservedSources", func(t *testing.T) {
@@ -72,7 +72,7 @@ func TestReferenceScope(t *testing.T) {
 				}
 				s, b := report(tc.user, extra, lat, lon)
 				if tc.ok && s != 201 {
-					t.Errorf("%s with source %s: %d %s, want 201", tc.user, tc.source, s, testutil.Trunc(b))
+					t.Errorf("%s with source %s: %d %s, want 201", tc.user, tc.source, s, trunc(b))
 				}
 				if !tc.ok {
 					mustField(tc.user+" with source "+tc.source, s, b, "source")
@@ -82,26 +82,26 @@ func TestReferenceScope(t *testing.T) {
 		t.Run("AssignToUnitOutsideScope", func(t *testing.T) {
 			s, b := report("patrol01", `,"class":"escalated"`, lat, lon)
 			if s != 201 {
-				t.Fatalf("report: %d %s", s, testutil.Trunc(b))
+				t.Fatalf("report: %d %s", s, trunc(b))
 			}
 			cs := decodeCase(t, b)
 			s, b = c.Do("community1", "POST", "/api/v1/cases/"+cs.Number+"/actions", fmt.Sprintf(`{"action":"assign","version":%d,"assignee":{"unit":%d}}`, cs.Version, other.ID))
 			mustField("community leader assigns to another community's unit", s, b, "assignee")
 			s, b = c.Do("community1", "POST", "/api/v1/cases/"+cs.Number+"/actions", fmt.Sprintf(`{"action":"assign","version":%d,"assignee":{"unit":%d}}`, cs.Version, own.ID))
 			if s != 200 {
-				t.Errorf("assign to own community's unit: %d %s", s, testutil.Trunc(b))
+				t.Errorf("assign to own community's unit: %d %s", s, trunc(b))
 			}
 		})
 		t.Run("PhotoByHash", func(t *testing.T) {
 			// A photo on a case of community 4, out of community 1's sight.
 			s, b := report("community4", `,"class":"escalated"`, other.Lat, other.Lon)
 			if s != 201 {
-				t.Fatalf("community 4 reports: %d %s", s, testutil.Trunc(b))
+				t.Fatalf("community 4 reports: %d %s", s, trunc(b))
 			}
 			theirs := decodeCase(t, b)
-			s, b = upload(c, "community4", theirs.Number, "before", "p.png", photoPNG(t))
+			s, b = upload(c, "community4", theirs.Number, "before", "p.png", pngBytes(t))
 			if s != 201 {
-				t.Fatalf("upload: %d %s", s, testutil.Trunc(b))
+				t.Fatalf("upload: %d %s", s, trunc(b))
 			}
 			var ref struct{ ID string }
 			json.Unmarshal([]byte(b), &ref)
@@ -113,7 +113,7 @@ func TestReferenceScope(t *testing.T) {
 			mine := decodeCase(t, b)
 			s, b = c.Do("community1", "POST", "/api/v1/cases/"+mine.Number+"/actions", fmt.Sprintf(`{"action":"assign","version":%d,"assignee":{"region":%q}}`, mine.Version, demo.GridCode(0, 0)))
 			if s != 200 {
-				t.Fatalf("assign to the grid: %d %s", s, testutil.Trunc(b))
+				t.Fatalf("assign to the grid: %d %s", s, trunc(b))
 			}
 			mine = decodeCase(t, b)
 			handle := func(photo string) (int, string) {
@@ -123,20 +123,20 @@ func TestReferenceScope(t *testing.T) {
 			mustField("handling with another community's photo hash", s, b, "photos")
 			s2, b2 := handle(strings.Repeat("0", 64))
 			if s2 != s || b2 != b {
-				t.Errorf("an unknown hash answers differently (%d %s) from an unseen one (%d %s): the answer tells whether the image exists", s2, testutil.Trunc(b2), s, testutil.Trunc(b))
+				t.Errorf("an unknown hash answers differently (%d %s) from an unseen one (%d %s): the answer tells whether the image exists", s2, trunc(b2), s, trunc(b))
 			}
 			if s, _ := c.Do("patrol01", "GET", "/api/v1/photos/"+ref.ID, ""); s != 404 {
 				t.Errorf("after the refused attempt patrol01 reads the photo: %d, want 404", s)
 			}
 			// A photo patrol01 uploaded to its own case may go with the handling.
-			s, b = upload(c, "patrol01", mine.Number, "after", "q.png", photoPNG(t))
+			s, b = upload(c, "patrol01", mine.Number, "after", "q.png", pngBytes(t))
 			if s != 201 {
-				t.Fatalf("own upload: %d %s", s, testutil.Trunc(b))
+				t.Fatalf("own upload: %d %s", s, trunc(b))
 			}
 			var own struct{ ID string }
 			json.Unmarshal([]byte(b), &own)
 			if s, b := handle(own.ID); s != 200 {
-				t.Errorf("handling with one's own photo: %d %s", s, testutil.Trunc(b))
+				t.Errorf("handling with one's own photo: %d %s", s, trunc(b))
 			}
 		})
 	})

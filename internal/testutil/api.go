@@ -119,18 +119,18 @@ func (c *API) Expect(user, method, path, body string, status int, want ...string
 	c.tb.Helper()
 	got, out := c.Do(user, method, path, body)
 	if got != status {
-		c.tb.Fatalf("%s %s as %s: %d, want %d\n%s", method, path, user, got, status, Trunc(out))
+		c.tb.Fatalf("%s %s as %s: %d, want %d\n%s", method, path, user, got, status, trunc(out))
 	}
 	for _, w := range want {
 		if !strings.Contains(out, w) {
-			c.tb.Fatalf("%s %s: answer lacks %q\n%s", method, path, w, Trunc(out))
+			c.tb.Fatalf("%s %s: answer lacks %q\n%s", method, path, w, trunc(out))
 		}
 	}
 	return out
 }
 
-// Trunc shortens an answer for a test's message.
-func Trunc(s string) string {
+// trunc shortens an answer for a test's message.
+func trunc(s string) string {
 	if len(s) > 600 {
 		return s[:600] + "…"
 	}

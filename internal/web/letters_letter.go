@@ -324,6 +324,9 @@ func (s *Server) letterFile(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, "", time.Time{}, f)
 }
 
+// baseURL is the server's public address (config.PublicURL).
+func (s *Server) baseURL(r *http.Request) string { return s.app.Cfg.PublicURL(r) }
+
 type letterPrintPage struct {
 	letterPage
 	VerifyURL string
@@ -339,7 +342,7 @@ func (s *Server) letterPrint(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lp.Title = lp.L.Title
-	data := letterPrintPage{letterPage: lp, VerifyURL: s.app.Cfg.PublicURL(r) + letters.VerifyPath(lp.L.VerifyCode)}
+	data := letterPrintPage{letterPage: lp, VerifyURL: s.baseURL(r) + letters.VerifyPath(lp.L.VerifyCode)}
 	png, err := letters.QRPNG(data.VerifyURL)
 	if err != nil {
 		s.serverError(w, r, err)
