@@ -38,10 +38,6 @@ func setup(t *testing.T, backend string) *app.App {
 	return a
 }
 
-func principal(t *testing.T, a *app.App, username string) (*auth.Principal, store.Actor) {
-	return testutil.As(t, a, username)
-}
-
 // walk returns n fixes from t0, one every 15 s, each 1.8 m east of the one
 // before, inside grid (0, 0).
 func walk(first, n int) []patrolsvc.TrackPoint {
@@ -67,9 +63,9 @@ func TestWalk(t *testing.T) {
 			ctx := context.Background()
 			a := setup(t, backend)
 			s := a.Patrols
-			me, who := principal(t, a, "patrol01")
-			mate, whoMate := principal(t, a, "patrol02") // a patroller of the same grid
-			other, _ := principal(t, a, "community2")    // leads another community
+			me, who := testutil.As(t, a, "patrol01")
+			mate, whoMate := testutil.As(t, a, "patrol02") // a patroller of the same grid
+			other, _ := testutil.As(t, a, "community2")    // leads another community
 			grid := demo.GridCode(0, 0)
 			id := uuid(1)
 
@@ -203,7 +199,7 @@ func TestWalk(t *testing.T) {
 }
 
 func principalOf(t *testing.T, a *app.App, username string) *auth.Principal {
-	p, _ := principal(t, a, username)
+	p, _ := testutil.As(t, a, username)
 	return p
 }
 
@@ -214,8 +210,8 @@ func TestSyncLinksOnlyOwnPatrols(t *testing.T) {
 	ctx := context.Background()
 	a := setup(t, "sqlite")
 	s := a.Patrols
-	me, who := principal(t, a, "patrol01")
-	mate, whoMate := principal(t, a, "patrol02")
+	me, who := testutil.As(t, a, "patrol01")
+	mate, whoMate := testutil.As(t, a, "patrol02")
 	id := uuid(100)
 	end := patrol.End{EndedAt: t0.Add(30 * time.Minute)}
 	items := []patrolsvc.Item{
@@ -258,7 +254,7 @@ func TestPlans(t *testing.T) {
 	a := setup(t, "sqlite")
 	s := a.Patrols
 	grid := demo.GridCode(0, 0)
-	leader, who := principal(t, a, "community1")
+	leader, who := testutil.As(t, a, "community1")
 	two := 2
 	points := []patrol.FreePoint{{Name: strings.Repeat("桥", patrol.MaxPointName+1), Lat: 34.57, Lon: 105.70}}
 	_, err := s.SetPlan(ctx, who, leader, grid, patrolsvc.PlanInput{PerDay: &two, Windows: []string{"12:00-08:00"}, Patrollers: []int64{1}, Points: &points})
@@ -284,20 +280,20 @@ func TestPlans(t *testing.T) {
 		t.Fatalf("%d audit rows", n)
 	}
 	for user, want := range map[string]apperr.Code{"patrol01": apperr.Forbidden, "inspector": apperr.Forbidden, "community2": apperr.NotFound, "admin": ""} {
-		p, w := principal(t, a, user)
+		p, w := testutil.As(t, a, user)
 		if _, err := s.SetPlan(ctx, w, p, grid, patrolsvc.PlanInput{PerDay: &two, Windows: []string{"08:00-12:00"}}); code(err) != want {
 			t.Errorf("%s sets the plan: %v, want %q", user, err, want)
 		}
 	}
 	// Now only patrol02 may start among the grid's patrollers; its leaders still may.
-	me, whoMe := principal(t, a, "patrol01")
+	me, whoMe := testutil.As(t, a, "patrol01")
 	if _, err := s.SetPlan(ctx, who, leader, grid, patrolsvc.PlanInput{PerDay: &two, Windows: []string{"08:00-12:00"}, Patrollers: []int64{mate.PersonID}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := s.Start(ctx, whoMe, me, patrol.Start{UID: uuid(300), Grid: grid, StartedAt: t0}); !errors.Is(err, patrol.ErrForbidden) {
 		t.Fatalf("a patroller the plan does not name starts: %v", err)
 	}
-	g, whoG := principal(t, a, "grid01")
+	g, whoG := testutil.As(t, a, "grid01")
 	if _, _, err := s.Start(ctx, whoG, g, patrol.Start{UID: uuid(301), Grid: grid, StartedAt: t0}); err != nil {
 		t.Fatalf("the grid's leader starts: %v", err)
 	}
