@@ -88,6 +88,16 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
+// writeList writes a page of a list: its items, each as to shapes it, and
+// the total.
+func writeList[T, J any](w http.ResponseWriter, list []T, total int, to func(T) J) {
+	items := make([]J, 0, len(list))
+	for _, x := range list {
+		items = append(items, to(x))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": total})
+}
+
 var statusOf = map[apperr.Code]int{
 	apperr.Invalid: http.StatusUnprocessableEntity, apperr.Unauthorized: http.StatusUnauthorized,
 	apperr.Forbidden: http.StatusForbidden, apperr.NotFound: http.StatusNotFound, apperr.Conflict: http.StatusConflict,

@@ -220,11 +220,7 @@ func (a *API) listCases(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := userOf(r)
-	items := make([]caseJSON, 0, len(list))
-	for _, c := range list {
-		items = append(items, a.toCaseJSON(r.Context(), p, c, false))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": total})
+	writeList(w, list, total, func(c cases.Case) caseJSON { return a.toCaseJSON(r.Context(), p, c, false) })
 }
 
 func (a *API) getCase(w http.ResponseWriter, r *http.Request) {

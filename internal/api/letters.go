@@ -143,11 +143,7 @@ func (a *API) listLetters(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	items := make([]letterJSON, 0, len(list))
-	for _, l := range list {
-		items = append(items, a.toLetterJSON(r, p, l, false, nil))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": total})
+	writeList(w, list, total, func(l letters.Letter) letterJSON { return a.toLetterJSON(r, p, l, false, nil) })
 }
 
 func (a *API) getLetter(w http.ResponseWriter, r *http.Request) {

@@ -248,11 +248,7 @@ func (a *API) listPatrols(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	items := make([]patrolJSON, 0, len(list))
-	for _, pt := range list {
-		items = append(items, a.toPatrolJSON(pt))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": total})
+	writeList(w, list, total, a.toPatrolJSON)
 }
 
 // ---- End ----

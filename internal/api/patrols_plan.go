@@ -74,11 +74,7 @@ func (a *API) listPlans(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	items := make([]planJSON, 0, len(list))
-	for _, v := range list {
-		items = append(items, a.toPlanJSON(v))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": total})
+	writeList(w, list, total, a.toPlanJSON)
 }
 
 func (a *API) getPlan(w http.ResponseWriter, r *http.Request) {

@@ -62,11 +62,7 @@ func (a *API) listUnits(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	items := make([]unitJSON, 0, len(units))
-	for _, un := range units {
-		items = append(items, a.toUnitJSON(userOf(r), un))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": total})
+	writeList(w, units, total, func(un unit.Unit) unitJSON { return a.toUnitJSON(u, un) })
 }
 
 // unitInput is the body of POST and PATCH; nil fields are left as they are on PATCH.
