@@ -168,6 +168,14 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	return nil
 }
 
+// decodeAt reads a JSON body into v (see decode), then the path's id.
+func decodeAt(w http.ResponseWriter, r *http.Request, v any) (int64, error) {
+	if err := decode(w, r, v); err != nil {
+		return 0, err
+	}
+	return pathID(r)
+}
+
 // pageOf reads page and page_size: defaults 1 and 20, size clamped to 100.
 func pageOf(r *http.Request) store.Page {
 	q := r.URL.Query()

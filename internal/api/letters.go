@@ -280,11 +280,7 @@ func (a *API) withdrawLetter(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Note string `json:"note"`
 	}
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	id, err := pathID(r)
+	id, err := decodeAt(w, r, &in)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -556,11 +552,7 @@ func (a *API) createLetterTemplate(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) updateLetterTemplate(w http.ResponseWriter, r *http.Request) {
 	var in templateInput
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	id, err := pathID(r)
+	id, err := decodeAt(w, r, &in)
 	if err != nil {
 		a.fail(w, r, err)
 		return
