@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/locale"
+	"github.com/lantian-org/lantian/internal/region"
 	"github.com/lantian-org/lantian/internal/store"
 )
 
@@ -174,6 +176,16 @@ func decodeAt(w http.ResponseWriter, r *http.Request, v any) (int64, error) {
 		return 0, err
 	}
 	return pathID(r)
+}
+
+// pointOf reads the point of a query's lat and lon: a field error on lat
+// when they do not parse.
+func pointOf(q url.Values) (lat, lon float64, err error) {
+	lat, lon, ok := region.ParsePoint(q.Get("lat"), q.Get("lon"))
+	if !ok {
+		return 0, 0, apperr.Field("lat", "err.coords")
+	}
+	return lat, lon, nil
 }
 
 // pageOf reads page and page_size: defaults 1 and 20, size clamped to 100.

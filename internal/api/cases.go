@@ -14,7 +14,6 @@ import (
 	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/cases"
 	"github.com/lantian-org/lantian/internal/photo"
-	"github.com/lantian-org/lantian/internal/region"
 	"github.com/lantian-org/lantian/internal/service/casesvc"
 	"github.com/lantian-org/lantian/internal/store"
 )
@@ -343,9 +342,9 @@ func (a *API) listCategories(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) duplicates(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	lat, lon, ok := region.ParsePoint(q.Get("lat"), q.Get("lon"))
-	if !ok {
-		a.fail(w, r, apperr.Field("lat", "err.coords"))
+	lat, lon, err := pointOf(q)
+	if err != nil {
+		a.fail(w, r, err)
 		return
 	}
 	p := userOf(r)
