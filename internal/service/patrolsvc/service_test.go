@@ -345,22 +345,7 @@ func TestCompliance(t *testing.T) {
 			add := func(day string, h int, dur time.Duration, flags patrol.Flags, end bool) {
 				n++
 				d, _ := time.ParseInLocation(patrol.DateLayout, day, cst)
-				start := d.Add(time.Duration(h) * time.Hour)
-				h2 := store.PatrolHistory{Patrol: patrol.Patrol{UID: uuid(700 + n), Grid: g, PatrollerID: walker, Day: day,
-					Window: patrol.DefaultPlan(g).WindowOf(start, cst), State: patrol.StateOpen, StartedAt: start, UpdatedAt: start}}
-				if end {
-					h2.Patrol.State, h2.Patrol.EndedAt = patrol.StateEnded, start.Add(dur)
-					h2.Patrol.Assessment = patrol.Assessment{Duration: dur, Length: 1500, Flags: flags, Points: 2}
-					h2.Visits = []patrol.Visit{{UID: uuid(800 + n), Site: patrol.SiteRef{Point: 1}, At: start, Lat: 34.5722, Lon: 105.7022}}
-				}
-				if err := a.DB.Write(ctx, store.System, func(tx *store.Tx) error {
-					if err := tx.InsertPatrolHistories(ctx, []store.PatrolHistory{h2}); err != nil {
-						return err
-					}
-					return tx.RefreshPatrolDays(ctx, g, g, day, day)
-				}); err != nil {
-					t.Fatal(err)
-				}
+				storetest.AddWalk(t, a.DB, storetest.Walk{N: n, Grid: g, Walker: walker, Start: d.Add(time.Duration(h) * time.Hour), Dur: dur, Flags: flags, Open: !end})
 			}
 			// Monday: both windows; Tuesday: two mornings, one doubtful; Wednesday: one open patrol only; Saturday: one anyway.
 			add("2026-11-23", 9, 40*time.Minute, 0, true)
