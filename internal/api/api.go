@@ -170,6 +170,16 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	return nil
 }
 
+// decoded reads a JSON body into v (see decode); on an error it answers
+// the request itself and reports false.
+func (a *API) decoded(w http.ResponseWriter, r *http.Request, v any) bool {
+	if err := decode(w, r, v); err != nil {
+		a.fail(w, r, err)
+		return false
+	}
+	return true
+}
+
 // decodeAt reads a JSON body into v (see decode), then the path's id.
 func decodeAt(w http.ResponseWriter, r *http.Request, v any) (int64, error) {
 	if err := decode(w, r, v); err != nil {

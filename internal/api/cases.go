@@ -178,8 +178,7 @@ func (a *API) report(in caseInput) (casesvc.Report, error) {
 
 func (a *API) createCase(w http.ResponseWriter, r *http.Request) {
 	var in caseInput
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
+	if !a.decoded(w, r, &in) {
 		return
 	}
 	rep, err := a.report(in)
@@ -246,8 +245,7 @@ type actionInput struct {
 
 func (a *API) caseAction(w http.ResponseWriter, r *http.Request) {
 	var in actionInput
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
+	if !a.decoded(w, r, &in) {
 		return
 	}
 	deadline, err := a.parseWhen("deadline", in.Deadline)
@@ -384,8 +382,7 @@ func (a *API) inboxRead(w http.ResponseWriter, r *http.Request) {
 		ID int64 `json:"id"`
 	}
 	if r.ContentLength != 0 {
-		if err := decode(w, r, &in); err != nil {
-			a.fail(w, r, err)
+		if !a.decoded(w, r, &in) {
 			return
 		}
 	}

@@ -228,8 +228,7 @@ type issueInput struct {
 
 func (a *API) issueLetters(w http.ResponseWriter, r *http.Request) {
 	var in issueInput
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
+	if !a.decoded(w, r, &in) {
 		return
 	}
 	res, err := a.app.LetterSvc.Issue(r.Context(), a.actor(r), userOf(r),
@@ -263,8 +262,7 @@ type renewInput struct {
 // given or everywhere the caller may issue.
 func (a *API) renewLetters(w http.ResponseWriter, r *http.Request) {
 	var in renewInput
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
+	if !a.decoded(w, r, &in) {
 		return
 	}
 	res, err := a.app.LetterSvc.Renew(r.Context(), a.actor(r), userOf(r),
@@ -441,8 +439,7 @@ func (a *API) remindUnsigned(w http.ResponseWriter, r *http.Request) {
 		Year   int    `json:"year"`
 		Region string `json:"region"`
 	}
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
+	if !a.decoded(w, r, &in) {
 		return
 	}
 	res, err := a.app.LetterSvc.RemindAll(r.Context(), a.actor(r), userOf(r), in.Year, trimmed(in.Region))
@@ -538,8 +535,7 @@ func (in templateInput) template() letters.Template {
 
 func (a *API) createLetterTemplate(w http.ResponseWriter, r *http.Request) {
 	var in templateInput
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
+	if !a.decoded(w, r, &in) {
 		return
 	}
 	t, err := a.app.LetterSvc.SaveTemplate(r.Context(), a.actor(r), userOf(r), in.template())

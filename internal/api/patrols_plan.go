@@ -93,8 +93,7 @@ type planInput struct {
 
 func (a *API) putPlan(w http.ResponseWriter, r *http.Request) {
 	var in planInput
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
+	if !a.decoded(w, r, &in) {
 		return
 	}
 	v, err := a.app.Patrols.SetPlan(r.Context(), a.actor(r), userOf(r), r.PathValue("grid"), patrolsvc.PlanInput{PerDay: in.PerDay,

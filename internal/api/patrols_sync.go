@@ -54,8 +54,7 @@ type syncResult struct {
 
 func (a *API) sync(w http.ResponseWriter, r *http.Request) {
 	var in syncInput
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
+	if !a.decoded(w, r, &in) {
 		return
 	}
 	if len(in.Items) > patrolsvc.MaxSyncItems {
