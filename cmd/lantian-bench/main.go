@@ -234,10 +234,24 @@ func drive(a *app.App, n, clients int, fn target) error {
 	for i := 0; i < 50; i++ {
 		fn(c, i)
 	}
+	lat, failures, elapsed := load(clients, n, func(i int) bool {
+		status, err := fn(c, i)
+		return err == nil && status < 300
+	})
 	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	fmt.Printf("%d requests, %d clients: %.0f req/s, p50 %v, p99 %v, max %v, failures %d, heap in use %d MB, sys %d MB\n",
+		n, clients, float64(n)/elapsed.Seconds(), lat[n/2].Round(10*time.Microsecond), lat[n*99/100].Round(10*time.Microsecond),
+		lat[n-1].Round(time.Millisecond), failures, ms.HeapInuse>>20, ms.Sys>>20)
+	return nil
+}
+
+// load calls do(0) … do(n-1) from clients goroutines at once; do reports
+// whether its call succeeded. It returns the calls' latencies, sorted, how
+// many failed, and how long they all took.
+func load(clients, n int, do func(i int) bool) ([]time.Duration, int64, time.Duration) {
 	lat := make([]time.Duration, n)
-	var next atomic.Int64
-	var failures atomic.Int64
+	var next, failures atomic.Int64
 	var wg sync.WaitGroup
 	start := time.Now()
 	for w := 0; w < clients; w++ {
@@ -250,9 +264,9 @@ func drive(a *app.App, n, clients int, fn target) error {
 					return
 				}
 				t := time.Now()
-				status, err := fn(c, i)
+				ok := do(i)
 				lat[i] = time.Since(t)
-				if err != nil || status >= 300 {
+				if !ok {
 					failures.Add(1)
 				}
 			}
@@ -260,12 +274,8 @@ func drive(a *app.App, n, clients int, fn target) error {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	runtime.ReadMemStats(&ms)
 	slices.Sort(lat)
-	fmt.Printf("%d requests, %d clients: %.0f req/s, p50 %v, p99 %v, max %v, failures %d, heap in use %d MB, sys %d MB\n",
-		n, clients, float64(n)/elapsed.Seconds(), lat[n/2].Round(10*time.Microsecond), lat[n*99/100].Round(10*time.Microsecond),
-		lat[n-1].Round(time.Millisecond), failures.Load(), ms.HeapInuse>>20, ms.Sys>>20)
-	return nil
+	return lat, failures.Load(), elapsed
 }
 
 // export writes the first total cases as Excel to a discarding writer and reports time and memory.

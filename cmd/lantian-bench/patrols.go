@@ -376,32 +376,11 @@ func complianceBench(ctx context.Context, a *app.App, n, clients int) error {
 	fmt.Printf("API: the street's year in %d pages of 5,000 items: %v\n", pages, time.Since(t).Round(time.Millisecond))
 	// A leader's calendar: one community's 10 grids over a month, from clients at once.
 	month := patrol.Day(today.AddDate(0, -1, 0), a.Loc)
-	lat := make([]time.Duration, n)
-	var next, failures atomic.Int64
-	var wg sync.WaitGroup
-	begin := time.Now()
-	for w := 0; w < clients; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				t := time.Now()
-				status, err := c.do("GET", fmt.Sprintf("/api/v1/compliance?region=%s&from=%s&to=%s", benchCommunity(i%50), month, to), nil)
-				lat[i] = time.Since(t)
-				if err != nil || status != 200 {
-					failures.Add(1)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(begin)
-	slices.Sort(lat)
+	lat, failures, elapsed := load(clients, n, func(i int) bool {
+		status, err := c.do("GET", fmt.Sprintf("/api/v1/compliance?region=%s&from=%s&to=%s", benchCommunity(i%50), month, to), nil)
+		return err == nil && status == 200
+	})
 	fmt.Printf("API: a community's month (10 grids × 31 days), %d requests, %d clients: %.0f req/s, p50 %v, p99 %v, failures %d\n",
-		n, clients, float64(n)/elapsed.Seconds(), lat[n/2].Round(10*time.Microsecond), lat[n*99/100].Round(10*time.Microsecond), failures.Load())
+		n, clients, float64(n)/elapsed.Seconds(), lat[n/2].Round(10*time.Microsecond), lat[n*99/100].Round(10*time.Microsecond), failures)
 	return nil
 }

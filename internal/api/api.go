@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/locale"
+	"github.com/lantian-org/lantian/internal/region"
 	"github.com/lantian-org/lantian/internal/store"
 )
 
@@ -88,6 +90,16 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
+// writeList writes a page of a list: its items, each as to shapes it, and
+// the total.
+func writeList[T, J any](w http.ResponseWriter, list []T, total int, to func(T) J) {
+	items := make([]J, 0, len(list))
+	for _, x := range list {
+		items = append(items, to(x))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": total})
+}
+
 var statusOf = map[apperr.Code]int{
 	apperr.Invalid: http.StatusUnprocessableEntity, apperr.Unauthorized: http.StatusUnauthorized,
 	apperr.Forbidden: http.StatusForbidden, apperr.NotFound: http.StatusNotFound, apperr.Conflict: http.StatusConflict,
@@ -95,13 +107,18 @@ var statusOf = map[apperr.Code]int{
 	apperr.Internal: http.StatusInternalServerError,
 }
 
+// statusFor is the HTTP status of an error: its code's, or 400 for malformed input.
+func statusFor(e *apperr.Error) int {
+	if e.BadRequest {
+		return http.StatusBadRequest
+	}
+	return statusOf[e.Code]
+}
+
 // fail writes err in the API's error shape; internal errors are logged and never shown.
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	e := apperr.As(err)
-	status := statusOf[e.Code]
-	if e.BadRequest {
-		status = http.StatusBadRequest
-	}
+	status := statusFor(e)
 	if e.Code == apperr.Internal {
 		a.app.Log.Error("api failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
@@ -151,6 +168,34 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 		return e
 	}
 	return nil
+}
+
+// decoded reads a JSON body into v (see decode); on an error it answers
+// the request itself and reports false.
+func (a *API) decoded(w http.ResponseWriter, r *http.Request, v any) bool {
+	if err := decode(w, r, v); err != nil {
+		a.fail(w, r, err)
+		return false
+	}
+	return true
+}
+
+// decodeAt reads a JSON body into v (see decode), then the path's id.
+func decodeAt(w http.ResponseWriter, r *http.Request, v any) (int64, error) {
+	if err := decode(w, r, v); err != nil {
+		return 0, err
+	}
+	return pathID(r)
+}
+
+// pointOf reads the point of a query's lat and lon: a field error on lat
+// when they do not parse.
+func pointOf(q url.Values) (lat, lon float64, err error) {
+	lat, lon, ok := region.ParsePoint(q.Get("lat"), q.Get("lon"))
+	if !ok {
+		return 0, 0, apperr.Field("lat", "err.coords")
+	}
+	return lat, lon, nil
 }
 
 // pageOf reads page and page_size: defaults 1 and 20, size clamped to 100.

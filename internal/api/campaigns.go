@@ -1142,5 +1142,5 @@ func (a *API) resetFeed(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]string{"path": path, "url": a.baseURL(r) + path})
+	writeJSON(w, http.StatusCreated, map[string]string{"path": path, "url": a.app.Cfg.PublicURL(r) + path})
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/cases"
 	"github.com/lantian-org/lantian/internal/photo"
-	"github.com/lantian-org/lantian/internal/region"
 	"github.com/lantian-org/lantian/internal/service/casesvc"
 	"github.com/lantian-org/lantian/internal/store"
 )
@@ -179,8 +178,7 @@ func (a *API) report(in caseInput) (casesvc.Report, error) {
 
 func (a *API) createCase(w http.ResponseWriter, r *http.Request) {
 	var in caseInput
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
+	if !a.decoded(w, r, &in) {
 		return
 	}
 	rep, err := a.report(in)
@@ -220,11 +218,7 @@ func (a *API) listCases(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := userOf(r)
-	items := make([]caseJSON, 0, len(list))
-	for _, c := range list {
-		items = append(items, a.toCaseJSON(r.Context(), p, c, false))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": total})
+	writeList(w, list, total, func(c cases.Case) caseJSON { return a.toCaseJSON(r.Context(), p, c, false) })
 }
 
 func (a *API) getCase(w http.ResponseWriter, r *http.Request) {
@@ -251,8 +245,7 @@ type actionInput struct {
 
 func (a *API) caseAction(w http.ResponseWriter, r *http.Request) {
 	var in actionInput
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
+	if !a.decoded(w, r, &in) {
 		return
 	}
 	deadline, err := a.parseWhen("deadline", in.Deadline)
@@ -272,7 +265,7 @@ func (a *API) caseAction(w http.ResponseWriter, r *http.Request) {
 }
 
 // MaxPhotoUpload bounds a photo upload's body: the 10 MB photo plus the form around it.
-const MaxPhotoUpload = 10<<20 + 64<<10
+const MaxPhotoUpload = photo.DefaultMaxBytes + 64<<10
 
 func (a *API) casePhoto(w http.ResponseWriter, r *http.Request) {
 	file, err := formPhoto(w, r)
@@ -304,8 +297,7 @@ func formPhoto(w http.ResponseWriter, r *http.Request) (multipart.File, error) {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, &apperr.Error{Code: apperr.TooLarge, Msg: apperr.Msg{Key: "err.photo_too_large", Args: []any{10}},
-				Fields: map[string]apperr.Msg{"photo": {Key: "err.photo_too_large", Args: []any{10}}}}
+			return nil, photo.TooLarge("photo")
 		}
 		return nil, apperr.Field("photo", "err.required")
 	}
@@ -315,20 +307,12 @@ func formPhoto(w http.ResponseWriter, r *http.Request) (multipart.File, error) {
 // getPhoto serves a photo to someone who may read a case it belongs to.
 func (a *API) getPhoto(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	ok, err := a.app.Cases.CanSeePhoto(r.Context(), userOf(r), id)
-	if err != nil || !ok {
-		a.fail(w, r, apperr.ErrNotFound)
-		return
-	}
-	f, err := a.app.Photos.Open(id, r.URL.Query().Get("thumb") != "")
+	f, err := a.app.Cases.OpenPhoto(r.Context(), userOf(r), a.app.Photos, id, photo.Thumb(r))
 	if err != nil {
-		a.fail(w, r, apperr.ErrNotFound)
+		a.fail(w, r, err)
 		return
 	}
-	defer f.Close()
-	w.Header().Set("Content-Type", "image/jpeg")
-	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
-	http.ServeContent(w, r, id+".jpg", time.Time{}, f)
+	photo.Serve(w, r, id, f)
 }
 
 type categoryJSON struct {
@@ -362,9 +346,9 @@ func (a *API) listCategories(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) duplicates(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	lat, lon, ok := region.ParsePoint(q.Get("lat"), q.Get("lon"))
-	if !ok {
-		a.fail(w, r, apperr.Field("lat", "err.coords"))
+	lat, lon, err := pointOf(q)
+	if err != nil {
+		a.fail(w, r, err)
 		return
 	}
 	p := userOf(r)
@@ -404,8 +388,7 @@ func (a *API) inboxRead(w http.ResponseWriter, r *http.Request) {
 		ID int64 `json:"id"`
 	}
 	if r.ContentLength != 0 {
-		if err := decode(w, r, &in); err != nil {
-			a.fail(w, r, err)
+		if !a.decoded(w, r, &in) {
 			return
 		}
 	}

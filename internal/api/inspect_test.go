@@ -52,7 +52,7 @@ func TestInspectionContract(t *testing.T) {
 	for _, backend := range storetest.Backends(t) {
 		t.Run(backend, func(t *testing.T) {
 			srv := testutil.Start(t, backend)
-			c := &client{t: t, base: srv.URL, tok: map[string]string{}}
+			c := srv.API(t)
 			ctx := context.Background()
 			loc := srv.App.Loc
 			now := time.Now().In(loc)
@@ -60,31 +60,31 @@ func TestInspectionContract(t *testing.T) {
 			comm := demo.CommunityCode(0)
 
 			// The schedule: once, never twice.
-			st, body := c.do("street", "POST", "/api/v1/inspections/schedule", fmt.Sprintf(`{"from":%q,"to":%q}`, from, to))
+			st, body := c.Do("street", "POST", "/api/v1/inspections/schedule", fmt.Sprintf(`{"from":%q,"to":%q}`, from, to))
 			var sched struct{ Created int }
 			json.Unmarshal([]byte(body), &sched)
 			if st != 200 || sched.Created == 0 || sched.Created%6 != 0 {
 				t.Fatalf("schedule: %d %s", st, trunc(body))
 			}
-			if st, body := c.do("street", "POST", "/api/v1/inspections/schedule", fmt.Sprintf(`{"from":%q,"to":%q}`, from, to)); st != 200 || !strings.Contains(body, `"created":0`) {
+			if st, body := c.Do("street", "POST", "/api/v1/inspections/schedule", fmt.Sprintf(`{"from":%q,"to":%q}`, from, to)); st != 200 || !strings.Contains(body, `"created":0`) {
 				t.Fatalf("schedule again: %d %s, want created 0", st, trunc(body))
 			}
 			for _, bad := range []string{`{"from":"1900-01-01","to":"1900-02-01"}`, `{"from":"2026-13-01","to":"2026-12-01"}`, fmt.Sprintf(`{"from":%q,"to":%q}`, to, from)} {
-				if st, body := c.do("street", "POST", "/api/v1/inspections/schedule", bad); st != 422 {
+				if st, body := c.Do("street", "POST", "/api/v1/inspections/schedule", bad); st != 422 {
 					t.Errorf("schedule %s: %d %s, want 422", bad, st, trunc(body))
 				}
 			}
-			if st, _ := c.do("community1", "POST", "/api/v1/inspections/schedule", fmt.Sprintf(`{"from":%q,"to":%q}`, from, to)); st != 403 {
+			if st, _ := c.Do("community1", "POST", "/api/v1/inspections/schedule", fmt.Sprintf(`{"from":%q,"to":%q}`, from, to)); st != 403 {
 				t.Errorf("a community leader schedules: %d, want 403", st)
 			}
 
 			// Who sees what.
 			for _, u := range []string{"patrol01", "volunteer01", "unit01"} {
-				if st, _ := c.do(u, "GET", "/api/v1/inspections", ""); st != 403 {
+				if st, _ := c.Do(u, "GET", "/api/v1/inspections", ""); st != 403 {
 					t.Errorf("%s lists inspections: %d, want 403", u, st)
 				}
 			}
-			_, body = c.do("inspector", "GET", "/api/v1/inspections?page_size=100&from="+from+"&to="+to, "")
+			_, body = c.Do("inspector", "GET", "/api/v1/inspections?page_size=100&from="+from+"&to="+to, "")
 			var list struct {
 				Items []inspectionOut
 				Total int
@@ -93,7 +93,7 @@ func TestInspectionContract(t *testing.T) {
 			if list.Total != sched.Created {
 				t.Errorf("the inspector sees %d inspections, want all %d", list.Total, sched.Created)
 			}
-			_, body = c.do("community1", "GET", "/api/v1/inspections?page_size=100&from="+from+"&to="+to, "")
+			_, body = c.Do("community1", "GET", "/api/v1/inspections?page_size=100&from="+from+"&to="+to, "")
 			var own struct {
 				Items []inspectionOut
 				Total int
@@ -111,12 +111,12 @@ func TestInspectionContract(t *testing.T) {
 					other = in
 				}
 			}
-			if st, _ := c.do("community1", "GET", fmt.Sprintf("/api/v1/inspections/%d", other.ID), ""); st != 404 {
+			if st, _ := c.Do("community1", "GET", fmt.Sprintf("/api/v1/inspections/%d", other.ID), ""); st != 404 {
 				t.Errorf("community1 reads community 4's inspection: %d, want 404", st)
 			}
 
 			// An overdue case in community 1 shows on the agenda.
-			st, body = c.do("patrol01", "POST", "/api/v1/cases", `{"client_id":"9b0e0c52-0000-4000-8000-000000000001","category":"06010","description":"垃圾未清运","lat":34.5725,"lon":105.7025,"class":"escalated"}`)
+			st, body = c.Do("patrol01", "POST", "/api/v1/cases", `{"client_id":"9b0e0c52-0000-4000-8000-000000000001","category":"06010","description":"垃圾未清运","lat":34.5725,"lon":105.7025,"class":"escalated"}`)
 			if st != 201 {
 				t.Fatalf("report: %d %s", st, trunc(body))
 			}
@@ -128,7 +128,7 @@ func TestInspectionContract(t *testing.T) {
 				t.Fatal(err)
 			}
 			id := fmt.Sprint(mine.ID)
-			_, body = c.do("inspector", "GET", "/api/v1/inspections/"+id, "")
+			_, body = c.Do("inspector", "GET", "/api/v1/inspections/"+id, "")
 			if !strings.Contains(body, `"agenda":{"overdue":["`+overdue+`"`) {
 				t.Errorf("the agenda does not list the overdue case %s first: %s", overdue, trunc(body))
 			}
@@ -139,57 +139,57 @@ func TestInspectionContract(t *testing.T) {
 				{`{"items":[{"key":"patrol","score":-1}]}`, "巡查记录完整"},
 				{`{"items":[{"key":"patrol","score":18},{"key":"nonsense","score":1}]}`, "nonsense"},
 			} {
-				st, body := c.do("inspector", "POST", "/api/v1/inspections/"+id+"/scores", bad.body)
+				st, body := c.Do("inspector", "POST", "/api/v1/inspections/"+id+"/scores", bad.body)
 				if st != 422 || !strings.Contains(body, `"items":`) || !strings.Contains(body, bad.want) {
 					t.Errorf("scores %s: %d %s, want 422 naming %s", bad.body, st, trunc(body), bad.want)
 				}
 			}
-			_, body = c.do("inspector", "GET", "/api/v1/inspections/"+id, "")
+			_, body = c.Do("inspector", "GET", "/api/v1/inspections/"+id, "")
 			if got := decodeInspection(t, body); got.Status != "planned" || got.Score != nil {
 				t.Errorf("after refused scores the inspection is %s with score %v, want planned and unscored", got.Status, got.Score)
 			}
-			if st, _ := c.do("community1", "POST", "/api/v1/inspections/"+id+"/scores", `{"items":[{"key":"patrol","score":18}]}`); st != 403 {
+			if st, _ := c.Do("community1", "POST", "/api/v1/inspections/"+id+"/scores", `{"items":[{"key":"patrol","score":18}]}`); st != 403 {
 				t.Errorf("the community leader scores: %d, want 403", st)
 			}
-			st, body = c.do("inspector", "POST", "/api/v1/inspections/"+id+"/scores", `{"items":[{"key":"patrol","score":18,"note":"两天记录缺失"}]}`)
+			st, body = c.Do("inspector", "POST", "/api/v1/inspections/"+id+"/scores", `{"items":[{"key":"patrol","score":18,"note":"两天记录缺失"}]}`)
 			if got := decodeInspection(t, body); st != 200 || got.Status != "open" || got.Score == nil || *got.Score != 18 {
 				t.Fatalf("score: %d %s", st, trunc(body))
 			}
 
 			// A finding is a case with source inspection.
-			st, body = c.do("inspector", "POST", "/api/v1/inspections/"+id+"/findings", `{"client_id":"9b0e0c52-0000-4000-8000-000000000002","category":"L005","description":"电线杆小广告","lat":34.5726,"lon":105.7026,"class":"escalated"}`)
+			st, body = c.Do("inspector", "POST", "/api/v1/inspections/"+id+"/findings", `{"client_id":"9b0e0c52-0000-4000-8000-000000000002","category":"L005","description":"电线杆小广告","lat":34.5726,"lon":105.7026,"class":"escalated"}`)
 			if st != 201 || !strings.Contains(body, `"source":"inspection"`) {
 				t.Fatalf("finding: %d %s", st, trunc(body))
 			}
 			finding := decodeCase(t, body).Number
-			st, body = c.do("inspector", "POST", "/api/v1/inspections/"+id+"/findings", `{"client_id":"9b0e0c52-0000-4000-8000-000000000003","category":"L005","description":"别的社区","lat":34.58,"lon":105.735,"class":"escalated"}`)
+			st, body = c.Do("inspector", "POST", "/api/v1/inspections/"+id+"/findings", `{"client_id":"9b0e0c52-0000-4000-8000-000000000003","category":"L005","description":"别的社区","lat":34.58,"lon":105.735,"class":"escalated"}`)
 			if st != 422 || !strings.Contains(body, `"lat"`) {
 				t.Errorf("a finding outside the community: %d %s, want 422 on lat", st, trunc(body))
 			}
 
 			// Closing needs every item scored; then once only.
-			if st, body := c.do("inspector", "POST", "/api/v1/inspections/"+id+"/close", ""); st != 422 || !strings.Contains(body, "台账") {
+			if st, body := c.Do("inspector", "POST", "/api/v1/inspections/"+id+"/close", ""); st != 422 || !strings.Contains(body, "台账") {
 				t.Errorf("close with items unscored: %d %s, want 422 naming them", st, trunc(body))
 			}
-			st, body = c.do("inspector", "POST", "/api/v1/inspections/"+id+"/scores",
+			st, body = c.Do("inspector", "POST", "/api/v1/inspections/"+id+"/scores",
 				`{"items":[{"key":"ledger","score":22},{"key":"onspot","score":15},{"key":"hotspots","score":17.5},{"key":"publicity","score":9},{"key":"site_order","score":10}]}`)
 			if got := decodeInspection(t, body); st != 200 || got.Score == nil || *got.Score != 91.5 {
 				t.Fatalf("score the rest: %d %s", st, trunc(body))
 			}
-			if st, body := c.do("community1", "POST", "/api/v1/inspections/"+id+"/ack", `{"name":"社区主任"}`); st != 200 || !strings.Contains(body, `"name":"社区主任"`) {
+			if st, body := c.Do("community1", "POST", "/api/v1/inspections/"+id+"/ack", `{"name":"社区主任"}`); st != 200 || !strings.Contains(body, `"name":"社区主任"`) {
 				t.Errorf("the community leader acknowledges: %d %s", st, trunc(body))
 			}
-			st, body = c.do("inspector", "POST", "/api/v1/inspections/"+id+"/close", "")
+			st, body = c.Do("inspector", "POST", "/api/v1/inspections/"+id+"/close", "")
 			if got := decodeInspection(t, body); st != 200 || got.Status != "closed" || len(got.Findings) != 1 || got.Findings[0] != finding {
 				t.Fatalf("close: %d %s", st, trunc(body))
 			}
-			if st, _ := c.do("inspector", "POST", "/api/v1/inspections/"+id+"/close", ""); st != 409 {
+			if st, _ := c.Do("inspector", "POST", "/api/v1/inspections/"+id+"/close", ""); st != 409 {
 				t.Errorf("close twice: %d, want 409", st)
 			}
-			if st, _ := c.do("inspector", "POST", "/api/v1/inspections/"+id+"/scores", `{"items":[{"key":"patrol","score":20}]}`); st != 409 {
+			if st, _ := c.Do("inspector", "POST", "/api/v1/inspections/"+id+"/scores", `{"items":[{"key":"patrol","score":20}]}`); st != 409 {
 				t.Errorf("score a closed inspection: %d, want 409", st)
 			}
-			if _, body := c.do("community1", "GET", "/api/v1/inbox", ""); !strings.Contains(body, `"kind":"inspection_closed"`) {
+			if _, body := c.Do("community1", "GET", "/api/v1/inbox", ""); !strings.Contains(body, `"kind":"inspection_closed"`) {
 				t.Errorf("the community leader's inbox lacks the sheet: %s", trunc(body))
 			}
 
@@ -199,11 +199,11 @@ func TestInspectionContract(t *testing.T) {
 				{`{"region":"` + demo.GridCode(0, 0) + `","date":"` + to + `"}`, "region"},
 				{`{"region":"` + comm + `","date":"1900-01-01"}`, "date"},
 			} {
-				if st, body := c.do("street", "POST", "/api/v1/inspections", bad.body); st != 422 || !strings.Contains(body, `"`+bad.field+`":`) {
+				if st, body := c.Do("street", "POST", "/api/v1/inspections", bad.body); st != 422 || !strings.Contains(body, `"`+bad.field+`":`) {
 					t.Errorf("extra %s: %d %s, want 422 on %s", bad.body, st, trunc(body), bad.field)
 				}
 			}
-			if st, body := c.do("street", "POST", "/api/v1/inspections", `{"region":"`+comm+`","date":"`+to+`"}`); st != 201 || !strings.Contains(body, `"scheduled":false`) {
+			if st, body := c.Do("street", "POST", "/api/v1/inspections", `{"region":"`+comm+`","date":"`+to+`"}`); st != 201 || !strings.Contains(body, `"scheduled":false`) {
 				t.Errorf("extra: %d %s", st, trunc(body))
 			}
 
@@ -212,13 +212,13 @@ func TestInspectionContract(t *testing.T) {
 			for i := range 3 {
 				body := fmt.Sprintf(`{"client_id":"9b0e0c52-0000-4000-8000-00000000001%d","category":"06027","description":"油烟直排","lat":%f,"lon":%f,"class":"escalated"}`,
 					i, 34.5730+float64(i)*0.0003, 105.7030+float64(i)*0.0003)
-				st, b := c.do("patrol01", "POST", "/api/v1/cases", body)
+				st, b := c.Do("patrol01", "POST", "/api/v1/cases", body)
 				if st != 201 {
 					t.Fatalf("report %d: %d %s", i, st, trunc(b))
 				}
 				near = append(near, decodeCase(t, b).Number)
 			}
-			_, body = c.do("community1", "GET", "/api/v1/hotspots?region="+comm+"&weeks=8", "")
+			_, body = c.Do("community1", "GET", "/api/v1/hotspots?region="+comm+"&weeks=8", "")
 			var hs struct {
 				Items []struct {
 					ID, Kind, Category string
@@ -235,7 +235,7 @@ func TestInspectionContract(t *testing.T) {
 			if hot == "" {
 				t.Fatalf("no place hotspot of %v: %s", near, trunc(body))
 			}
-			if st, _ := c.do("patrol01", "GET", "/api/v1/hotspots", ""); st != 403 {
+			if st, _ := c.Do("patrol01", "GET", "/api/v1/hotspots", ""); st != 403 {
 				t.Errorf("a patroller lists hotspots: %d, want 403", st)
 			}
 
@@ -248,38 +248,38 @@ func TestInspectionContract(t *testing.T) {
 				{fmt.Sprintf(`{"title":"油烟扰民","owner":%d,"due":%q,"cases":%s}`, elsewhere, to, casesJSON), "owner"},
 				{fmt.Sprintf(`{"title":"油烟扰民","owner":%d,"due":"1900-01-01","cases":%s}`, owner, casesJSON), "due"},
 			} {
-				if st, body := c.do("street", "POST", "/api/v1/problems", bad.body); st != 422 || !strings.Contains(body, `"`+bad.field+`":`) {
+				if st, body := c.Do("street", "POST", "/api/v1/problems", bad.body); st != 422 || !strings.Contains(body, `"`+bad.field+`":`) {
 					t.Errorf("adopt %s: %d %s, want 422 on %s", bad.body, st, trunc(body), bad.field)
 				}
 			}
-			st, body = c.do("street", "POST", "/api/v1/problems", fmt.Sprintf(`{"title":"油烟扰民","owner":%d,"due":%q,"cases":%s,"hotspot":%q}`, owner, to, casesJSON, hot))
+			st, body = c.Do("street", "POST", "/api/v1/problems", fmt.Sprintf(`{"title":"油烟扰民","owner":%d,"due":%q,"cases":%s,"hotspot":%q}`, owner, to, casesJSON, hot))
 			if st != 201 || !strings.Contains(body, `"status":"open"`) {
 				t.Fatalf("adopt: %d %s", st, trunc(body))
 			}
 			var prob struct{ ID int64 }
 			json.Unmarshal([]byte(body), &prob)
 			pid := fmt.Sprint(prob.ID)
-			if _, body := c.do("community1", "GET", "/api/v1/problems?region="+comm+"&status=open", ""); !strings.Contains(body, `"id":`+pid) {
+			if _, body := c.Do("community1", "GET", "/api/v1/problems?region="+comm+"&status=open", ""); !strings.Contains(body, `"id":`+pid) {
 				t.Errorf("community1's open problems lack %s: %s", pid, trunc(body))
 			}
-			if st, body := c.do("community1", "POST", "/api/v1/problems/"+pid+"/notes", `{"note":"已约谈商户","status":"resolved"}`); st != 200 || !strings.Contains(body, `"status":"resolved"`) {
+			if st, body := c.Do("community1", "POST", "/api/v1/problems/"+pid+"/notes", `{"note":"已约谈商户","status":"resolved"}`); st != 200 || !strings.Contains(body, `"status":"resolved"`) {
 				t.Errorf("the owner resolves: %d %s", st, trunc(body))
 			}
-			if st, body := c.do("street", "POST", "/api/v1/problems/"+pid+"/close", `{"note":""}`); st != 422 || !strings.Contains(body, `"note"`) {
+			if st, body := c.Do("street", "POST", "/api/v1/problems/"+pid+"/close", `{"note":""}`); st != 422 || !strings.Contains(body, `"note"`) {
 				t.Errorf("close without a note: %d %s, want 422 on note", st, trunc(body))
 			}
-			if st, body := c.do("street", "POST", "/api/v1/problems/"+pid+"/close", `{"note":"加装油烟净化器后复查达标"}`); st != 200 || !strings.Contains(body, `"status":"closed"`) {
+			if st, body := c.Do("street", "POST", "/api/v1/problems/"+pid+"/close", `{"note":"加装油烟净化器后复查达标"}`); st != 200 || !strings.Contains(body, `"status":"closed"`) {
 				t.Errorf("close: %d %s", st, trunc(body))
 			}
-			if st, _ := c.do("street", "POST", "/api/v1/problems/"+pid+"/close", `{"note":"again"}`); st != 409 {
+			if st, _ := c.Do("street", "POST", "/api/v1/problems/"+pid+"/close", `{"note":"again"}`); st != 409 {
 				t.Errorf("close twice: %d, want 409", st)
 			}
 
 			// The week's summary, as JSON and Excel.
-			if st, body := c.do("street", "GET", "/api/v1/inspections/week?week="+mine.Date, ""); st != 200 || !strings.Contains(body, `"score":91.5`) {
+			if st, body := c.Do("street", "GET", "/api/v1/inspections/week?week="+mine.Date, ""); st != 200 || !strings.Contains(body, `"score":91.5`) {
 				t.Errorf("week: %d %s", st, trunc(body))
 			}
-			if st, body := c.do("street", "GET", "/api/v1/inspections/week.xlsx?week="+mine.Date, ""); st != 200 || !strings.HasPrefix(body, "PK") {
+			if st, body := c.Do("street", "GET", "/api/v1/inspections/week.xlsx?week="+mine.Date, ""); st != 200 || !strings.HasPrefix(body, "PK") {
 				t.Errorf("week.xlsx: %d", st)
 			}
 		})
@@ -287,9 +287,9 @@ func TestInspectionContract(t *testing.T) {
 }
 
 // personID returns the id of the demo account username, as the admin sees it.
-func personID(t *testing.T, c *client, username string) int64 {
+func personID(t *testing.T, c *testutil.API, username string) int64 {
 	t.Helper()
-	_, body := c.do("admin", "GET", "/api/v1/people?q="+username, "")
+	_, body := c.Do("admin", "GET", "/api/v1/people?q="+username, "")
 	var out struct {
 		Items []struct {
 			ID       int64

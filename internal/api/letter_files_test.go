@@ -47,8 +47,8 @@ func TestLetterFilesDisposition(t *testing.T) {
 	for _, backend := range storetest.Backends(t) {
 		t.Run(backend, func(t *testing.T) {
 			srv := testutil.Start(t, backend)
-			c := &client{t: t, base: srv.URL, tok: map[string]string{}}
-			s, b := c.do("community1", "POST", "/api/v1/letters/issue", `{"year":2026,"region":"`+demo.CommunityCode(0)+`"}`)
+			c := srv.API(t)
+			s, b := c.Do("community1", "POST", "/api/v1/letters/issue", `{"year":2026,"region":"`+demo.CommunityCode(0)+`"}`)
 			expect(t, "issue", s, b, 201, nil)
 			var issued struct{ IDs []int64 }
 			json.Unmarshal([]byte(b), &issued)
@@ -66,14 +66,14 @@ func TestLetterFilesDisposition(t *testing.T) {
 				"NotPNG":  phototest.JPEGHeader(300, 100, false, []byte{0x11}),
 				"Garbage": []byte("\x89PNG\r\n\x1a\nnot really"),
 			} {
-				s, b = c.sign("street", issued.IDs[0], "signature", bomb, "party", "street")
+				s, b = sign(c, "street", issued.IDs[0], "signature", bomb, "party", "street")
 				expect(t, "signature "+name, s, b, 422, []string{`"signature":`})
 			}
 
-			s, b = c.sign("admin", issued.IDs[0], "scan", jsPDF())
+			s, b = sign(c, "admin", issued.IDs[0], "scan", jsPDF())
 			expect(t, "PDF scan", s, b, 201, []string{`"kind":"scan"`})
 			scanned := decodeLetter(t, b)
-			s, b = c.sign("street", issued.IDs[1], "signature", drawnPNG(t, true), "party", "street")
+			s, b = sign(c, "street", issued.IDs[1], "signature", testutil.Signature(t, true), "party", "street")
 			expect(t, "street signs", s, b, 201, nil)
 			drawn := decodeLetter(t, b)
 
@@ -83,8 +83,8 @@ func TestLetterFilesDisposition(t *testing.T) {
 				{scanned.Signatures[0].URL, "application/pdf", fmt.Sprintf(`attachment; filename="letter-%d.pdf"`, issued.IDs[0])},
 				{drawn.Signatures[0].URL, "image/png", "inline"},
 			} {
-				req, _ := http.NewRequest("GET", c.base+f.url, nil)
-				req.Header.Set("Authorization", "Bearer "+c.token("admin"))
+				req, _ := http.NewRequest("GET", srv.URL+f.url, nil)
+				req.Header.Set("Authorization", "Bearer "+c.Token("admin"))
 				resp, err := http.DefaultClient.Do(req)
 				if err != nil {
 					t.Fatal(err)

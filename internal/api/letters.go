@@ -78,18 +78,6 @@ func (a *API) rfcPtr(t time.Time) *string {
 	return &s
 }
 
-// baseURL is the server's public URL: the configured one, else the request's host.
-func (a *API) baseURL(r *http.Request) string {
-	if a.app.Cfg.BaseURL != "" {
-		return a.app.Cfg.BaseURL
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
-
 // toLetterJSON shapes a letter; full adds its text, clauses (with breaches
 // when given), signatures and the actions p may take.
 func (a *API) toLetterJSON(r *http.Request, p *auth.Principal, l letters.Letter, full bool, breaches []int) letterJSON {
@@ -97,7 +85,7 @@ func (a *API) toLetterJSON(r *http.Request, p *auth.Principal, l letters.Letter,
 		Status: string(l.Status), SHA256: l.SHA256, Title: l.Title, TemplateID: l.TemplateID, TemplateVersion: l.TemplateVersion,
 		Representative: l.Representative, Note: l.Note, IssuedAt: a.rfcPtr(l.IssuedAt), SignedAt: a.rfcPtr(l.SignedAt),
 		WithdrawnAt: a.rfcPtr(l.WithdrawnAt), RemindedAt: a.rfcPtr(l.RemindedAt), Version: l.Version,
-		VerifyURL: a.baseURL(r) + letters.VerifyPath(l.VerifyCode)}
+		VerifyURL: a.app.Cfg.PublicURL(r) + letters.VerifyPath(l.VerifyCode)}
 	if !full {
 		return out
 	}
@@ -155,11 +143,7 @@ func (a *API) listLetters(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	items := make([]letterJSON, 0, len(list))
-	for _, l := range list {
-		items = append(items, a.toLetterJSON(r, p, l, false, nil))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": total})
+	writeList(w, list, total, func(l letters.Letter) letterJSON { return a.toLetterJSON(r, p, l, false, nil) })
 }
 
 func (a *API) getLetter(w http.ResponseWriter, r *http.Request) {
@@ -224,7 +208,7 @@ func (a *API) letterQR(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	png, err := letters.QRPNG(a.baseURL(r) + letters.VerifyPath(l.VerifyCode))
+	png, err := letters.QRPNG(a.app.Cfg.PublicURL(r) + letters.VerifyPath(l.VerifyCode))
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -245,8 +229,7 @@ type issueInput struct {
 
 func (a *API) issueLetters(w http.ResponseWriter, r *http.Request) {
 	var in issueInput
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
+	if !a.decoded(w, r, &in) {
 		return
 	}
 	res, err := a.app.LetterSvc.Issue(r.Context(), a.actor(r), userOf(r),
@@ -280,8 +263,7 @@ type renewInput struct {
 // given or everywhere the caller may issue.
 func (a *API) renewLetters(w http.ResponseWriter, r *http.Request) {
 	var in renewInput
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
+	if !a.decoded(w, r, &in) {
 		return
 	}
 	res, err := a.app.LetterSvc.Renew(r.Context(), a.actor(r), userOf(r),
@@ -297,11 +279,7 @@ func (a *API) withdrawLetter(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Note string `json:"note"`
 	}
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	id, err := pathID(r)
+	id, err := decodeAt(w, r, &in)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -462,8 +440,7 @@ func (a *API) remindUnsigned(w http.ResponseWriter, r *http.Request) {
 		Year   int    `json:"year"`
 		Region string `json:"region"`
 	}
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
+	if !a.decoded(w, r, &in) {
 		return
 	}
 	res, err := a.app.LetterSvc.RemindAll(r.Context(), a.actor(r), userOf(r), in.Year, trimmed(in.Region))
@@ -476,26 +453,20 @@ func (a *API) remindUnsigned(w http.ResponseWriter, r *http.Request) {
 
 // ---- Templates ----
 
+// templateJSON is a template as the API shows it: what templateInput sets,
+// and what the server keeps.
 type templateJSON struct {
-	ID           int64            `json:"id"`
-	Year         int              `json:"year"`
-	Kind         string           `json:"kind"`
-	Title        string           `json:"title"`
-	Preamble     string           `json:"preamble"`
-	Clauses      []letters.Clause `json:"clauses"`
-	StreetDuties []string         `json:"street_duties"`
-	UnitDuties   []string         `json:"unit_duties"`
-	Term         string           `json:"term"`
-	Version      int              `json:"version"`
-	Variables    []string         `json:"variables"`
-	CreatedAt    string           `json:"created_at"`
-	UpdatedAt    string           `json:"updated_at"`
+	ID int64 `json:"id"`
+	templateInput
+	Variables []string `json:"variables"`
+	CreatedAt string   `json:"created_at"`
+	UpdatedAt string   `json:"updated_at"`
 }
 
 func (a *API) toTemplateJSON(t letters.Template) templateJSON {
-	out := templateJSON{ID: t.ID, Year: t.Year, Kind: t.Kind, Title: t.Title, Preamble: t.Preamble, Clauses: t.Clauses,
-		StreetDuties: t.StreetDuties, UnitDuties: t.UnitDuties, Term: t.Term, Version: t.Version, Variables: letters.Variables,
-		CreatedAt: a.rfc(t.CreatedAt), UpdatedAt: a.rfc(t.UpdatedAt)}
+	out := templateJSON{ID: t.ID, Variables: letters.Variables, CreatedAt: a.rfc(t.CreatedAt), UpdatedAt: a.rfc(t.UpdatedAt),
+		templateInput: templateInput{Year: t.Year, Kind: t.Kind, Title: t.Title, Preamble: t.Preamble, Clauses: t.Clauses,
+			StreetDuties: t.StreetDuties, UnitDuties: t.UnitDuties, Term: t.Term, Version: t.Version}}
 	if out.Clauses == nil {
 		out.Clauses = []letters.Clause{}
 	}
@@ -545,6 +516,7 @@ func (a *API) getLetterTemplate(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, a.toTemplateJSON(t))
 }
 
+// templateInput is the body of POST and PUT /api/v1/letter-templates.
 type templateInput struct {
 	Year         int              `json:"year"`
 	Kind         string           `json:"kind"`
@@ -564,8 +536,7 @@ func (in templateInput) template() letters.Template {
 
 func (a *API) createLetterTemplate(w http.ResponseWriter, r *http.Request) {
 	var in templateInput
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
+	if !a.decoded(w, r, &in) {
 		return
 	}
 	t, err := a.app.LetterSvc.SaveTemplate(r.Context(), a.actor(r), userOf(r), in.template())
@@ -578,11 +549,7 @@ func (a *API) createLetterTemplate(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) updateLetterTemplate(w http.ResponseWriter, r *http.Request) {
 	var in templateInput
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	id, err := pathID(r)
+	id, err := decodeAt(w, r, &in)
 	if err != nil {
 		a.fail(w, r, err)
 		return

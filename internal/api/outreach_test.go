@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
-	"mime/multipart"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -20,23 +17,8 @@ import (
 )
 
 // uploadFile posts one file as multipart field to path as user.
-func (c *client) uploadFile(user, path, field, name string, data []byte) (int, string) {
-	c.t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile(field, name)
-	fw.Write(data)
-	mw.Close()
-	req, _ := http.NewRequest("POST", c.base+path, &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+c.token(user))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+func uploadFile(c *testutil.API, user, path, field, name string, data []byte) (int, string) {
+	return c.Post(user, path, nil, testutil.File{Field: field, Name: name, Content: data})
 }
 
 func xlsxOf(t *testing.T, rows [][]any) []byte {
@@ -59,7 +41,7 @@ func TestOutreachContract(t *testing.T) {
 	for _, backend := range storetest.Backends(t) {
 		t.Run(backend, func(t *testing.T) {
 			srv := testutil.Start(t, backend)
-			c := &client{t: t, base: srv.URL, tok: map[string]string{}}
+			c := srv.API(t)
 			now := time.Now()
 			clock := now
 			srv.App.Outreach.Now = func() time.Time { return clock }
@@ -67,7 +49,7 @@ func TestOutreachContract(t *testing.T) {
 			var got map[string]any
 			call := func(user, method, path, body string, status int, want ...string) map[string]any {
 				t.Helper()
-				st, b := c.do(user, method, path, body)
+				st, b := c.Do(user, method, path, body)
 				if st != status {
 					t.Fatalf("%s %s as %q: %d, want %d\n%s", method, path, user, st, status, trunc(b))
 				}
@@ -114,7 +96,7 @@ func TestOutreachContract(t *testing.T) {
 			pub("/api/v1/public/lectures/1/signins", `{}`, 400)
 			// Attendance: mobiles whole for the organiser, masked for the inspector.
 			call("community1", "GET", fmt.Sprintf("/api/v1/lectures/%d/attendance", id), "", 200, `"total":1`, `"13800001111"`, `"by_region":{"`+demo.CommunityCode(1)+`":1}`)
-			st, b := c.do("inspector", "GET", fmt.Sprintf("/api/v1/lectures/%d/attendance", id), "")
+			st, b := c.Do("inspector", "GET", fmt.Sprintf("/api/v1/lectures/%d/attendance", id), "")
 			if st != 200 || strings.Contains(b, "13800001111") || !strings.Contains(b, "138****1111") {
 				t.Fatalf("inspector's attendance %d %s", st, b)
 			}
@@ -130,11 +112,11 @@ func TestOutreachContract(t *testing.T) {
 			q2 := call("street", "POST", "/api/v1/questions", `{"kind":"multiple","text":"清洁取暖方式有？","options":["热泵","燃气","散煤"],"answer":[0,1],"explanation":"散煤不是","tags":["清洁取暖"]}`, 201)
 			q3 := call("street", "POST", "/api/v1/questions", `{"kind":"truefalse","text":"落叶可以就地焚烧。","answer":[1],"explanation":"不可以","tags":["露天焚烧"]}`, 201)
 			head := []any{"题型", "题目", "选项A", "选项B", "答案", "解析", "标签"}
-			st, b = c.uploadFile("street", "/api/v1/questions/import", "file", "q.xlsx", xlsxOf(t, [][]any{head, {"判断", "PM2.5可入肺。", "", "", "正确", "", "重污染天气"}}))
+			st, b = uploadFile(c, "street", "/api/v1/questions/import", "file", "q.xlsx", xlsxOf(t, [][]any{head, {"判断", "PM2.5可入肺。", "", "", "正确", "", "重污染天气"}}))
 			if st != 200 || !strings.Contains(b, `"created":1`) {
 				t.Fatalf("import: %d %s", st, b)
 			}
-			st, b = c.uploadFile("street", "/api/v1/questions/import", "file", "q.xlsx", xlsxOf(t, [][]any{head, {"判断", "好题", "", "", "正确", "", ""}, {"单选", "坏题", "甲", "乙", "C", "", ""}}))
+			st, b = uploadFile(c, "street", "/api/v1/questions/import", "file", "q.xlsx", xlsxOf(t, [][]any{head, {"判断", "好题", "", "", "正确", "", ""}, {"单选", "坏题", "甲", "乙", "C", "", ""}}))
 			if st != 422 || !strings.Contains(b, `"row 3":"第 3 行`) || strings.Contains(b, `"row 2"`) {
 				t.Fatalf("bad import: %d %s", st, b)
 			}
@@ -149,7 +131,7 @@ func TestOutreachContract(t *testing.T) {
 			entries := "/api/v1/public/quizzes/" + qcode + "/entries"
 			start := func(name, mobile string) map[string]any {
 				t.Helper()
-				st, b := c.do("", "POST", entries, fmt.Sprintf(`{"name":%q,"region":%q,"mobile":%q}`, name, demo.CommunityCode(2), mobile))
+				st, b := c.Do("", "POST", entries, fmt.Sprintf(`{"name":%q,"region":%q,"mobile":%q}`, name, demo.CommunityCode(2), mobile))
 				if st != 201 {
 					t.Fatalf("entry for %s: %d %s", name, st, b)
 				}
@@ -198,14 +180,14 @@ func TestOutreachContract(t *testing.T) {
 			pub(answersPath(ea), answers(ea), 422, "答题时间已到")
 			call("", "GET", entries+"/"+strings.Repeat("a", 32), "", 404)
 			// The leaderboard: names shortened, no mobiles.
-			st, b = c.do("inspector", "GET", fmt.Sprintf("/api/v1/quizzes/%d/leaderboard", qid), "")
+			st, b = c.Do("inspector", "GET", fmt.Sprintf("/api/v1/quizzes/%d/leaderboard", qid), "")
 			if st != 200 || !strings.Contains(b, `"name":"李*"`) || strings.Contains(b, "1390000") || strings.Contains(b, "李四") || !strings.Contains(b, `"rank":1`) {
 				t.Fatalf("leaderboard %d %s", st, b)
 			}
 			call("street", "GET", fmt.Sprintf("/api/v1/quizzes/%d/winners", qid), "", 200, `"mobile":"13900002222"`, `"prize":1`)
 			call("inspector", "GET", fmt.Sprintf("/api/v1/quizzes/%d/winners", qid), "", 200, `"mobile":"139****2222"`)
 			call("inspector", "GET", fmt.Sprintf("/api/v1/quizzes/%d/winners.xlsx", qid), "", 403)
-			st, b = c.do("street", "GET", fmt.Sprintf("/api/v1/quizzes/%d/winners.xlsx", qid), "")
+			st, b = c.Do("street", "GET", fmt.Sprintf("/api/v1/quizzes/%d/winners.xlsx", qid), "")
 			if st != 200 || !strings.HasPrefix(b, "PK") {
 				t.Fatalf("winners.xlsx %d", st)
 			}

@@ -9,8 +9,7 @@ func (a *API) changeMyPassword(w http.ResponseWriter, r *http.Request) {
 		Current  string `json:"current"`
 		Password string `json:"password"`
 	}
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
+	if !a.decoded(w, r, &in) {
 		return
 	}
 	th, _ := r.Context().Value(keyToken).(string)

@@ -58,8 +58,7 @@ type reader[D any] interface{ read() (D, error) }
 func decodeRead[D any, In reader[D]](a *API, w http.ResponseWriter, r *http.Request) (D, bool) {
 	var in In
 	var d D
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
+	if !a.decoded(w, r, &in) {
 		return d, false
 	}
 	d, err := in.read()
@@ -248,11 +247,7 @@ func (a *API) listPatrols(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	items := make([]patrolJSON, 0, len(list))
-	for _, pt := range list {
-		items = append(items, a.toPatrolJSON(pt))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": total})
+	writeList(w, list, total, a.toPatrolJSON)
 }
 
 // ---- End ----

@@ -2,7 +2,8 @@ package api
 
 import (
 	"net/http"
-	"time"
+
+	"github.com/lantian-org/lantian/internal/photo"
 )
 
 // visitPhoto takes the photo of a key-site check-in, from the patroller who walked the patrol.
@@ -25,13 +26,10 @@ func (a *API) visitPhoto(w http.ResponseWriter, r *http.Request) {
 
 // getVisitPhoto serves a check-in's photo to those who may see the patrol.
 func (a *API) getVisitPhoto(w http.ResponseWriter, r *http.Request) {
-	f, id, err := a.app.Patrols.OpenVisitPhoto(r.Context(), userOf(r), r.PathValue("id"), r.PathValue("visit"), r.URL.Query().Get("thumb") != "")
+	f, id, err := a.app.Patrols.OpenVisitPhoto(r.Context(), userOf(r), r.PathValue("id"), r.PathValue("visit"), photo.Thumb(r))
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	defer f.Close()
-	w.Header().Set("Content-Type", "image/jpeg")
-	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
-	http.ServeContent(w, r, id+".jpg", time.Time{}, f)
+	photo.Serve(w, r, id, f)
 }

@@ -74,11 +74,7 @@ func (a *API) listPlans(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	items := make([]planJSON, 0, len(list))
-	for _, v := range list {
-		items = append(items, a.toPlanJSON(v))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": total})
+	writeList(w, list, total, a.toPlanJSON)
 }
 
 func (a *API) getPlan(w http.ResponseWriter, r *http.Request) {
@@ -97,8 +93,7 @@ type planInput struct {
 
 func (a *API) putPlan(w http.ResponseWriter, r *http.Request) {
 	var in planInput
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
+	if !a.decoded(w, r, &in) {
 		return
 	}
 	v, err := a.app.Patrols.SetPlan(r.Context(), a.actor(r), userOf(r), r.PathValue("grid"), patrolsvc.PlanInput{PerDay: in.PerDay,

@@ -54,8 +54,7 @@ type syncResult struct {
 
 func (a *API) sync(w http.ResponseWriter, r *http.Request) {
 	var in syncInput
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
+	if !a.decoded(w, r, &in) {
 		return
 	}
 	if len(in.Items) > patrolsvc.MaxSyncItems {
@@ -81,10 +80,7 @@ func (a *API) sync(w http.ResponseWriter, r *http.Request) {
 		}
 		if x.Err != nil {
 			e := apperr.As(x.Err)
-			o.Status = statusOf[e.Code]
-			if e.BadRequest {
-				o.Status = http.StatusBadRequest
-			}
+			o.Status = statusFor(e)
 			if e.Code == apperr.Internal {
 				a.app.Log.Error("sync item failed", "path", r.URL.Path, "type", o.Type, "err", x.Err)
 			}

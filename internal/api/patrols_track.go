@@ -81,8 +81,7 @@ func toTrackJSON(pr locale.Printer, res patrolsvc.TrackResult) trackResult {
 
 func (a *API) patrolTrack(w http.ResponseWriter, r *http.Request) {
 	var in trackInput
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
+	if !a.decoded(w, r, &in) {
 		return
 	}
 	res, err := a.app.Patrols.AddTrack(r.Context(), a.actor(r), userOf(r), r.PathValue("id"), readPoints(in.Points))

@@ -149,8 +149,7 @@ func (a *API) createPerson(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in personInput
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
+	if !a.decoded(w, r, &in) {
 		return
 	}
 	p := people.Person{Active: true}
@@ -213,8 +212,7 @@ func (a *API) patchPerson(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in personInput
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
+	if !a.decoded(w, r, &in) {
 		return
 	}
 	if in.Username != nil && *in.Username != p.Username {

@@ -22,14 +22,14 @@ func TestPhotoBombs(t *testing.T) {
 	for _, backend := range storetest.Backends(t) {
 		t.Run(backend, func(t *testing.T) {
 			srv := testutil.Start(t, backend)
-			c := &client{t: t, base: srv.URL, tok: map[string]string{}}
-			status, body := c.do("patrol01", "POST", "/api/v1/cases", `{"client_id":"3b0f5c1e-8d1a-4c55-9c2e-6f1d2a7b8c90","category":"06010",
+			c := srv.API(t)
+			status, body := c.Do("patrol01", "POST", "/api/v1/cases", `{"client_id":"3b0f5c1e-8d1a-4c55-9c2e-6f1d2a7b8c90","category":"06010",
 				"description":"照片炸弹测试","lat":34.5725,"lon":105.7025,"class":"escalated"}`)
 			if status != 201 {
 				t.Fatalf("report: %d %s", status, trunc(body))
 			}
 			number := decodeCase(t, body).Number
-			c.token("patrol01")
+			c.Token("patrol01")
 
 			for _, tc := range []struct {
 				name, file string
@@ -49,7 +49,7 @@ func TestPhotoBombs(t *testing.T) {
 				runtime.GC()
 				runtime.ReadMemStats(&ms)
 				before := ms.TotalAlloc
-				status, body := c.upload("patrol01", number, "", tc.file, tc.data)
+				status, body := upload(c, "patrol01", number, "", tc.file, tc.data)
 				runtime.ReadMemStats(&ms)
 				if status != 422 {
 					t.Errorf("%s: %d, want 422\n%s", tc.name, status, trunc(body))
@@ -73,10 +73,10 @@ func TestPhotoBombs(t *testing.T) {
 			}
 
 			// A real photo under any name is taken; none of the refused ones was.
-			if status, body := c.upload("patrol01", number, "", "scan.exe", pngBytes(t)); status != 201 {
+			if status, body := upload(c, "patrol01", number, "", "scan.exe", pngBytes(t)); status != 201 {
 				t.Fatalf("good photo: %d %s", status, trunc(body))
 			}
-			_, body = c.do("patrol01", "GET", "/api/v1/cases/"+number, "")
+			_, body = c.Do("patrol01", "GET", "/api/v1/cases/"+number, "")
 			if got := len(decodeCase(t, body).Photos); got != 1 {
 				t.Errorf("%d photos on the case, want the good one only", got)
 			}

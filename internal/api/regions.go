@@ -65,10 +65,9 @@ func (a *API) getRegion(w http.ResponseWriter, r *http.Request) {
 
 // lookupRegion answers which grid holds a point; 422 when it lies in none.
 func (a *API) lookupRegion(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	lat, lon, ok := region.ParsePoint(q.Get("lat"), q.Get("lon"))
-	if !ok {
-		a.fail(w, r, apperr.Field("lat", "err.coords"))
+	lat, lon, err := pointOf(r.URL.Query())
+	if err != nil {
+		a.fail(w, r, err)
 		return
 	}
 	code, err := a.app.Index.Lookup(lat, lon)

@@ -12,8 +12,7 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request) {
 		Password string `json:"password"`
 		Device   bool   `json:"device"`
 	}
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
+	if !a.decoded(w, r, &in) {
 		return
 	}
 	kind := store.SessionAPI

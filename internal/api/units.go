@@ -62,11 +62,7 @@ func (a *API) listUnits(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	items := make([]unitJSON, 0, len(units))
-	for _, un := range units {
-		items = append(items, a.toUnitJSON(userOf(r), un))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": total})
+	writeList(w, units, total, func(un unit.Unit) unitJSON { return a.toUnitJSON(u, un) })
 }
 
 // unitInput is the body of POST and PATCH; nil fields are left as they are on PATCH.
@@ -131,26 +127,34 @@ func (in unitInput) apply(u *unit.Unit, a *API) error {
 }
 
 func (a *API) createUnit(w http.ResponseWriter, r *http.Request) {
-	u := userOf(r)
+	a.saveUnit(w, r, unit.Unit{})
+}
+
+// saveUnit applies the body to un (a new unit when its id is 0) and stores
+// it where the caller may edit: 201 for a new unit, 200 for a changed one.
+func (a *API) saveUnit(w http.ResponseWriter, r *http.Request, un unit.Unit) {
 	var in unitInput
-	if err := decode(w, r, &in); err != nil {
+	err := decode(w, r, &in)
+	if err == nil {
+		err = in.apply(&un, a)
+	}
+	if err == nil && !userOf(r).Can(auth.UnitEdit, auth.Target{Region: un.Region}) {
+		err = apperr.ErrForbidden
+	}
+	status := http.StatusOK
+	switch {
+	case err != nil:
+	case un.ID == 0:
+		status = http.StatusCreated
+		err = a.app.DB.CreateUnit(r.Context(), a.actor(r), &un)
+	default:
+		err = a.app.DB.UpdateUnit(r.Context(), a.actor(r), &un)
+	}
+	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	var un unit.Unit
-	if err := in.apply(&un, a); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	if !u.Can(auth.UnitEdit, auth.Target{Region: un.Region}) {
-		a.fail(w, r, apperr.ErrForbidden)
-		return
-	}
-	if err := a.app.DB.CreateUnit(r.Context(), a.actor(r), &un); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, a.toUnitJSON(userOf(r), un))
+	writeJSON(w, status, a.toUnitJSON(userOf(r), un))
 }
 
 // loadUnit returns the unit if the caller may read it; 404 otherwise.
@@ -169,6 +173,16 @@ func (a *API) loadUnit(r *http.Request) (unit.Unit, error) {
 	return un, nil
 }
 
+// editableUnit returns the unit if the caller may edit it; 404 when they
+// may not read it, 403 when they may not edit it.
+func (a *API) editableUnit(r *http.Request) (unit.Unit, error) {
+	un, err := a.loadUnit(r)
+	if err == nil && !userOf(r).Can(auth.UnitEdit, auth.Target{Region: un.Region, UnitID: un.ID}) {
+		err = apperr.ErrForbidden
+	}
+	return un, err
+}
+
 func (a *API) getUnit(w http.ResponseWriter, r *http.Request) {
 	un, err := a.loadUnit(r)
 	if err != nil {
@@ -179,49 +193,22 @@ func (a *API) getUnit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) patchUnit(w http.ResponseWriter, r *http.Request) {
-	un, err := a.loadUnit(r)
+	un, err := a.editableUnit(r)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	u := userOf(r)
-	if !u.Can(auth.UnitEdit, auth.Target{Region: un.Region, UnitID: un.ID}) {
-		a.fail(w, r, apperr.ErrForbidden)
-		return
-	}
-	var in unitInput
-	if err := decode(w, r, &in); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	if err := in.apply(&un, a); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	if !u.Can(auth.UnitEdit, auth.Target{Region: un.Region}) {
-		a.fail(w, r, apperr.ErrForbidden)
-		return
-	}
-	if err := a.app.DB.UpdateUnit(r.Context(), a.actor(r), &un); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, a.toUnitJSON(userOf(r), un))
+	a.saveUnit(w, r, un)
 }
 
 // closeUnit marks the unit closed; its history stays.
 func (a *API) closeUnit(w http.ResponseWriter, r *http.Request) {
-	un, err := a.loadUnit(r)
+	un, err := a.editableUnit(r)
+	if err == nil {
+		un.Status = unit.Closed
+		err = a.app.DB.UpdateUnit(r.Context(), a.actor(r), &un)
+	}
 	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	if !userOf(r).Can(auth.UnitEdit, auth.Target{Region: un.Region, UnitID: un.ID}) {
-		a.fail(w, r, apperr.ErrForbidden)
-		return
-	}
-	un.Status = unit.Closed
-	if err := a.app.DB.UpdateUnit(r.Context(), a.actor(r), &un); err != nil {
 		a.fail(w, r, err)
 		return
 	}

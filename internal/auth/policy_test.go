@@ -20,65 +20,72 @@ func principal(role people.Role, region string, unit int64) *Principal {
 	return &Principal{PersonID: 1, Roles: []people.Assignment{{Role: role, Region: region, UnitID: unit}}}
 }
 
-// TestMatrix checks every role × action × scope decision of the foundation.
-func TestMatrix(t *testing.T) {
-	type scope struct {
-		name string
-		t    Target
-	}
-	scopes := []scope{
-		{"own grid", Target{Region: grid, UnitID: 7}},
-		{"own community", Target{Region: community}},
-		{"other community", Target{Region: otherGrid, UnitID: 8}},
-		{"other street", Target{Region: otherSt}},
-		{"anywhere", Target{}},
-	}
-	actions := []Action{RegionRead, RegionEdit, UnitRead, UnitEdit, UnitImport, PersonRead, PersonEdit, AuditRead, MobileRead}
-	type row struct {
-		who *Principal
-		// allowed lists "action@scope" pairs that must be allowed; every other pair must be denied.
-		allowed []string
-	}
-	all := func(acts []Action, scopes ...string) []string {
-		var out []string
-		for _, a := range acts {
-			for _, s := range scopes {
-				out = append(out, string(a)+"@"+s)
-			}
+// matrixRow is a principal and the "action@scope" pairs it may take;
+// every other pair must be denied.
+type matrixRow struct {
+	who     *Principal
+	allowed []string
+}
+
+// allAt lists each of acts at each of scopes as "action@scope".
+func allAt(acts []Action, scopes ...string) []string {
+	var out []string
+	for _, a := range acts {
+		for _, s := range scopes {
+			out = append(out, string(a)+"@"+s)
 		}
-		return out
 	}
-	everyScope := []string{"own grid", "own community", "other community", "other street", "anywhere"}
-	streetScopes := []string{"own grid", "own community", "other community"}
-	commScopes := []string{"own grid", "own community"}
-	readers := []Action{RegionRead, UnitRead}
-	rows := map[string]row{
-		"admin@district": {principal(people.Admin, district, 0), all(actions, everyScope...)},
-		"admin@street":   {principal(people.Admin, street, 0), all(actions, streetScopes...)},
-		"leader@street":  {principal(people.Leader, street, 0), all([]Action{RegionRead, UnitRead, UnitEdit, PersonRead, PersonEdit, MobileRead}, streetScopes...)},
-		"leader@community": {principal(people.Leader, community, 0),
-			all([]Action{RegionRead, UnitRead, UnitEdit, PersonRead, PersonEdit, MobileRead}, commScopes...)},
-		"leader@grid":         {principal(people.Leader, grid, 0), all([]Action{RegionRead, UnitRead, UnitEdit, PersonRead, PersonEdit, MobileRead}, "own grid")},
-		"inspector@street":    {principal(people.Inspector, street, 0), all(readers, streetScopes...)},
-		"patroller@grid":      {principal(people.Patroller, grid, 0), all(readers, "own grid")},
-		"volunteer@community": {principal(people.Volunteer, community, 0), all(readers, commScopes...)},
-		"unit_contact@7":      {principal(people.UnitContact, "", 7), all(readers, "own grid")},
-		"nobody":              {&Principal{PersonID: 2}, nil},
-	}
+	return out
+}
+
+// checkMatrix checks every row's principal against every action at every
+// scope: it may take exactly the pairs the row allows.
+func checkMatrix(t *testing.T, actions []Action, scopes map[string]Target, rows map[string]matrixRow) {
+	t.Helper()
 	for name, r := range rows {
 		allowed := map[string]bool{}
 		for _, a := range r.allowed {
 			allowed[a] = true
 		}
 		for _, a := range actions {
-			for _, s := range scopes {
-				want := allowed[string(a)+"@"+s.name]
-				if got := r.who.Can(a, s.t); got != want {
-					t.Errorf("%s: Can(%s, %s) = %v, want %v", name, a, s.name, got, want)
+			for s, target := range scopes {
+				want := allowed[string(a)+"@"+s]
+				if got := r.who.Can(a, target); got != want {
+					t.Errorf("%s: Can(%s, %s) = %v, want %v", name, a, s, got, want)
 				}
 			}
 		}
 	}
+}
+
+// TestMatrix checks every role × action × scope decision of the foundation.
+func TestMatrix(t *testing.T) {
+	scopes := map[string]Target{
+		"own grid":        {Region: grid, UnitID: 7},
+		"own community":   {Region: community},
+		"other community": {Region: otherGrid, UnitID: 8},
+		"other street":    {Region: otherSt},
+		"anywhere":        {},
+	}
+	actions := []Action{RegionRead, RegionEdit, UnitRead, UnitEdit, UnitImport, PersonRead, PersonEdit, AuditRead, MobileRead}
+	everyScope := []string{"own grid", "own community", "other community", "other street", "anywhere"}
+	streetScopes := []string{"own grid", "own community", "other community"}
+	commScopes := []string{"own grid", "own community"}
+	readers := []Action{RegionRead, UnitRead}
+	rows := map[string]matrixRow{
+		"admin@district": {principal(people.Admin, district, 0), allAt(actions, everyScope...)},
+		"admin@street":   {principal(people.Admin, street, 0), allAt(actions, streetScopes...)},
+		"leader@street":  {principal(people.Leader, street, 0), allAt([]Action{RegionRead, UnitRead, UnitEdit, PersonRead, PersonEdit, MobileRead}, streetScopes...)},
+		"leader@community": {principal(people.Leader, community, 0),
+			allAt([]Action{RegionRead, UnitRead, UnitEdit, PersonRead, PersonEdit, MobileRead}, commScopes...)},
+		"leader@grid":         {principal(people.Leader, grid, 0), allAt([]Action{RegionRead, UnitRead, UnitEdit, PersonRead, PersonEdit, MobileRead}, "own grid")},
+		"inspector@street":    {principal(people.Inspector, street, 0), allAt(readers, streetScopes...)},
+		"patroller@grid":      {principal(people.Patroller, grid, 0), allAt(readers, "own grid")},
+		"volunteer@community": {principal(people.Volunteer, community, 0), allAt(readers, commScopes...)},
+		"unit_contact@7":      {principal(people.UnitContact, "", 7), allAt(readers, "own grid")},
+		"nobody":              {&Principal{PersonID: 2}, nil},
+	}
+	checkMatrix(t, actions, scopes, rows)
 	var nilP *Principal
 	if nilP.Can(RegionRead, Target{Region: grid}) {
 		t.Error("a nil principal may read")
@@ -152,44 +159,19 @@ func TestLetterMatrix(t *testing.T) {
 	every := []string{"own unit", "own community", "other community", "other street", "anywhere"}
 	inStreet := []string{"own unit", "own community", "other community"}
 	inCommunity := []string{"own unit", "own community"}
-	all := func(acts []Action, scopes ...string) []string {
-		var out []string
-		for _, a := range acts {
-			for _, s := range scopes {
-				out = append(out, string(a)+"@"+s)
-			}
-		}
-		return out
-	}
-	rows := map[string]struct {
-		who     *Principal
-		allowed []string
-	}{
-		"admin@district":      {principal(people.Admin, district, 0), all([]Action{LetterRead, LetterIssue, LetterSign, LetterTemplate}, every...)},
-		"admin@street":        {principal(people.Admin, street, 0), all([]Action{LetterRead, LetterIssue, LetterSign, LetterTemplate}, inStreet...)},
-		"leader@street":       {principal(people.Leader, street, 0), all([]Action{LetterRead, LetterIssue, LetterSign}, inStreet...)},
-		"leader@community":    {principal(people.Leader, community, 0), all([]Action{LetterRead, LetterIssue}, inCommunity...)},
-		"leader@grid":         {principal(people.Leader, grid, 0), all([]Action{LetterRead, LetterIssue}, "own unit")},
-		"inspector@street":    {principal(people.Inspector, street, 0), all([]Action{LetterRead}, inStreet...)},
+	rows := map[string]matrixRow{
+		"admin@district":      {principal(people.Admin, district, 0), allAt([]Action{LetterRead, LetterIssue, LetterSign, LetterTemplate}, every...)},
+		"admin@street":        {principal(people.Admin, street, 0), allAt([]Action{LetterRead, LetterIssue, LetterSign, LetterTemplate}, inStreet...)},
+		"leader@street":       {principal(people.Leader, street, 0), allAt([]Action{LetterRead, LetterIssue, LetterSign}, inStreet...)},
+		"leader@community":    {principal(people.Leader, community, 0), allAt([]Action{LetterRead, LetterIssue}, inCommunity...)},
+		"leader@grid":         {principal(people.Leader, grid, 0), allAt([]Action{LetterRead, LetterIssue}, "own unit")},
+		"inspector@street":    {principal(people.Inspector, street, 0), allAt([]Action{LetterRead}, inStreet...)},
 		"patroller@grid":      {principal(people.Patroller, grid, 0), nil},
 		"volunteer@community": {principal(people.Volunteer, community, 0), nil},
-		"unit_contact@7":      {principal(people.UnitContact, "", 7), all([]Action{LetterRead, LetterSignUnit}, "own unit")},
+		"unit_contact@7":      {principal(people.UnitContact, "", 7), allAt([]Action{LetterRead, LetterSignUnit}, "own unit")},
 		"nobody":              {&Principal{PersonID: 2}, nil},
 	}
-	for name, r := range rows {
-		allowed := map[string]bool{}
-		for _, a := range r.allowed {
-			allowed[a] = true
-		}
-		for _, a := range actions {
-			for s, target := range scopes {
-				want := allowed[string(a)+"@"+s]
-				if got := r.who.Can(a, target); got != want {
-					t.Errorf("%s: Can(%s, %s) = %v, want %v", name, a, s, got, want)
-				}
-			}
-		}
-	}
+	checkMatrix(t, actions, scopes, rows)
 	// Scopes and CanSomewhere follow the same level rule.
 	if got := principal(people.Leader, community, 0).Scopes(LetterSign); len(got) != 0 {
 		t.Errorf("a community leader has street-signing scopes %v", got)
@@ -221,44 +203,19 @@ func TestPatrolMatrix(t *testing.T) {
 	every := []string{"own grid", "own community", "other community", "other street", "anywhere"}
 	inStreet := []string{"own grid", "own community", "other community"}
 	inCommunity := []string{"own grid", "own community"}
-	all := func(acts []Action, scopes ...string) []string {
-		var out []string
-		for _, a := range acts {
-			for _, s := range scopes {
-				out = append(out, string(a)+"@"+s)
-			}
-		}
-		return out
-	}
-	rows := map[string]struct {
-		who     *Principal
-		allowed []string
-	}{
-		"admin@district":      {principal(people.Admin, district, 0), all([]Action{PatrolRead, PatrolPlan}, every...)},
-		"admin@street":        {principal(people.Admin, street, 0), all([]Action{PatrolRead, PatrolPlan}, inStreet...)},
-		"leader@street":       {principal(people.Leader, street, 0), all(actions, inStreet...)},
-		"leader@community":    {principal(people.Leader, community, 0), all(actions, inCommunity...)},
-		"leader@grid":         {principal(people.Leader, grid, 0), all(actions, "own grid")},
-		"inspector@street":    {principal(people.Inspector, street, 0), all([]Action{PatrolRead}, inStreet...)},
-		"patroller@grid":      {principal(people.Patroller, grid, 0), all([]Action{PatrolRead, PatrolWrite}, "own grid")},
+	rows := map[string]matrixRow{
+		"admin@district":      {principal(people.Admin, district, 0), allAt([]Action{PatrolRead, PatrolPlan}, every...)},
+		"admin@street":        {principal(people.Admin, street, 0), allAt([]Action{PatrolRead, PatrolPlan}, inStreet...)},
+		"leader@street":       {principal(people.Leader, street, 0), allAt(actions, inStreet...)},
+		"leader@community":    {principal(people.Leader, community, 0), allAt(actions, inCommunity...)},
+		"leader@grid":         {principal(people.Leader, grid, 0), allAt(actions, "own grid")},
+		"inspector@street":    {principal(people.Inspector, street, 0), allAt([]Action{PatrolRead}, inStreet...)},
+		"patroller@grid":      {principal(people.Patroller, grid, 0), allAt([]Action{PatrolRead, PatrolWrite}, "own grid")},
 		"volunteer@community": {principal(people.Volunteer, community, 0), nil},
 		"unit_contact@7":      {principal(people.UnitContact, "", 7), nil},
 		"nobody":              {&Principal{PersonID: 2}, nil},
 	}
-	for name, r := range rows {
-		allowed := map[string]bool{}
-		for _, a := range r.allowed {
-			allowed[a] = true
-		}
-		for _, a := range actions {
-			for s, target := range scopes {
-				want := allowed[string(a)+"@"+s]
-				if got := r.who.Can(a, target); got != want {
-					t.Errorf("%s: Can(%s, %s) = %v, want %v", name, a, s, got, want)
-				}
-			}
-		}
-	}
+	checkMatrix(t, actions, scopes, rows)
 	if got := principal(people.Patroller, grid, 0).Scopes(PatrolRead); len(got) != 1 || got[0] != grid {
 		t.Errorf("patroller's patrol scopes = %v", got)
 	}

@@ -4,10 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/lantian-org/lantian/internal/apperr"
+	"github.com/lantian-org/lantian/internal/flagset"
 )
 
 // Action is something done to a case.
@@ -63,18 +63,7 @@ const (
 var relationNames = []string{"reporter", "assignee", "in-scope leader", "upper leader", "member", "inspector", "admin", "system"}
 
 // String lists the relations in the set, such as "reporter|inspector".
-func (r Relation) String() string {
-	var parts []string
-	for i, name := range relationNames {
-		if r&(1<<i) != 0 {
-			parts = append(parts, name)
-		}
-	}
-	if len(parts) == 0 {
-		return "none"
-	}
-	return strings.Join(parts, "|")
-}
+func (r Relation) String() string { return flagset.String(r, relationNames) }
 
 // Grant is one role the actor holds over a region that contains the case,
 // with that region's level (2 street, 3 community, 4 grid; 1 district).

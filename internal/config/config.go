@@ -6,6 +6,7 @@ package config
 import (
 	"flag"
 	"fmt"
+	"net/http"
 	"net/netip"
 	"os"
 	"regexp"
@@ -133,3 +134,16 @@ func ParseProxies(s string) ([]netip.Prefix, error) {
 
 // Secure reports whether cookies should carry the Secure flag.
 func (c *Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+// PublicURL is the server's public address, for links that leave the
+// request (a printed letter's QR code): BaseURL, else the address r came to.
+func (c *Config) PublicURL(r *http.Request) string {
+	if b := strings.TrimRight(c.BaseURL, "/"); b != "" {
+		return b
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}

@@ -57,11 +57,7 @@ func SeedCases(ctx context.Context, db *store.DB, photos *photo.Store, loc *time
 	if _, n, err := db.Cases(ctx, store.CaseFilter{All: true, Page: store.Page{Size: 1}}); err != nil || n > 0 {
 		return 0, err
 	}
-	cal, err := db.Calendar(ctx, loc)
-	if err != nil {
-		return 0, err
-	}
-	ids, err := usernames(ctx, db)
+	h, err := newHistory(ctx, db, loc, now, 2016, 12)
 	if err != nil {
 		return 0, err
 	}
@@ -81,13 +77,13 @@ func SeedCases(ctx context.Context, db *store.DB, photos *photo.Store, loc *time
 			return 0, err
 		}
 	}
-	g := &caseGen{rnd: rand.New(rand.NewPCG(2016, 12)), b: newBuilder(), cal: cal, loc: loc, now: now, ids: ids, cats: cats, pics: pics}
+	g := &caseGen{history: h, cats: cats, pics: pics}
 	count := 0
 	err = db.Write(ctx, store.Actor{Name: "demo"}, func(tx *store.Tx) error {
 		start := now.AddDate(-1, 0, 0)
 		for day := start; day.Before(now); day = day.AddDate(0, 0, 1) {
 			n := 6 + g.rnd.IntN(7)
-			if !cal.IsWorkday(day) {
+			if !g.cal.IsWorkday(day) {
 				n = 2 + g.rnd.IntN(3)
 			}
 			for i := 0; i < n; i++ {
@@ -113,12 +109,7 @@ func SeedCases(ctx context.Context, db *store.DB, photos *photo.Store, loc *time
 }
 
 type caseGen struct {
-	rnd  *rand.Rand
-	b    *builder
-	cal  *calendar.Calendar
-	loc  *time.Location
-	now  time.Time
-	ids  map[string]int64
+	history
 	cats map[string]cases.Category
 	pics []string
 }
@@ -305,6 +296,31 @@ func (g *caseGen) unitIn(grid string) int64 {
 		return ids
 	}
 	return 0
+}
+
+// history is what a generator of the demo's history works from: its own
+// random source (the same every run), a batch builder, the working-day
+// calendar, the zone and the moment the history runs up to, and the demo's
+// ids by username (see usernames).
+type history struct {
+	rnd *rand.Rand
+	b   *builder
+	cal *calendar.Calendar
+	loc *time.Location
+	now time.Time
+	ids map[string]int64
+}
+
+// newHistory reads the calendar in loc and the ids for a generator whose
+// random source starts from seed.
+func newHistory(ctx context.Context, db *store.DB, loc *time.Location, now time.Time, seed1, seed2 uint64) (history, error) {
+	h := history{rnd: rand.New(rand.NewPCG(seed1, seed2)), b: newBuilder(), loc: loc, now: now}
+	var err error
+	if h.cal, err = db.Calendar(ctx, loc); err != nil {
+		return h, err
+	}
+	h.ids, err = usernames(ctx, db)
+	return h, err
 }
 
 // usernames maps each demo username to its id, and "grid:<code>" to a unit of that grid.

@@ -3,7 +3,6 @@ package demo_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/lantian-org/lantian/internal/cases"
 	"github.com/lantian-org/lantian/internal/demo"
@@ -16,14 +15,7 @@ import (
 func TestSeedCases(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		if _, err := demo.Seed(ctx, db); err != nil {
-			t.Fatal(err)
-		}
-		if err := db.EnsureCalendar(ctx); err != nil {
-			t.Fatal(err)
-		}
-		loc, _ := time.LoadLocation("Asia/Shanghai")
-		now := time.Date(2026, 11, 28, 12, 0, 0, 0, loc)
+		loc, now := seedStreet(t, db)
 		n, err := demo.SeedCases(ctx, db, photo.NewStore(t.TempDir()), loc, now)
 		if err != nil {
 			t.Fatal(err)

@@ -3,6 +3,7 @@ package demo_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/demo"
@@ -89,4 +90,20 @@ func TestSeed(t *testing.T) {
 			t.Fatalf("%d people (%v), want 200+", nPeople, err)
 		}
 	})
+}
+
+// seedStreet seeds the demo street and its holiday calendar for the tests
+// of the demo's histories; it returns the street's zone and the moment the
+// histories run up to.
+func seedStreet(t *testing.T, db *store.DB) (*time.Location, time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := demo.Seed(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.EnsureCalendar(ctx); err != nil {
+		t.Fatal(err)
+	}
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	return loc, time.Date(2026, 11, 28, 12, 0, 0, 0, loc)
 }

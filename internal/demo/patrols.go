@@ -10,7 +10,6 @@ import (
 
 	"github.com/paulmach/orb"
 
-	"github.com/lantian-org/lantian/internal/calendar"
 	"github.com/lantian-org/lantian/internal/patrol"
 	"github.com/lantian-org/lantian/internal/store"
 )
@@ -46,16 +45,11 @@ func SeedPatrols(ctx context.Context, db *store.DB, loc *time.Location, now time
 	if _, n, err := db.Patrols(ctx, store.PatrolFilter{All: true, Page: store.Page{Size: 1}}); err != nil || n > 0 {
 		return 0, err
 	}
-	cal, err := db.Calendar(ctx, loc)
+	h, err := newHistory(ctx, db, loc, now, 2018, 4)
 	if err != nil {
 		return 0, err
 	}
-	ids, err := usernames(ctx, db)
-	if err != nil {
-		return 0, err
-	}
-	g := &patrolGen{rnd: rand.New(rand.NewPCG(2018, 4)), b: newBuilder(), cal: cal, loc: loc, now: now, ids: ids,
-		sites: map[string][]site{}, plans: map[string]patrol.Plan{}}
+	g := &patrolGen{history: h, sites: map[string][]site{}, plans: map[string]patrol.Plan{}}
 	for c := range cols {
 		for r := range rows {
 			code := GridCode(c, r)
@@ -153,12 +147,7 @@ type site struct {
 }
 
 type patrolGen struct {
-	rnd   *rand.Rand
-	b     *builder
-	cal   *calendar.Calendar
-	loc   *time.Location
-	now   time.Time
-	ids   map[string]int64
+	history
 	sites map[string][]site
 	plans map[string]patrol.Plan
 }

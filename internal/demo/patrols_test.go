@@ -19,14 +19,7 @@ import (
 func TestSeedPatrols(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		if _, err := demo.Seed(ctx, db); err != nil {
-			t.Fatal(err)
-		}
-		if err := db.EnsureCalendar(ctx); err != nil {
-			t.Fatal(err)
-		}
-		loc, _ := time.LoadLocation("Asia/Shanghai")
-		now := time.Date(2026, 11, 28, 12, 0, 0, 0, loc)
+		loc, now := seedStreet(t, db)
 		if _, err := demo.SeedCases(ctx, db, nil, loc, now); err != nil {
 			t.Fatal(err)
 		}

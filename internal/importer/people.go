@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/people"
 	"github.com/lantian-org/lantian/internal/region"
 	"github.com/lantian-org/lantian/internal/store"
@@ -105,26 +104,10 @@ func ParsePeople(ctx context.Context, db *store.DB, r io.Reader, opts Options) (
 	}
 	pp := &personParser{h: h, lk: newLookup(db), opts: opts, byUser: map[string]*personRec{}, mobiles: map[string]int{}}
 	p := &Parsed{Report: Report{Kind: People, Problems: []Problem{}}}
-	for {
-		row, cells, err := t.next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		if blank(cells) {
-			continue
-		}
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		if p.Report.Rows++; p.Report.Rows > opts.maxRows() {
-			return nil, apperr.New(apperr.TooLarge, "import.too_many_rows", opts.maxRows())
-		}
+	err = eachRow(ctx, t, &p.Report, opts, func(row int, cells []string) error {
 		rec, f, err := pp.parse(ctx, row, cells)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if rec.rows = append(rec.rows, row); len(rec.rows) == 1 {
 			p.people = append(p.people, rec)
@@ -137,6 +120,10 @@ func ParsePeople(ctx context.Context, db *store.DB, r io.Reader, opts Options) (
 			rec.clean = append(rec.clean, row)
 		}
 		f.report(&p.Report, h, row)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	for _, rec := range p.people {
 		if rec.badRow == 0 {

@@ -132,32 +132,20 @@ func ParseUnits(ctx context.Context, db *store.DB, r io.Reader, opts Options) (*
 	}
 	up := &unitParser{h: h, idx: idx, lk: newLookup(db), opts: opts, seen: map[string]int{}}
 	p := &Parsed{Report: Report{Kind: Units, Problems: []Problem{}}}
-	for {
-		row, cells, err := t.next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		if blank(cells) {
-			continue
-		}
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		if p.Report.Rows++; p.Report.Rows > opts.maxRows() {
-			return nil, apperr.New(apperr.TooLarge, "import.too_many_rows", opts.maxRows())
-		}
+	err = eachRow(ctx, t, &p.Report, opts, func(row int, cells []string) error {
 		u, f, err := up.parse(ctx, row, cells)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if len(f) == 0 {
 			p.Report.Valid++
 			p.units = append(p.units, unitRow{row, u})
 		}
 		f.report(&p.Report, h, row)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return p, nil
 }

@@ -4,9 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/lantian-org/lantian/internal/apperr"
+	"github.com/lantian-org/lantian/internal/flagset"
 )
 
 // Action is something done to a letter, to a unit's letter for a year, or
@@ -57,18 +57,7 @@ const (
 var relationNames = []string{"contact", "issuer", "signer", "editor", "system"}
 
 // String lists the relations in the set, such as "issuer|signer".
-func (r Relation) String() string {
-	var parts []string
-	for i, name := range relationNames {
-		if r&(1<<i) != 0 {
-			parts = append(parts, name)
-		}
-	}
-	if len(parts) == 0 {
-		return "none"
-	}
-	return strings.Join(parts, "|")
-}
+func (r Relation) String() string { return flagset.String(r, relationNames) }
 
 // Rule says who (By) may take Action on a letter in one of the statuses
 // From. A Unit rule is about a unit's letter for a year, not about one

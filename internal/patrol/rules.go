@@ -4,9 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/lantian-org/lantian/internal/apperr"
+	"github.com/lantian-org/lantian/internal/flagset"
 )
 
 // Action is something done with a patrol, or with a grid's patrols and plan.
@@ -72,18 +72,7 @@ const (
 var relationNames = []string{"walker", "assigned", "member", "leader", "inspector", "admin"}
 
 // String lists the relations in the set, such as "walker|member".
-func (r Relation) String() string {
-	var parts []string
-	for i, name := range relationNames {
-		if r&(1<<i) != 0 {
-			parts = append(parts, name)
-		}
-	}
-	if len(parts) == 0 {
-		return "none"
-	}
-	return strings.Join(parts, "|")
-}
+func (r Relation) String() string { return flagset.String(r, relationNames) }
 
 // Relations returns the actor's relations to the subject.
 func (a Actor) Relations(s Subject) Relation {

@@ -85,3 +85,9 @@ func (e *Error) FieldErr(field string) *apperr.Error {
 	ae.Fields = map[string]apperr.Msg{field: ae.Msg}
 	return ae
 }
+
+// TooLarge is the error of an upload in field over DefaultMaxBytes, as
+// Process answers one, for a body refused before it is read (413).
+func TooLarge(field string) *apperr.Error {
+	return newError(KeyTooLarge, nil, DefaultMaxBytes>>20).FieldErr(field)
+}

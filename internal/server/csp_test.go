@@ -12,7 +12,6 @@ import (
 
 	"github.com/lantian-org/lantian/internal/demo"
 	"github.com/lantian-org/lantian/internal/server"
-	"github.com/lantian-org/lantian/internal/store/storetest"
 	"github.com/lantian-org/lantian/internal/testutil"
 )
 
@@ -177,31 +176,28 @@ func TestEveryPageForbidsInlineScript(t *testing.T) {
 			t.Errorf("checkPolicy(%q) found nothing wrong", bad)
 		}
 	}
-	for _, backend := range storetest.Backends(t) {
-		t.Run(backend, func(t *testing.T) {
-			srv := testutil.Start(t, backend)
-			starts := []string{"/", "/login", "/public/report", "/public/cases", "/m/", "/no-such-page", "/cases/XG-20000101-0001"}
+	testutil.Each(t, func(t *testing.T, srv *testutil.Server) {
+		starts := []string{"/", "/login", "/public/report", "/public/cases", "/m/", "/no-such-page", "/cases/XG-20000101-0001"}
 
-			anon := newCrawler(t, srv.URL, "anonymous")
-			anon.walk(starts...)
+		anon := newCrawler(t, srv.URL, "anonymous")
+		anon.walk(starts...)
 
-			admin := newCrawler(t, srv.URL, "admin")
-			form := url.Values{"username": {"admin"}, "password": {demo.Password}}
-			resp, err := admin.c.PostForm(srv.URL+"/login", form)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusSeeOther {
-				t.Fatalf("sign in as admin: status %d", resp.StatusCode)
-			}
-			admin.walk(starts...)
+		admin := newCrawler(t, srv.URL, "admin")
+		form := url.Values{"username": {"admin"}, "password": {demo.Password}}
+		resp, err := admin.c.PostForm(srv.URL+"/login", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("sign in as admin: status %d", resp.StatusCode)
+		}
+		admin.walk(starts...)
 
-			// Enough of the site was walked to mean something.
-			if anon.pages < 4 || admin.pages < 40 {
-				t.Errorf("walked %d pages anonymously and %d as admin; want at least 4 and 40", anon.pages, admin.pages)
-			}
-			t.Logf("walked %d pages anonymously and %d as admin", anon.pages, admin.pages)
-		})
-	}
+		// Enough of the site was walked to mean something.
+		if anon.pages < 4 || admin.pages < 40 {
+			t.Errorf("walked %d pages anonymously and %d as admin; want at least 4 and 40", anon.pages, admin.pages)
+		}
+		t.Logf("walked %d pages anonymously and %d as admin", anon.pages, admin.pages)
+	})
 }

@@ -14,7 +14,6 @@ import (
 	"testing"
 
 	"github.com/lantian-org/lantian/internal/demo"
-	"github.com/lantian-org/lantian/internal/store/storetest"
 	"github.com/lantian-org/lantian/internal/testutil"
 )
 
@@ -97,124 +96,121 @@ var skipped = []string{"/logout", "/api/v1/tokens/current", "/api/v1/tokens"}
 // parameters, bad query values and bad bodies, as the admin (who reaches the
 // deepest code) and as nobody, and fails on any 5xx (security issue #8, finding 8).
 func TestNoServerErrorFromInput(t *testing.T) {
-	for _, backend := range storetest.Backends(t) {
-		t.Run(backend, func(t *testing.T) {
-			srv := testutil.Start(t, backend)
-			jar, _ := cookiejar.New(nil)
-			page := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-			resp, err := page.PostForm(srv.URL+"/login", url.Values{"username": {"admin"}, "password": {demo.Password}})
-			if err != nil || resp.StatusCode != http.StatusSeeOther {
-				t.Fatalf("page sign-in: %v %v", resp.StatusCode, err)
-			}
-			resp.Body.Close()
-			tokResp, err := http.Post(srv.URL+"/api/v1/tokens", "application/json", strings.NewReader(fmt.Sprintf(`{"username":"admin","password":%q}`, demo.Password)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var tok struct{ Token string }
-			json.NewDecoder(tokResp.Body).Decode(&tok)
-			tokResp.Body.Close()
+	testutil.Each(t, func(t *testing.T, srv *testutil.Server) {
+		jar, _ := cookiejar.New(nil)
+		page := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := page.PostForm(srv.URL+"/login", url.Values{"username": {"admin"}, "password": {demo.Password}})
+		if err != nil || resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("page sign-in: %v %v", resp.StatusCode, err)
+		}
+		resp.Body.Close()
+		tokResp, err := http.Post(srv.URL+"/api/v1/tokens", "application/json", strings.NewReader(fmt.Sprintf(`{"username":"admin","password":%q}`, demo.Password)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tok struct{ Token string }
+		json.NewDecoder(tokResp.Body).Decode(&tok)
+		tokResp.Body.Close()
 
-			failures := 0
-			failed := map[string]bool{} // one report per route and status
-			send := func(c *http.Client, route, method, target, ctype, body, bearer string) {
-				t.Helper()
-				req, err := http.NewRequest(method, srv.URL+target, strings.NewReader(body))
-				if err != nil {
-					return // a target the client itself refuses to send
-				}
-				if ctype != "" {
-					req.Header.Set("Content-Type", ctype)
-				}
-				if bearer != "" {
-					req.Header.Set("Authorization", "Bearer "+bearer)
-				}
-				resp, err := c.Do(req)
-				if err != nil {
-					t.Fatalf("%s %s: %v", method, target, err)
-				}
-				b, _ := io.ReadAll(io.LimitReader(resp.Body, 300))
-				resp.Body.Close()
-				if resp.StatusCode >= 500 {
-					failures++
-					if key := route + fmt.Sprint(resp.StatusCode); !failed[key] {
-						failed[key] = true
-						t.Errorf("%s → %d, e.g. %.160s (%s %.80q): %s", route, resp.StatusCode, target, ctype, body, b)
-					}
+		failures := 0
+		failed := map[string]bool{} // one report per route and status
+		send := func(c *http.Client, route, method, target, ctype, body, bearer string) {
+			t.Helper()
+			req, err := http.NewRequest(method, srv.URL+target, strings.NewReader(body))
+			if err != nil {
+				return // a target the client itself refuses to send
+			}
+			if ctype != "" {
+				req.Header.Set("Content-Type", ctype)
+			}
+			if bearer != "" {
+				req.Header.Set("Authorization", "Bearer "+bearer)
+			}
+			resp, err := c.Do(req)
+			if err != nil {
+				t.Fatalf("%s %s: %v", method, target, err)
+			}
+			b, _ := io.ReadAll(io.LimitReader(resp.Body, 300))
+			resp.Body.Close()
+			if resp.StatusCode >= 500 {
+				failures++
+				if key := route + fmt.Sprint(resp.StatusCode); !failed[key] {
+					failed[key] = true
+					t.Errorf("%s → %d, e.g. %.160s (%s %.80q): %s", route, resp.StatusCode, target, ctype, body, b)
 				}
 			}
-			single := []string{"x", "-1", "NaN", "1e400", "99999999999999999999999", "2026-13-45"}
-			badQuery := func(v string) string {
-				q := url.Values{}
-				for _, n := range queryNames {
-					q.Set(n, v)
-				}
-				return q.Encode()
+		}
+		single := []string{"x", "-1", "NaN", "1e400", "99999999999999999999999", "2026-13-45"}
+		badQuery := func(v string) string {
+			q := url.Values{}
+			for _, n := range queryNames {
+				q.Set(n, v)
 			}
-			for _, rt := range pageRoutes(t) {
-				method, pattern := rt[0], rt[1]
-				if slices.Contains(skipped, pattern) || strings.HasPrefix(pattern, "/static/") {
+			return q.Encode()
+		}
+		for _, rt := range pageRoutes(t) {
+			method, pattern := rt[0], rt[1]
+			if slices.Contains(skipped, pattern) || strings.HasPrefix(pattern, "/static/") {
+				continue
+			}
+			for _, v := range badValues {
+				target := fill(pattern, v)
+				if method == "GET" {
+					send(page, method+" "+pattern, method, target+"?"+badQuery(v), "", "", "")
+					send(http.DefaultClient, method+" "+pattern+" (anonymous)", method, target+"?"+badQuery(v), "", "", "")
 					continue
 				}
-				for _, v := range badValues {
-					target := fill(pattern, v)
-					if method == "GET" {
-						send(page, method+" "+pattern, method, target+"?"+badQuery(v), "", "", "")
-						send(http.DefaultClient, method+" "+pattern+" (anonymous)", method, target+"?"+badQuery(v), "", "", "")
-						continue
-					}
-					if strings.HasPrefix(pattern, "/logout") {
-						continue
-					}
-					send(page, method+" "+pattern, method, target, "application/x-www-form-urlencoded", badQuery(v), "")
-					send(page, method+" "+pattern, method, target, "multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.jpg\"\r\n\r\n"+v+"\r\n--x--\r\n", "")
-				}
-			}
-			// One parameter at a time, so that an early refusal of one does not hide another.
-			for _, rt := range pageRoutes(t) {
-				if rt[0] != "GET" || strings.Contains(rt[1], "{") || strings.HasPrefix(rt[1], "/static/") {
+				if strings.HasPrefix(pattern, "/logout") {
 					continue
 				}
-				for _, n := range queryNames {
-					for _, v := range single {
-						send(page, "GET "+rt[1]+" ?"+n, "GET", strings.ReplaceAll(rt[1], "{$}", "")+"?"+url.Values{n: {v}}.Encode(), "", "", "")
-					}
+				send(page, method+" "+pattern, method, target, "application/x-www-form-urlencoded", badQuery(v), "")
+				send(page, method+" "+pattern, method, target, "multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.jpg\"\r\n\r\n"+v+"\r\n--x--\r\n", "")
+			}
+		}
+		// One parameter at a time, so that an early refusal of one does not hide another.
+		for _, rt := range pageRoutes(t) {
+			if rt[0] != "GET" || strings.Contains(rt[1], "{") || strings.HasPrefix(rt[1], "/static/") {
+				continue
+			}
+			for _, n := range queryNames {
+				for _, v := range single {
+					send(page, "GET "+rt[1]+" ?"+n, "GET", strings.ReplaceAll(rt[1], "{$}", "")+"?"+url.Values{n: {v}}.Encode(), "", "", "")
 				}
 			}
-			// A valid unit form but for its coordinates.
-			for _, v := range single {
-				send(page, "POST /units lat", "POST", "/units", "application/x-www-form-urlencoded", url.Values{"name": {"坐标测试"}, "kind": {"shop"},
-					"credit_code": {""}, "lat": {v}, "lon": {v}}.Encode(), "")
+		}
+		// A valid unit form but for its coordinates.
+		for _, v := range single {
+			send(page, "POST /units lat", "POST", "/units", "application/x-www-form-urlencoded", url.Values{"name": {"坐标测试"}, "kind": {"shop"},
+				"credit_code": {""}, "lat": {v}, "lon": {v}}.Encode(), "")
+		}
+		bodies := []string{"", "{}", "null", "[]", `"x"`, "{", `{"lat":1e308,"lon":-1e308}`,
+			`{"region":"x","year":-1,"page":-5,"id":"x","items":[{}],"answers":{"x":[99]},"due":"2026-13-45","date":"x","from":"x","to":"x"}`}
+		for _, rt := range apiRoutes(t, srv.URL) {
+			method, pattern := rt[0], rt[1]
+			if slices.Contains(skipped, pattern) {
+				continue
 			}
-			bodies := []string{"", "{}", "null", "[]", `"x"`, "{", `{"lat":1e308,"lon":-1e308}`,
-				`{"region":"x","year":-1,"page":-5,"id":"x","items":[{}],"answers":{"x":[99]},"due":"2026-13-45","date":"x","from":"x","to":"x"}`}
-			for _, rt := range apiRoutes(t, srv.URL) {
-				method, pattern := rt[0], rt[1]
-				if slices.Contains(skipped, pattern) {
-					continue
-				}
-				for _, v := range badValues {
-					target := fill(pattern, v)
-					if method == "GET" {
-						send(http.DefaultClient, method+" "+pattern, method, target+"?"+badQuery(v), "", "", tok.Token)
-						if !strings.Contains(pattern, "{") {
-							for _, n := range strings.Split(rt[2], ",") {
-								if n != "" && (v == "x" || slices.Contains(single, v)) {
-									send(http.DefaultClient, method+" "+pattern+" ?"+n, method, target+"?"+url.Values{n: {v}}.Encode(), "", "", tok.Token)
-								}
+			for _, v := range badValues {
+				target := fill(pattern, v)
+				if method == "GET" {
+					send(http.DefaultClient, method+" "+pattern, method, target+"?"+badQuery(v), "", "", tok.Token)
+					if !strings.Contains(pattern, "{") {
+						for _, n := range strings.Split(rt[2], ",") {
+							if n != "" && (v == "x" || slices.Contains(single, v)) {
+								send(http.DefaultClient, method+" "+pattern+" ?"+n, method, target+"?"+url.Values{n: {v}}.Encode(), "", "", tok.Token)
 							}
 						}
-						continue
 					}
-					for _, b := range bodies {
-						send(http.DefaultClient, method+" "+pattern, method, target, "application/json", b, tok.Token)
-					}
-					send(http.DefaultClient, method+" "+pattern, method, target, "multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.png\"\r\n\r\n"+v+"\r\n--x--\r\n", tok.Token)
+					continue
 				}
+				for _, b := range bodies {
+					send(http.DefaultClient, method+" "+pattern, method, target, "application/json", b, tok.Token)
+				}
+				send(http.DefaultClient, method+" "+pattern, method, target, "multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.png\"\r\n\r\n"+v+"\r\n--x--\r\n", tok.Token)
 			}
-			if failures > 0 {
-				t.Errorf("%d requests answered 5xx in all", failures)
-			}
-		})
-	}
+		}
+		if failures > 0 {
+			t.Errorf("%d requests answered 5xx in all", failures)
+		}
+	})
 }

@@ -216,13 +216,8 @@ func (db *DB) CaseEvents(ctx context.Context, ids []int64) (map[int64][]cases.Ev
 		return out, nil
 	}
 	var args []any
-	var phs []string
-	for _, id := range ids {
-		args = append(args, id)
-		phs = append(phs, ph(len(args)))
-	}
 	rows, err := db.r.QueryContext(ctx, `SELECT case_id, id, at, COALESCE(actor_id, 0), actor_name, action, status, level, note
-		FROM case_events WHERE case_id IN (`+strings.Join(phs, ",")+`) ORDER BY case_id, id`, args...)
+		FROM case_events WHERE case_id IN (`+inList(&args, ids)+`) ORDER BY case_id, id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -322,13 +317,8 @@ func (db *DB) PeopleWithRole(ctx context.Context, role string, regions ...string
 		return nil, nil
 	}
 	args := []any{role}
-	var phs []string
-	for _, r := range regions {
-		args = append(args, r)
-		phs = append(phs, ph(len(args)))
-	}
 	rows, err := db.r.QueryContext(ctx, `SELECT DISTINCT ra.person_id FROM role_assignments ra JOIN people p ON p.id = ra.person_id
-		WHERE p.active = 1 AND ra.role = $1 AND ra.region IN (`+strings.Join(phs, ",")+`) ORDER BY ra.person_id`, args...)
+		WHERE p.active = 1 AND ra.role = $1 AND ra.region IN (`+inList(&args, regions)+`) ORDER BY ra.person_id`, args...)
 	if err != nil {
 		return nil, err
 	}

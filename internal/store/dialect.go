@@ -1,11 +1,25 @@
 package store
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // ph returns the n-th positional placeholder; both drivers accept $n.
 func ph(n int) string { return "$" + strconv.Itoa(n) }
+
+// inList binds vs as the parameters after args and returns their
+// placeholders, for a condition "col IN (…)".
+func inList[T any](args *[]any, vs []T) string {
+	phs := make([]string, len(vs))
+	for i, v := range vs {
+		*args = append(*args, v)
+		phs[i] = ph(len(*args))
+	}
+	return strings.Join(phs, ",")
+}
 
 // limitPage binds a page's LIMIT and OFFSET as the two parameters after
 // args, so that every page of a list runs the same SQL text and so one

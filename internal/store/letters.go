@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -81,18 +82,15 @@ func (tx *Tx) LetterTemplate(ctx context.Context, id int64) (letters.Template, e
 // checkCategories checks that the category codes of t's clauses exist: a
 // field error on "clauses" (err.letter.category_unknown) names the first that does not.
 func checkCategories(ctx context.Context, tx *Tx, t *letters.Template) error {
-	var codes []any
-	var phs []string
+	var cats []string
 	for _, c := range t.Clauses {
-		for _, code := range c.Categories {
-			codes = append(codes, code)
-			phs = append(phs, ph(len(codes)))
-		}
+		cats = append(cats, c.Categories...)
 	}
-	if len(codes) == 0 {
+	if len(cats) == 0 {
 		return nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT code FROM categories WHERE code IN (`+strings.Join(phs, ",")+`)`, codes...)
+	var args []any
+	rows, err := tx.QueryContext(ctx, `SELECT code FROM categories WHERE code IN (`+inList(&args, cats)+`)`, args...)
 	if err != nil {
 		return err
 	}
@@ -106,8 +104,8 @@ func checkCategories(ctx context.Context, tx *Tx, t *letters.Template) error {
 	if err != nil {
 		return err
 	}
-	for _, c := range codes {
-		if !known[c.(string)] {
+	for _, c := range cats {
+		if !known[c] {
 			return apperr.Field("clauses", "err.letter.category_unknown", c)
 		}
 	}
@@ -354,12 +352,7 @@ func (tx *Tx) LetterUnits(ctx context.Context, ids []int64) ([]unit.Unit, error)
 		return nil, nil
 	}
 	var args []any
-	var phs []string
-	for _, id := range ids {
-		args = append(args, id)
-		phs = append(phs, ph(len(args)))
-	}
-	return tx.unitsWhere(ctx, `id IN (`+strings.Join(phs, ",")+`)`, args)
+	return tx.unitsWhere(ctx, `id IN (`+inList(&args, ids)+`)`, args)
 }
 
 // RenewalUnits returns the units under roots whose letter for year was
@@ -612,14 +605,9 @@ func (db *DB) LetterCoverage(ctx context.Context, f CoverageFilter) (Coverage, e
 	if err != nil {
 		return cov, err
 	}
-	var codes []any
-	var phs []string
-	for code := range comm {
-		codes = append(codes, code)
-		phs = append(phs, ph(len(codes)))
-	}
-	if len(codes) > 0 {
-		rows, err := db.r.QueryContext(ctx, `SELECT code, name FROM regions WHERE code IN (`+strings.Join(phs, ",")+`)`, codes...)
+	if len(comm) > 0 {
+		var args []any
+		rows, err := db.r.QueryContext(ctx, `SELECT code, name FROM regions WHERE code IN (`+inList(&args, slices.Collect(maps.Keys(comm)))+`)`, args...)
 		if err != nil {
 			return cov, err
 		}

@@ -49,12 +49,12 @@ func TestLetterTemplates(t *testing.T) {
 		}
 
 		// Clauses tagged with unknown categories are refused and nothing is written.
-		before := auditCount(t, db, "letter_template", "")
+		before := storetest.AuditCount(t, db, "letter_template", "")
 		bad := letters.Template{Year: 2026, Title: "t", Clauses: []letters.Clause{{Text: "x", Categories: []string{"08004", "Z999"}}}}
 		if err := db.Write(ctx, actor, func(tx *store.Tx) error { return tx.InsertLetterTemplate(ctx, &bad) }); fieldKey(err, "clauses") != "err.letter.category_unknown" {
 			t.Fatalf("InsertLetterTemplate with Z999 = %v", err)
 		}
-		if n := auditCount(t, db, "letter_template", ""); n != before {
+		if n := storetest.AuditCount(t, db, "letter_template", ""); n != before {
 			t.Fatalf("audit rows %d → %d after a refused template", before, n)
 		}
 
@@ -82,7 +82,7 @@ func TestLetterTemplates(t *testing.T) {
 		if got, _ := db.LetterTemplate(ctx, site.ID); got.Version != 2 || got.Term != "至{year}年底。" {
 			t.Fatalf("stored = %+v", got)
 		}
-		if n := auditCount(t, db, "letter_template", itoa(site.ID)); n != 2 {
+		if n := storetest.AuditCount(t, db, "letter_template", itoa(site.ID)); n != 2 {
 			t.Fatalf("%d audit rows for the site template, want 2", n)
 		}
 		// A new year starts from the latest year's templates.
@@ -95,24 +95,6 @@ func TestLetterTemplates(t *testing.T) {
 			t.Fatalf("ensuring twice made %d templates", len(again))
 		}
 	})
-}
-
-// activeUnits returns the ids of the active units under a region.
-func activeUnits(t *testing.T, db *store.DB, region string) []int64 {
-	t.Helper()
-	var ids []int64
-	for page := 1; ; page++ {
-		list, total, err := db.Units(context.Background(), store.UnitFilter{Roots: []string{demo.DistrictCode}, Region: region, Status: "active", Page: store.Page{Page: page, Size: 100}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, u := range list {
-			ids = append(ids, u.ID)
-		}
-		if len(ids) >= total {
-			return ids
-		}
-	}
 }
 
 // issueTo stores an issued letter for year to each unit of ids through the
@@ -157,7 +139,7 @@ func TestLetterPrimitives(t *testing.T) {
 		ctx := context.Background()
 		seeded(t, db)
 		actor := store.Actor{ID: 1, Name: "admin"}
-		comm0 := activeUnits(t, db, demo.CommunityCode(0))
+		comm0 := storetest.ActiveUnits(t, db, demo.CommunityCode(0))
 		ls := issueTo(t, db, 2026, comm0[:3]...)
 		l, err := db.Letter(ctx, ls[0].ID)
 		if err != nil || l.Status != letters.StatusIssued || l.SHA256 != letters.Hash(l.Text) || l.UnitRegion == "" || l.UnitStatus != "active" ||
@@ -173,7 +155,7 @@ func TestLetterPrimitives(t *testing.T) {
 				t.Errorf("LetterByCode(%q) = %v, want not found", code, err)
 			}
 		}
-		if n := auditCount(t, db, "letter", ""); n != 3 {
+		if n := storetest.AuditCount(t, db, "letter", ""); n != 3 {
 			t.Fatalf("%d audit rows for 3 letters", n)
 		}
 		// One current letter per unit and year; the same code twice is refused too.
@@ -267,7 +249,7 @@ func TestLetterVerifyMigration(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		seeded(t, db)
-		ids := activeUnits(t, db, demo.CommunityCode(0))
+		ids := storetest.ActiveUnits(t, db, demo.CommunityCode(0))
 		issueTo(t, db, 2026, ids...)
 		// Undo the migration, as if these letters had been stored before it.
 		err := db.Write(ctx, store.System, func(tx *store.Tx) error {
@@ -300,7 +282,7 @@ func TestLetterVerifyMigration(t *testing.T) {
 			}
 		}
 		// New letters still get codes, and the index refuses a repeated one.
-		more := activeUnits(t, db, demo.CommunityCode(1))
+		more := storetest.ActiveUnits(t, db, demo.CommunityCode(1))
 		if nl := issueTo(t, db, 2026, more[0]); seen[nl[0].VerifyCode] || !letters.ValidVerifyCode(nl[0].VerifyCode) {
 			t.Fatalf("a new letter's code %q", nl[0].VerifyCode)
 		}
@@ -319,12 +301,12 @@ func TestLetterBreaches(t *testing.T) {
 		ctx := context.Background()
 		seeded(t, db)
 		actor := store.Actor{ID: 1, Name: "admin"}
-		u := activeUnits(t, db, demo.GridCode(0, 0))
+		u := storetest.ActiveUnits(t, db, demo.GridCode(0, 0))
 		var id int64
 		if len(u) > 0 {
 			id = u[0]
 		} else {
-			id = activeUnits(t, db, demo.CommunityCode(0))[0]
+			id = storetest.ActiveUnits(t, db, demo.CommunityCode(0))[0]
 		}
 		un, _ := db.Unit(ctx, id)
 		loc := time.FixedZone("CST", 8*3600)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"strings"
 	"time"
@@ -347,6 +348,21 @@ func scanVisit(sc interface{ Scan(...any) error }) (patrol.Visit, error) {
 // errOtherPatrol is a client id already used for another patrol's record.
 var errOtherPatrol = apperr.New(apperr.Conflict, "err.duplicate")
 
+// sentBefore answers an insert that found its uid taken: the row stored
+// under it (read by scan) becomes *v when ours says it belongs to the same
+// patrol, as when a phone sends a record again; another patrol's is a conflict.
+func sentBefore[T any](row *sql.Row, scan func(interface{ Scan(...any) error }) (T, error), v *T, ours func(T) bool) error {
+	old, err := scan(row)
+	if err != nil {
+		return mapErr(err)
+	}
+	if !ours(old) {
+		return errOtherPatrol
+	}
+	*v = old
+	return nil
+}
+
 // InsertVisit stores a key-site visit of patrol p and sets v.ID, counting it
 // on the patrol and summing its day again (a visit sent after its patrol
 // ended changes that day's key-site coverage). When a visit with the same
@@ -362,15 +378,8 @@ func (tx *Tx) InsertVisit(ctx context.Context, p patrol.Patrol, v *patrol.Visit)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (uid) DO NOTHING RETURNING id`,
 		v.UID, p.ID, p.Grid, p.Day, v.Site.Key(), unitID, ms(v.At), v.Lat, v.Lon, strings.TrimSpace(v.Note), tx.now).Scan(&v.ID)
 	if isNoRows(err) {
-		old, err := scanVisit(tx.QueryRowContext(ctx, `SELECT `+visitCols+` FROM patrol_visits WHERE uid = $1`, v.UID))
-		if err != nil {
-			return false, mapErr(err)
-		}
-		if old.PatrolID != p.ID {
-			return false, errOtherPatrol
-		}
-		*v = old
-		return false, nil
+		return false, sentBefore(tx.QueryRowContext(ctx, `SELECT `+visitCols+` FROM patrol_visits WHERE uid = $1`, v.UID), scanVisit, v,
+			func(old patrol.Visit) bool { return old.PatrolID == p.ID })
 	}
 	if err != nil {
 		return false, err
@@ -411,15 +420,8 @@ func (tx *Tx) InsertRecord(ctx context.Context, p patrol.Patrol, r *patrol.Recor
 		r.UID, p.ID, string(r.Kind), ms(r.At), strings.TrimSpace(r.Parties), strings.TrimSpace(r.Summary), strings.TrimSpace(r.Outcome),
 		r.Households, strings.TrimSpace(r.Note), tx.now).Scan(&r.ID)
 	if isNoRows(err) {
-		old, err := scanRecord(tx.QueryRowContext(ctx, `SELECT `+recordCols+` FROM patrol_records WHERE uid = $1`, r.UID))
-		if err != nil {
-			return false, mapErr(err)
-		}
-		if old.PatrolID != p.ID {
-			return false, errOtherPatrol
-		}
-		*r = old
-		return false, nil
+		return false, sentBefore(tx.QueryRowContext(ctx, `SELECT `+recordCols+` FROM patrol_records WHERE uid = $1`, r.UID), scanRecord, r,
+			func(old patrol.Record) bool { return old.PatrolID == p.ID })
 	}
 	if err != nil {
 		return false, err

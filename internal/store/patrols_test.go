@@ -225,22 +225,7 @@ func TestPatrolDays(t *testing.T) {
 		add := func(day string, h int, dur time.Duration, flags patrol.Flags, end bool) {
 			n++
 			d, _ := time.ParseInLocation(patrol.DateLayout, day, tianshui)
-			start := d.Add(time.Duration(h) * time.Hour)
-			plan := patrol.DefaultPlan(g)
-			h2 := store.PatrolHistory{Patrol: patrol.Patrol{UID: "7f1c1c52-0000-4000-8000-" + fmtN(n), Grid: g, PatrollerID: walker, Day: day,
-				Window: plan.WindowOf(start, tianshui), State: patrol.StateOpen, StartedAt: start, UpdatedAt: start}}
-			if end {
-				h2.Patrol.State, h2.Patrol.EndedAt = patrol.StateEnded, start.Add(dur)
-				h2.Patrol.Assessment = patrol.Assessment{Duration: dur, Length: 1500, Flags: flags, Points: 2}
-				h2.Track = []patrol.Point{{T: start, Lat: 34.5722, Lon: 105.7022}, {T: start.Add(dur), Lat: 34.5742, Lon: 105.7022}}
-				h2.Visits = []patrol.Visit{{UID: "7f1c1c52-0000-4000-9000-" + fmtN(n), Site: patrol.SiteRef{Point: 1}, At: start, Lat: 34.5722, Lon: 105.7022}}
-			}
-			write(t, db, func(tx *store.Tx) error {
-				if err := tx.InsertPatrolHistories(ctx, []store.PatrolHistory{h2}); err != nil {
-					return err
-				}
-				return tx.RefreshPatrolDays(ctx, g, g, day, day)
-			})
+			storetest.AddWalk(t, db, storetest.Walk{N: n, Grid: g, Walker: walker, Start: d.Add(time.Duration(h) * time.Hour), Dur: dur, Flags: flags, Open: !end})
 		}
 		// Monday: both windows; Tuesday: three, two doubtful in different ways; Wednesday: one open patrol only.
 		add("2026-11-23", 9, 40*time.Minute, 0, true)
@@ -275,20 +260,4 @@ func TestPatrolDays(t *testing.T) {
 			})
 		}
 	})
-}
-
-func fmtN(n int) string {
-	s := "000000000000" + itoaTest(n)
-	return s[len(s)-12:]
-}
-
-func itoaTest(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; n > 0; n /= 10 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-	}
-	return string(b)
 }

@@ -51,18 +51,26 @@ func scanRegion(sc interface{ Scan(...any) error }, withGeom bool) (region.Regio
 	return r, nil
 }
 
+// geometryText is a region's outline as stored: GeoJSON text, or NULL.
+func geometryText(r region.Region) (any, error) {
+	if r.Geometry == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(r.Geometry)
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
+}
+
 // SaveRegion inserts or updates a region (by code), audited.
 func (db *DB) SaveRegion(ctx context.Context, actor Actor, r region.Region) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
-	var geom any
-	if r.Geometry != nil {
-		b, err := json.Marshal(r.Geometry)
-		if err != nil {
-			return err
-		}
-		geom = string(b)
+	geom, err := geometryText(r)
+	if err != nil {
+		return err
 	}
 	return db.Write(ctx, actor, func(tx *Tx) error {
 		if r.Parent != "" {
@@ -137,17 +145,12 @@ func (db *DB) CountRegions(ctx context.Context) (int, error) {
 
 // InsertRegion stores a new region inside a larger transaction (imports, demo), audited.
 func (tx *Tx) InsertRegion(ctx context.Context, r region.Region) error {
-	var geom any
-	if r.Geometry != nil {
-		b, err := json.Marshal(r.Geometry)
-		if err != nil {
-			return err
-		}
-		geom = string(b)
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO regions (code, name, level, parent, households, leader_id, geometry, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, r.Code, r.Name, r.Level, nullStr(r.Parent), r.Households, nullID(r.LeaderID), geom, tx.now)
+	geom, err := geometryText(r)
 	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO regions (code, name, level, parent, households, leader_id, geometry, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, r.Code, r.Name, r.Level, nullStr(r.Parent), r.Households, nullID(r.LeaderID), geom, tx.now); err != nil {
 		return mapErr(err)
 	}
 	return tx.Audit(ctx, "region", r.Code, "create", nil, regionSummary(r))

@@ -22,15 +22,6 @@ func seeded(t *testing.T, db *store.DB) {
 	}
 }
 
-func auditCount(t *testing.T, db *store.DB, entity, id string) int {
-	t.Helper()
-	_, n, err := db.AuditLog(context.Background(), store.AuditFilter{Entity: entity, EntityID: id})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 func TestUnits(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -47,13 +38,13 @@ func TestUnits(t *testing.T) {
 			t.Fatalf("Unit = %+v, %v; want 测试餐馆 with its tag and contact", got, err)
 		}
 		// A duplicate credit code is a conflict on that field, and nothing is written.
-		before := auditCount(t, db, "unit", "")
+		before := storetest.AuditCount(t, db, "unit", "")
 		dup := unit.Unit{Name: "另一家", Kind: "shop", CreditCode: code, Region: demo.GridCode(0, 1)}
 		err = db.CreateUnit(ctx, actor, &dup)
 		if e := apperr.As(err); e.Code != apperr.Conflict || e.Fields["credit_code"].Key == "" {
 			t.Fatalf("duplicate credit code: %v, want a conflict on credit_code", err)
 		}
-		if after := auditCount(t, db, "unit", ""); after != before {
+		if after := storetest.AuditCount(t, db, "unit", ""); after != before {
 			t.Fatalf("audit rows %d → %d after a failed write, want no change", before, after)
 		}
 		// An unknown grid is a field error.
@@ -213,7 +204,7 @@ func TestWriteRollsBack(t *testing.T) {
 		ctx := context.Background()
 		seeded(t, db)
 		boom := errors.New("boom")
-		before := auditCount(t, db, "", "")
+		before := storetest.AuditCount(t, db, "", "")
 		err := db.Write(ctx, store.System, func(tx *store.Tx) error {
 			u := unit.Unit{Name: "回滚测试", Kind: "courtyard", Region: demo.GridCode(2, 2)}
 			if err := tx.CreateUnit(ctx, &u); err != nil {
@@ -227,7 +218,7 @@ func TestWriteRollsBack(t *testing.T) {
 		if _, n, _ := db.Units(ctx, store.UnitFilter{Roots: []string{demo.StreetCode}, Q: "回滚测试"}); n != 0 {
 			t.Fatal("unit survived a rolled-back transaction, want it gone")
 		}
-		if after := auditCount(t, db, "", ""); after != before {
+		if after := storetest.AuditCount(t, db, "", ""); after != before {
 			t.Fatalf("audit rows %d → %d after rollback, want no change", before, after)
 		}
 	})

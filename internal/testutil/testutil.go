@@ -98,3 +98,12 @@ func (s *Server) SetNow(now time.Time) {
 	s.App.LetterSvc.Now = clock
 	s.App.DB.Now = clock
 }
+
+// EachApp runs test once per database the tests run on, as a subtest named
+// after it, each with the services over a fresh demo street (NewApp).
+func EachApp(t *testing.T, test func(t *testing.T, a *app.App)) {
+	t.Helper()
+	for _, backend := range storetest.Backends(t) {
+		t.Run(backend, func(t *testing.T) { test(t, NewApp(t, backend)) })
+	}
+}

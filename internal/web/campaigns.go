@@ -583,7 +583,7 @@ func (s *Server) campaignPhotos(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	err := parseMultipart(w, r)
+	err := parseMultipart(w, r, maxPhotoBody, "photo")
 	if r.MultipartForm != nil {
 		defer r.MultipartForm.RemoveAll()
 	}

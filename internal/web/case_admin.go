@@ -164,11 +164,7 @@ func (s *Server) categorySave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := s.app.DB.Category(r.Context(), r.PathValue("code"))
-	if apperr.Is(err, apperr.NotFound) {
-		s.notFound(w, r)
-		return
-	} else if err != nil {
-		s.serverError(w, r, err)
+	if !s.loaded(w, r, err) {
 		return
 	}
 	c.NameZh, c.NameEn = strings.TrimSpace(r.PostFormValue("name_zh")), strings.TrimSpace(r.PostFormValue("name_en"))

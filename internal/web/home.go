@@ -58,12 +58,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		}
 		data.Roles = append(data.Roles, c)
 	}
-	roots, err := s.app.RegionRoots(ctx, u)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	rs, err := s.app.DB.Regions(ctx, roots, false)
+	rs, err := s.visibleRegions(r)
 	if err != nil {
 		s.serverError(w, r, err)
 		return

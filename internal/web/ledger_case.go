@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"mime"
 	"mime/multipart"
@@ -135,23 +134,9 @@ func (p casePage) Kept(a, field string) string {
 	if p.Open != a {
 		return ""
 	}
-	switch field {
-	case "note":
-		return p.Form.Note
-	case "assignee":
-		return p.Form.Assignee
-	case "unit":
-		return p.Form.Unit
-	case "deadline":
-		return p.Form.Deadline
-	case "passed":
-		return p.Form.Passed
-	case "into":
-		return p.Form.Into
-	case "commitment":
-		return p.Form.Commitment
-	}
-	return ""
+	f := p.Form
+	return map[string]string{"note": f.Note, "assignee": f.Assignee, "unit": f.Unit, "deadline": f.Deadline,
+		"passed": f.Passed, "into": f.Into, "commitment": f.Commitment}[field]
 }
 
 // FieldErr returns the error of field in action a's form, if that form came back with one.
@@ -257,82 +242,46 @@ func (s *Server) casePageData(r *http.Request, c cases.Case) (casePage, error) {
 	return data, nil
 }
 
-// loadCasePage reads the case named in the path for the user (404 when they may not see it).
-func (s *Server) loadCasePage(w http.ResponseWriter, r *http.Request) (cases.Case, bool) {
+// casePageOf loads the case named in the path for the user and what its
+// page shows, or answers (404 when they may not see it).
+func (s *Server) casePageOf(w http.ResponseWriter, r *http.Request) (casePage, bool) {
+	var data casePage
 	c, err := s.app.Cases.Get(r.Context(), userOf(r), r.PathValue("number"))
-	if apperr.Is(err, apperr.NotFound) {
-		s.notFound(w, r)
-		return c, false
+	if err == nil {
+		data, err = s.casePageData(r, c)
 	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return c, false
-	}
-	return c, true
+	return data, s.loaded(w, r, err)
 }
 
 // caseDetail shows one case.
 func (s *Server) caseDetail(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.loadCasePage(w, r)
-	if !ok {
-		return
+	if data, ok := s.casePageOf(w, r); ok {
+		s.render(w, r, http.StatusOK, "case", data)
 	}
-	data, err := s.casePageData(r, c)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "case", data)
 }
 
 // caseFailed shows the case again, as it now stands, with the error of a
 // failed action or upload beside the form the user filled in.
 func (s *Server) caseFailed(w http.ResponseWriter, r *http.Request, open string, form actionForm, err error) {
-	e := apperr.As(err)
-	switch e.Code {
-	case apperr.NotFound:
-		s.notFound(w, r)
-		return
-	case apperr.Internal:
-		s.serverError(w, r, err)
-		return
-	}
-	c, ok := s.loadCasePage(w, r)
-	if !ok {
-		return
-	}
-	data, derr := s.casePageData(r, c)
-	if derr != nil {
-		s.serverError(w, r, derr)
-		return
-	}
-	data.withError(printer(r), err)
-	if e.Msg.Key == "err.invalid" {
-		// A plain "invalid" at the top names the field errors too, so that
-		// none goes unseen on a small screen, whichever form it belongs to.
-		data.Error = printer(r).Error(err)
-	}
-	data.Open, data.Form = open, form
-	status := statusFor(err)
-	if e.BadRequest {
-		status = http.StatusBadRequest
-	}
-	s.render(w, r, status, "case", data)
+	formFailed(s, w, r, "case", err, s.casePageOf, func(d *casePage) *Page {
+		d.Open, d.Form = open, form
+		return &d.Page
+	})
 }
 
-// parseMultipart reads a multipart page form within maxPhotoBody; urlencoded
-// forms are already parsed by the server.
-func parseMultipart(w http.ResponseWriter, r *http.Request) error {
+// parseMultipart reads a multipart page form of at most limit bytes; a
+// larger one is the photo error of field. Urlencoded forms are already
+// parsed by the server.
+func parseMultipart(w http.ResponseWriter, r *http.Request, limit int64, field string) error {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct != "multipart/form-data" {
 		return nil
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxPhotoBody)
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	if err := r.ParseMultipartForm(photo.FormMemory); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return &apperr.Error{Code: apperr.TooLarge, Msg: apperr.Msg{Key: "err.photo_too_large", Args: []any{photo.DefaultMaxBytes >> 20}},
-				Fields: map[string]apperr.Msg{"photos": {Key: "err.photo_too_large", Args: []any{photo.DefaultMaxBytes >> 20}}}}
+			return photo.TooLarge(field)
 		}
 		return apperr.Wrap(err, apperr.Invalid, "err.invalid")
 	}
@@ -358,7 +307,7 @@ func uploads(r *http.Request, field string) []*multipart.FileHeader {
 // user may not, 409 when the state or version does not allow it, 422 for a
 // field.
 func (s *Server) caseAction(w http.ResponseWriter, r *http.Request) {
-	perr := parseMultipart(w, r)
+	perr := parseMultipart(w, r, maxPhotoBody, "photos")
 	form := actionForm{Action: r.PostFormValue("action"), Note: r.PostFormValue("note"), Assignee: strings.TrimSpace(r.PostFormValue("assignee")),
 		Unit: strings.TrimSpace(r.PostFormValue("unit")), Deadline: strings.TrimSpace(r.PostFormValue("deadline")),
 		Passed: r.PostFormValue("passed"), Into: strings.TrimSpace(r.PostFormValue("into")), Commitment: r.PostFormValue("commitment")}
@@ -387,7 +336,7 @@ func (s *Server) caseAction(w http.ResponseWriter, r *http.Request) {
 					return
 				}
 				for _, fh := range files {
-					id, err := s.savePhoto(r.Context(), r, fh)
+					id, err := s.savePhoto(r, fh)
 					if err != nil {
 						s.caseFailed(w, r, form.Action, form, err)
 						return
@@ -455,42 +404,22 @@ func (s *Server) actionInput(r *http.Request, form actionForm) (casesvc.Action, 
 
 // savePhoto checks and stores one uploaded photo without attaching it; the
 // action that uses it attaches it.
-func (s *Server) savePhoto(ctx context.Context, r *http.Request, fh *multipart.FileHeader) (string, error) {
+func (s *Server) savePhoto(r *http.Request, fh *multipart.FileHeader) (string, error) {
 	f, err := fh.Open()
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
-	proc, err := photo.ProcessContext(ctx, f, photo.Limits{Location: s.app.Loc})
-	if err != nil {
-		var pe *photo.Error
-		if errors.As(err, &pe) {
-			return "", pe.FieldErr("photos")
-		}
-		return "", err
-	}
-	id, err := s.app.Photos.Put(proc)
-	if err != nil {
-		return "", err
-	}
-	rec := store.PhotoRecord{ID: id, Width: proc.Width, Height: proc.Height, Format: proc.Format, Lat: proc.Lat, Lon: proc.Lon}
-	if proc.Taken != nil {
-		rec.Taken = *proc.Taken
-	}
-	return id, s.app.DB.SavePhoto(ctx, s.actor(r), rec)
+	return s.app.Cases.SavePhoto(r.Context(), s.actor(r), s.app.Photos, f, "photos")
 }
 
 // casePhotoUpload adds photos (field photo, up to MaxPhotos) at a step
 // (before or after) to a case, then goes back to it.
 func (s *Server) casePhotoUpload(w http.ResponseWriter, r *http.Request) {
 	form := actionForm{Action: "upload"}
-	err := parseMultipart(w, r)
+	err := parseMultipart(w, r, maxPhotoBody, "photo")
 	if r.MultipartForm != nil {
 		defer r.MultipartForm.RemoveAll()
-	}
-	if apperr.Is(err, apperr.TooLarge) {
-		e := apperr.As(err)
-		e.Fields = map[string]apperr.Msg{"photo": e.Msg}
 	}
 	if err != nil {
 		s.caseFailed(w, r, "upload", form, err)
@@ -527,26 +456,8 @@ func (s *Server) casePhotoUpload(w http.ResponseWriter, r *http.Request) {
 // may read a case it belongs to; anyone else gets 404.
 func (s *Server) photo(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if !photo.ValidID(id) {
-		s.notFound(w, r)
-		return
+	f, err := s.app.Cases.OpenPhoto(r.Context(), userOf(r), s.app.Photos, id, photo.Thumb(r))
+	if s.loaded(w, r, err) {
+		photo.Serve(w, r, id, f)
 	}
-	ok, err := s.app.Cases.CanSeePhoto(r.Context(), userOf(r), id)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	if !ok {
-		s.notFound(w, r)
-		return
-	}
-	f, err := s.app.Photos.Open(id, r.URL.Query().Get("thumb") != "")
-	if err != nil {
-		s.notFound(w, r)
-		return
-	}
-	defer f.Close()
-	w.Header().Set("Content-Type", "image/jpeg")
-	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
-	http.ServeContent(w, r, id+".jpg", time.Time{}, f)
 }

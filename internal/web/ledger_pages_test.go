@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"image"
 	"image/color"
-	"image/png"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -48,43 +45,7 @@ func ledgerReport(t *testing.T, srv *testutil.Server, user, clientID string) cas
 }
 
 // ledgerPNG is a small valid photo.
-func ledgerPNG(t *testing.T) []byte {
-	img := image.NewRGBA(image.Rect(0, 0, 40, 30))
-	for x := 0; x < 40; x++ {
-		img.Set(x, x%30, color.RGBA{30, 120, 30, 255})
-	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-// postMultipart posts fields and one file (field, name, content) as a page form.
-func (b *browser) postMultipart(path string, fields url.Values, field, name string, content []byte) (int, string, string) {
-	b.t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	for k, vs := range fields {
-		for _, v := range vs {
-			mw.WriteField(k, v)
-		}
-	}
-	if field != "" {
-		fw, _ := mw.CreateFormFile(field, name)
-		fw.Write(content)
-	}
-	mw.Close()
-	req, _ := http.NewRequest("POST", b.base+path, &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	resp, err := b.c.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(out), resp.Header.Get("Location")
-}
+func ledgerPNG(t *testing.T) []byte { return testutil.PNG(t, 40, 30, color.RGBA{30, 120, 30, 255}) }
 
 // getResp fetches path with optional headers and returns the whole response and body.
 func (b *browser) getResp(path string, header map[string]string) (*http.Response, []byte) {
@@ -339,19 +300,7 @@ func testLedgerPagesRender(t *testing.T, srv *testutil.Server) {
 				b := newBrowser(t, srv.URL)
 				b.login(user)
 				for _, p := range []string{"/cases", "/cases?overdue=1&mine=1&sort=deadline&level=3", "/cases/" + c.Number, "/cases/print"} {
-					sep := "?"
-					if strings.Contains(p, "?") {
-						sep = "&"
-					}
-					status, body := b.get(p + sep + "lang=" + lang)
-					if status != 200 {
-						t.Errorf("%s: status %d, want 200", p, status)
-						continue
-					}
-					if m := ledgerRawKey.FindString(body); m != "" {
-						t.Errorf("%s: untranslated key in %q", p, m)
-					}
-					if lang == "en" && (strings.Contains(body, "问题台账") || strings.Contains(body, "派遣")) {
+					if body, ok := b.pageIn(p, lang, ledgerRawKey); ok && lang == "en" && (strings.Contains(body, "问题台账") || strings.Contains(body, "派遣")) {
 						t.Errorf("%s: Chinese text on an English page, want none", p)
 					}
 				}

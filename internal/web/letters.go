@@ -159,24 +159,6 @@ func (p lettersPage) KindTable() coverageTable {
 	return coverageTable{ID: "cov-kinds", Head: "field.kind", Rows: p.KindRows}
 }
 
-// pagerFor is newPager for a page number kept in another query parameter.
-func pagerFor(r *http.Request, param string, page, size, total int) pager {
-	pages := (total + size - 1) / size
-	p := pager{Page: page, Pages: max(pages, 1), Total: total}
-	link := func(n int) string {
-		q := r.URL.Query()
-		q.Set(param, strconv.Itoa(n))
-		return r.URL.Path + "?" + q.Encode()
-	}
-	if page > 1 {
-		p.Prev = link(page - 1)
-	}
-	if page < pages {
-		p.Next = link(page + 1)
-	}
-	return p
-}
-
 // letterYears are the years the filters offer: the templates' years, the
 // current one and the next.
 func (s *Server) letterYears(r *http.Request, extra ...int) ([]int, []letters.Template, error) {
@@ -427,11 +409,7 @@ func (s *Server) letterIssue(w http.ResponseWriter, r *http.Request) {
 		fail(err)
 		return
 	}
-	if res.Issued == 0 {
-		setFlash(w, "flash.letters_none_issued")
-	} else {
-		setFlash(w, "flash.letters_issued")
-	}
+	setFlash(w, issuedFlash(res, "flash.letters_issued"))
 	q := url.Values{"year": {strconv.Itoa(res.Year)}}
 	if c := region.AncestorAt(form.Region, region.Community); c != "" {
 		q.Set("region", c)
@@ -441,6 +419,14 @@ func (s *Server) letterIssue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/letters?"+q.Encode(), http.StatusSeeOther)
+}
+
+// issuedFlash is the flash after issuing or renewing: key, or that none was issued.
+func issuedFlash(res lettersvc.Issued, key string) string {
+	if res.Issued == 0 {
+		return "flash.letters_none_issued"
+	}
+	return key
 }
 
 // letterRenew issues a year's letters to the units that had one the year
@@ -458,11 +444,7 @@ func (s *Server) letterRenew(w http.ResponseWriter, r *http.Request) {
 		fail(err)
 		return
 	}
-	if res.Issued == 0 {
-		setFlash(w, "flash.letters_none_issued")
-	} else {
-		setFlash(w, "flash.letters_renewed")
-	}
+	setFlash(w, issuedFlash(res, "flash.letters_renewed"))
 	http.Redirect(w, r, "/letters?year="+strconv.Itoa(res.Year), http.StatusSeeOther)
 }
 

@@ -140,24 +140,20 @@ func (s *Server) streetName(r *http.Request, grid string) string {
 	return ""
 }
 
-// loadLetter reads the letter named in the path for the user; one they may
-// not read is not found.
-func (s *Server) loadLetter(w http.ResponseWriter, r *http.Request) (letters.Letter, bool) {
+// letterPageOf loads the letter named in the path for the user and what
+// its page shows, or answers: one they may not read is not found.
+func (s *Server) letterPageOf(w http.ResponseWriter, r *http.Request) (letterPage, bool) {
+	var data letterPage
 	id, ok := pathID(r, "id")
 	if !ok {
 		s.notFound(w, r)
-		return letters.Letter{}, false
+		return data, false
 	}
 	l, err := s.app.LetterSvc.Get(r.Context(), userOf(r), id)
-	if apperr.Is(err, apperr.NotFound) {
-		s.notFound(w, r)
-		return l, false
+	if err == nil {
+		data, err = s.letterPageData(r, l)
 	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return l, false
-	}
-	return l, true
+	return data, s.loaded(w, r, err)
 }
 
 // letterPageData loads what the letter page shows.
@@ -190,49 +186,19 @@ func (s *Server) letterPageData(r *http.Request, l letters.Letter) (letterPage, 
 
 // letterDetail shows one letter.
 func (s *Server) letterDetail(w http.ResponseWriter, r *http.Request) {
-	l, ok := s.loadLetter(w, r)
-	if !ok {
-		return
+	if data, ok := s.letterPageOf(w, r); ok {
+		s.render(w, r, http.StatusOK, "letter", data)
 	}
-	data, err := s.letterPageData(r, l)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "letter", data)
 }
 
 // letterFailed shows the letter again, as it now stands, with the error of
 // a failed form beside its fields: 403 when the user may not, 409 when the
 // letter's state does not allow it, 413 for a file too large, 422 for a field.
 func (s *Server) letterFailed(w http.ResponseWriter, r *http.Request, open string, form letterForm, err error) {
-	e := apperr.As(err)
-	switch e.Code {
-	case apperr.NotFound:
-		s.notFound(w, r)
-		return
-	case apperr.Internal:
-		s.serverError(w, r, err)
-		return
-	}
-	id, _ := pathID(r, "id")
-	l, lerr := s.app.LetterSvc.Get(r.Context(), userOf(r), id)
-	if lerr != nil {
-		s.serverError(w, r, lerr)
-		return
-	}
-	data, derr := s.letterPageData(r, l)
-	if derr != nil {
-		s.serverError(w, r, derr)
-		return
-	}
-	data.withError(printer(r), err)
-	if e.Msg.Key == "err.invalid" {
-		// Name the fields at the top too, so that none goes unseen on a small screen.
-		data.Error = printer(r).Error(err)
-	}
-	data.Open, data.Form = open, form
-	s.render(w, r, statusFor(err), "letter", data)
+	formFailed(s, w, r, "letter", err, s.letterPageOf, func(d *letterPage) *Page {
+		d.Open, d.Form = open, form
+		return &d.Page
+	})
 }
 
 // maxSignatureBody bounds a signing form: the largest scan and the fields around it.
@@ -240,13 +206,8 @@ const maxSignatureBody = letters.MaxScanBytes + 64<<10
 
 // formFile returns the one non-empty file of a multipart field, or nil.
 func formFile(r *http.Request, field string) *multipart.FileHeader {
-	if r.MultipartForm == nil {
-		return nil
-	}
-	for _, fh := range r.MultipartForm.File[field] {
-		if fh.Size > 0 || fh.Filename != "" {
-			return fh
-		}
+	if files := uploads(r, field); len(files) > 0 {
+		return files[0]
 	}
 	return nil
 }
@@ -351,12 +312,7 @@ func (s *Server) letterFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f, format, err := s.app.LetterSvc.File(r.Context(), userOf(r), id, r.PathValue("file"))
-	if apperr.Is(err, apperr.NotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if !s.loaded(w, r, err) {
 		return
 	}
 	defer f.Close()
@@ -366,17 +322,8 @@ func (s *Server) letterFile(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, "", time.Time{}, f)
 }
 
-// baseURL is the server's public address: the configured one, else the request's.
-func (s *Server) baseURL(r *http.Request) string {
-	if b := strings.TrimRight(s.app.Cfg.BaseURL, "/"); b != "" {
-		return b
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
+// baseURL is the server's public address (config.PublicURL).
+func (s *Server) baseURL(r *http.Request) string { return s.app.Cfg.PublicURL(r) }
 
 type letterPrintPage struct {
 	letterPage
@@ -388,17 +335,12 @@ type letterPrintPage struct {
 // the signatures with their dates, a seal area for each party and the QR
 // code of the public verification page.
 func (s *Server) letterPrint(w http.ResponseWriter, r *http.Request) {
-	l, ok := s.loadLetter(w, r)
+	lp, ok := s.letterPageOf(w, r)
 	if !ok {
 		return
 	}
-	lp, err := s.letterPageData(r, l)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	lp.Title = l.Title
-	data := letterPrintPage{letterPage: lp, VerifyURL: s.baseURL(r) + letters.VerifyPath(l.VerifyCode)}
+	lp.Title = lp.L.Title
+	data := letterPrintPage{letterPage: lp, VerifyURL: s.baseURL(r) + letters.VerifyPath(lp.L.VerifyCode)}
 	png, err := letters.QRPNG(data.VerifyURL)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -422,12 +364,7 @@ type verifyLetterPage struct {
 // Drafts, unknown codes and letter ids are not found.
 func (s *Server) verifyLetter(w http.ResponseWriter, r *http.Request) {
 	pub, err := s.app.LetterSvc.Verify(r.Context(), r.PathValue("code"))
-	if apperr.Is(err, apperr.NotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if !s.loaded(w, r, err) {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")

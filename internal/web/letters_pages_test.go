@@ -1,11 +1,7 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
-	"image"
-	"image/color"
-	"image/png"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -23,26 +19,6 @@ import (
 
 // letterRawKey finds letter message keys that leaked into a page untranslated.
 var letterRawKey = regexp.MustCompile(`>[^<]*\b(?:letter|letters|field|err|flash|nav|common|unit)\.[a-z_]+[^<]*<`)
-
-// signaturePNG is a drawn signature: a transparent pad with a dark stroke,
-// or with ink false a blank pad.
-func signaturePNG(t *testing.T, ink bool) []byte {
-	t.Helper()
-	img := image.NewNRGBA(image.Rect(0, 0, 300, 120))
-	if ink {
-		for x := 20; x < 280; x++ {
-			y := 60 + (x%40 - 20)
-			for d := -2; d <= 2; d++ {
-				img.Set(x, y+d, color.NRGBA{0x11, 0x11, 0x11, 0xff})
-			}
-		}
-	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
 
 // coverageCount reads a count (#cov-signed, #cov-issued, #cov-not-issued) of the /letters coverage panel.
 func coverageCount(t *testing.T, body, id string) int {
@@ -227,23 +203,23 @@ func (j *letterJourney) sign(t *testing.T) {
 		return b.postMultipart("/letters/"+id+"/signatures", url.Values{"party": {party}, "name": {name}}, "signature", "signature.png", png)
 	}
 	// An empty pad, no file, and the street's side are refused.
-	if status, body, _ := sign(unit01, "unit", "张校长", signaturePNG(t, false)); status != http.StatusUnprocessableEntity || !strings.Contains(body, "签名：是空白的，请先签名") {
+	if status, body, _ := sign(unit01, "unit", "张校长", testutil.Signature(t, false)); status != http.StatusUnprocessableEntity || !strings.Contains(body, "签名：是空白的，请先签名") {
 		t.Errorf("blank signature: status %d, want 422 with 签名：是空白的，请先签名", status)
 	}
 	if status, body, _ := unit01.postMultipart("/letters/"+id+"/signatures", url.Values{"party": {"unit"}, "name": {"张校长"}}, "", "", nil); status != http.StatusUnprocessableEntity ||
 		!strings.Contains(body, "签名：") {
 		t.Errorf("no signature: status %d, want 422 on the signature field", status)
 	}
-	if status, _, _ := sign(unit01, "street", "张校长", signaturePNG(t, true)); status != http.StatusForbidden {
+	if status, _, _ := sign(unit01, "street", "张校长", testutil.Signature(t, true)); status != http.StatusForbidden {
 		t.Errorf("unit01 signs for the street: %d, want 403", status)
 	}
 	// The signer's name is optional (the user's own when empty), but not too long.
-	if status, body, _ := sign(unit01, "unit", strings.Repeat("张", 31), signaturePNG(t, true)); status != http.StatusUnprocessableEntity ||
+	if status, body, _ := sign(unit01, "unit", strings.Repeat("张", 31), testutil.Signature(t, true)); status != http.StatusUnprocessableEntity ||
 		!strings.Contains(body, "名称：不能超过 30 个字") || !strings.Contains(body, `id="signer-unit" name="name" value="`+strings.Repeat("张", 31)+`"`) {
 		t.Errorf("a signer's name too long: %d", status)
 	}
 	// unit01 signs; the letter waits for the street.
-	if status, body, loc := sign(unit01, "unit", "张校长", signaturePNG(t, true)); status != http.StatusSeeOther || loc != "/letters/"+id {
+	if status, body, loc := sign(unit01, "unit", "张校长", testutil.Signature(t, true)); status != http.StatusSeeOther || loc != "/letters/"+id {
 		t.Fatalf("unit01 signs: status %d → %q, want 303 to /letters/%s\n%.300s", status, loc, id, body)
 	}
 	if l, _ := srv.App.DB.Letter(ctx, lid); l.Status != letters.StatusIssued || !l.HasSigned(letters.PartyUnit) {
@@ -266,7 +242,7 @@ func (j *letterJourney) sign(t *testing.T) {
 		t.Error("the street is not offered the pad and the scan upload, want both")
 	}
 	// With the name left empty, the signer is the person signed in.
-	if status, _, loc := sign(street, "street", " ", signaturePNG(t, true)); status != http.StatusSeeOther || loc != "/letters/"+id {
+	if status, _, loc := sign(street, "street", " ", testutil.Signature(t, true)); status != http.StatusSeeOther || loc != "/letters/"+id {
 		t.Fatalf("the street signs: %d → %q", status, loc)
 	}
 	signedLetter, _ := srv.App.DB.Letter(ctx, lid)
@@ -278,7 +254,7 @@ func (j *letterJourney) sign(t *testing.T) {
 		t.Error("the letter page lacks the flash or the signed status, want 已签署 and 已签订")
 	}
 	// Signing again is a conflict shown on the page.
-	if status, body, _ := sign(street, "street", "", signaturePNG(t, true)); status != http.StatusConflict || !strings.Contains(body, "该责任书已签订，不能再签署或更改") {
+	if status, body, _ := sign(street, "street", "", testutil.Signature(t, true)); status != http.StatusConflict || !strings.Contains(body, "该责任书已签订，不能再签署或更改") {
 		t.Errorf("signing a signed letter: %d", status)
 	}
 	j.signedLetter = signedLetter
@@ -455,7 +431,7 @@ func (j *letterJourney) translations(t *testing.T) {
 	for _, b := range []*browser{admin, street, unit01} {
 		for _, lang := range []string{"zh-CN", "en"} {
 			for _, p := range []string{"/", "/letters", "/letters/" + id, "/letters/" + id + "/print", "/verify/letters/" + j.signedLetter.VerifyCode, "/units/" + strconv.FormatInt(school.ID, 10), "/letters/templates?id=" + tid} {
-				status, body := b.get(p + map[bool]string{true: "&", false: "?"}[strings.Contains(p, "?")] + "lang=" + lang)
+				status, body := b.getIn(p, lang)
 				if status == http.StatusForbidden && strings.HasPrefix(p, "/letters/templates") {
 					continue
 				}

@@ -140,11 +140,7 @@ func (s *Server) letterTemplates(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		t, err := s.app.LetterSvc.Template(r.Context(), userOf(r), id)
-		if apperr.Is(err, apperr.NotFound) {
-			s.notFound(w, r)
-			return
-		} else if err != nil {
-			s.serverError(w, r, err)
+		if !s.loaded(w, r, err) {
 			return
 		}
 		f := templateFormFrom(t)

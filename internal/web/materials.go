@@ -405,7 +405,7 @@ func (s *Server) publicityPhotoUpload(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	err := parseMultipart(w, r)
+	err := parseMultipart(w, r, maxPhotoBody, "photo")
 	if r.MultipartForm != nil {
 		defer r.MultipartForm.RemoveAll()
 	}

@@ -1,15 +1,14 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -49,17 +48,72 @@ func (b *browser) get(path string) (int, string) {
 	return resp.StatusCode, string(body)
 }
 
+// getIn opens path in language lang.
+func (b *browser) getIn(path, lang string) (int, string) {
+	b.t.Helper()
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	return b.get(path + sep + "lang=" + lang)
+}
+
+// pageIn opens path in language lang and checks that it answers 200 with no
+// message key of raw left untranslated; ok is false for another status.
+func (b *browser) pageIn(path, lang string, raw *regexp.Regexp) (body string, ok bool) {
+	b.t.Helper()
+	status, body := b.getIn(path, lang)
+	if status != 200 {
+		b.t.Errorf("%s: status %d, want 200", path, status)
+		return body, false
+	}
+	if m := raw.FindString(body); m != "" {
+		b.t.Errorf("%s: untranslated key in %q", path, m)
+	}
+	return body, true
+}
+
+// post posts an urlencoded page form; it returns the status, the page and
+// where a redirect leads.
 func (b *browser) post(path string, form url.Values) (int, string, string) {
 	b.t.Helper()
-	req, _ := http.NewRequest("POST", b.base+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return b.send(path, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+}
+
+// postMultipart posts fields and one file (none when field is empty) as a page form.
+func (b *browser) postMultipart(path string, fields url.Values, field, name string, content []byte) (int, string, string) {
+	b.t.Helper()
+	var files []testutil.File
+	if field != "" {
+		files = append(files, testutil.File{Field: field, Name: name, Content: content})
+	}
+	body, contentType := testutil.Multipart(fields, files...)
+	return b.send(path, contentType, body)
+}
+
+// postPhotos sends a form with files under "photos", as a phone's report form does.
+func (b *browser) postPhotos(path string, form url.Values, photos ...[]byte) (int, string, string) {
+	b.t.Helper()
+	var files []testutil.File
+	for i, p := range photos {
+		files = append(files, testutil.File{Field: "photos", Name: "photo" + strconv.Itoa(i) + ".png", Content: p})
+	}
+	body, contentType := testutil.Multipart(form, files...)
+	return b.send(path, contentType, body)
+}
+
+// send posts body of contentType to path; it returns what post returns.
+func (b *browser) send(path, contentType string, body io.Reader) (int, string, string) {
+	b.t.Helper()
+	req, _ := http.NewRequest("POST", b.base+path, body)
+	req.Header.Set("Content-Type", contentType)
 	resp, err := b.c.Do(req)
 	if err != nil {
 		b.t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body), resp.Header.Get("Location")
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(out), resp.Header.Get("Location")
 }
 
 func (b *browser) login(user string) {
@@ -101,17 +155,9 @@ func testPagesRender(t *testing.T, srv *testutil.Server) {
 					if p == "/regions/"+demo.CommunityCode(0) && tc.user == "patrol01" {
 						continue // a patroller sees their grid only
 					}
-					sep := "?"
-					if strings.Contains(p, "?") {
-						sep = "&"
-					}
-					status, body := b.get(p + sep + "lang=" + lang)
-					if status != 200 {
-						t.Errorf("%s: status %d, want 200", p, status)
+					body, ok := b.pageIn(p, lang, rawKey)
+					if !ok {
 						continue
-					}
-					if m := rawKey.FindString(body); m != "" {
-						t.Errorf("%s: untranslated key in %q", p, m)
 					}
 					if lang == "en" && strings.Contains(body, "新增单位") {
 						t.Errorf("%s: Chinese text on an English page, want none", p)
@@ -203,18 +249,9 @@ func testCaseSettings(t *testing.T, srv *testutil.Server) {
 		t.Error("the admin is not warned that 2027 has no holiday schedule, want 2027 年的节假日安排尚未录入")
 	}
 	// A 2027 schedule (made up for the test) clears the warning.
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("file", "2027.csv")
-	fw.Write([]byte("date,kind,name\n2027-01-01,holiday,元旦\n2027-02-06,workday,春节\n"))
-	mw.Close()
-	req, _ := http.NewRequest("POST", srv.URL+"/admin/calendar", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	resp, err := a.c.Do(req)
-	if err != nil || resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("calendar import: %v, status %v; want 303", err, resp.StatusCode)
+	if status, _, _ := a.postMultipart("/admin/calendar", nil, "file", "2027.csv", []byte("date,kind,name\n2027-01-01,holiday,元旦\n2027-02-06,workday,春节\n")); status != http.StatusSeeOther {
+		t.Fatalf("calendar import: status %d, want 303", status)
 	}
-	resp.Body.Close()
 	if _, home := a.get("/"); strings.Contains(home, "2027 年的节假日安排尚未录入") {
 		t.Error("still warned after importing 2027")
 	}
@@ -223,17 +260,8 @@ func testCaseSettings(t *testing.T, srv *testutil.Server) {
 		t.Fatalf("calendar years: %v", err)
 	}
 	// A bad CSV is refused with the line named.
-	body.Reset()
-	mw = multipart.NewWriter(&body)
-	fw, _ = mw.CreateFormFile("file", "bad.csv")
-	fw.Write([]byte("date,kind,name\n2027-13-01,holiday,x\n"))
-	mw.Close()
-	req, _ = http.NewRequest("POST", srv.URL+"/admin/calendar", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	resp, _ = a.c.Do(req)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusUnprocessableEntity {
-		t.Fatalf("bad calendar CSV: status %d, want 422", resp.StatusCode)
+	if status, _, _ := a.postMultipart("/admin/calendar", nil, "file", "bad.csv", []byte("date,kind,name\n2027-13-01,holiday,x\n")); status != http.StatusUnprocessableEntity {
+		t.Fatalf("bad calendar CSV: status %d, want 422", status)
 	}
 	// Category limits: a zero limit is a field error; a good one is saved and audited.
 	form := url.Values{"name_zh": {"暴露垃圾"}, "name_en": {"Exposed rubbish"}, "severity": {"minor"}, "level": {"3"}, "active": {"1"},

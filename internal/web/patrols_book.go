@@ -135,10 +135,16 @@ func (s *Server) patrolBook(w http.ResponseWriter, r *http.Request) {
 	if grid == "" && len(grids) > 0 {
 		grid = grids[0].Code
 	}
+	gridName := ""
+	for _, g := range grids {
+		if g.Code == grid {
+			gridName = g.Name
+		}
+	}
 	first, _ := s.monthOf(q.Get("month"))
 	month := first.Format(monthLayout)
 	if q.Get("format") == "xlsx" {
-		s.patrolBookExport(w, r, grid, first)
+		s.patrolBookExport(w, r, grid, gridName, first)
 		return
 	}
 	rows, truncated, err := s.bookRows(ctx, u, p, grid, first)
@@ -146,12 +152,7 @@ func (s *Server) patrolBook(w http.ResponseWriter, r *http.Request) {
 		s.patrolFail(w, r, err)
 		return
 	}
-	names, err := s.app.RegionNames(ctx)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	data := bookPage{Page: s.page(r, "recordbook.title"), Grid: grid, GridName: names(grid), Month: month,
+	data := bookPage{Page: s.page(r, "recordbook.title"), Grid: grid, GridName: gridName, Month: month,
 		MonthText: p.T("recordbook.month", first.Year(), int(first.Month())),
 		Prev:      first.AddDate(0, -1, 0).Format(monthLayout), Next: first.AddDate(0, 1, 0).Format(monthLayout),
 		Printed: s.app.Patrols.Now(), XLSXURL: "/patrols/book?grid=" + url.QueryEscape(grid) + "&month=" + month + "&format=xlsx"}

@@ -1,9 +1,7 @@
 package web_test
 
 import (
-	"encoding/json"
 	"html"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -13,45 +11,12 @@ import (
 	"github.com/lantian-org/lantian/internal/testutil"
 )
 
-// apiCall makes one API request as user and returns the status with the
-// error's message and field messages (none on success).
-func apiCall(t *testing.T, base, user, method, path, body string) (int, string, map[string]string) {
-	t.Helper()
-	do := func(method, path, body, token string) (int, []byte) {
-		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, b
-	}
-	status, b := do("POST", "/api/v1/tokens", `{"username":"`+user+`","password":"`+demo.Password+`"}`, "")
-	var tok struct{ Token string }
-	if status != http.StatusCreated || json.Unmarshal(b, &tok) != nil {
-		t.Fatalf("token for %s: %d %s", user, status, b)
-	}
-	status, b = do(method, path, body, tok.Token)
-	var out struct {
-		Error struct {
-			Message string
-			Fields  map[string]string
-		}
-	}
-	json.Unmarshal(b, &out)
-	return status, out.Error.Message, out.Error.Fields
-}
-
 // TestPatrolDoorsAgree sends the same requests through the pages and the
 // API: both ask the patrol service, so both give the same status, and the
 // page shows the message the API answers with.
 func TestPatrolDoorsAgree(t *testing.T) {
 	srv := testutil.Start(t, "sqlite")
+	api := srv.API(t)
 	grid := demo.GridCode(0, 0)
 	plan := func(windows, patrollers string) (string, url.Values) {
 		body := `{"per_day":2,"windows":[` + windows + `]`
@@ -88,7 +53,9 @@ func TestPatrolDoorsAgree(t *testing.T) {
 		{"a plan naming someone not the grid's patroller", "community1", "PUT", "/api/v1/patrol-plans/" + grid, stranger, "/patrols/plan", strangerForm, 422, []string{"patrollers"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			status, msg, fields := apiCall(t, srv.URL, tc.user, tc.method, tc.api, tc.body)
+			status, body := api.With(t).Do(tc.user, tc.method, tc.api, tc.body)
+			e := testutil.ErrorOf(body)
+			msg, fields := e.Message, e.Fields
 			if status != tc.status {
 				t.Fatalf("API: %d, want %d (%s %v)", status, tc.status, msg, fields)
 			}
@@ -114,8 +81,8 @@ func TestPatrolDoorsAgree(t *testing.T) {
 		})
 	}
 	// The same good plan through either door is stored alike.
-	if status, msg, _ := apiCall(t, srv.URL, "community1", "PUT", "/api/v1/patrol-plans/"+grid, good); status != 200 {
-		t.Fatalf("API saves the plan: %d %s", status, msg)
+	if status, body := api.Do("community1", "PUT", "/api/v1/patrol-plans/"+grid, good); status != 200 {
+		t.Fatalf("API saves the plan: %d %s", status, body)
 	}
 	if status, _, loc := newBrowserAs(t, srv.URL, "community1").post("/patrols/plan", goodForm); status != http.StatusSeeOther || !strings.Contains(loc, grid) {
 		t.Fatalf("page saves the plan: %d", status)

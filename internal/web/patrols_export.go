@@ -10,20 +10,14 @@ import (
 	"github.com/lantian-org/lantian/internal/locale"
 )
 
-// patrolBookExport streams the record book of grid for the month starting
-// at first as an Excel workbook, in the paper form's columns with Chinese
-// headers (the form is Chinese whatever the page language).
-func (s *Server) patrolBookExport(w http.ResponseWriter, r *http.Request, grid string, first time.Time) {
-	ctx := r.Context()
+// patrolBookExport streams the record book of grid (named gridName) for the
+// month starting at first as an Excel workbook, in the paper form's columns
+// with Chinese headers (the form is Chinese whatever the page language).
+func (s *Server) patrolBookExport(w http.ResponseWriter, r *http.Request, grid, gridName string, first time.Time) {
 	p := locale.New("zh-CN")
-	rows, _, err := s.bookRows(ctx, userOf(r), p, grid, first)
+	rows, _, err := s.bookRows(r.Context(), userOf(r), p, grid, first)
 	if err != nil {
 		s.patrolFail(w, r, err)
-		return
-	}
-	names, err := s.app.RegionNames(ctx)
-	if err != nil {
-		s.serverError(w, r, err)
 		return
 	}
 	x := excelize.NewFile()
@@ -44,7 +38,7 @@ func (s *Server) patrolBookExport(w http.ResponseWriter, r *http.Request, grid s
 			return
 		}
 	}
-	title := names(grid) + " " + p.T("recordbook.month", first.Year(), int(first.Month())) + " " + p.T("recordbook.title")
+	title := gridName + " " + p.T("recordbook.month", first.Year(), int(first.Month())) + " " + p.T("recordbook.title")
 	if err := sw.SetRow("A1", []any{title}); err != nil {
 		s.serverError(w, r, err)
 		return
@@ -69,7 +63,7 @@ func (s *Server) patrolBookExport(w http.ResponseWriter, r *http.Request, grid s
 		s.serverError(w, r, err)
 		return
 	}
-	name := names(grid) + "-" + sheet + "-" + first.Format("200601") + ".xlsx"
+	name := gridName + "-" + sheet + "-" + first.Format("200601") + ".xlsx"
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	w.Header().Set("Content-Disposition", "attachment; filename=\"recordbook.xlsx\"; filename*=UTF-8''"+url.PathEscape(name))
 	w.Header().Set("Cache-Control", "private, no-store")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/patrol"
+	"github.com/lantian-org/lantian/internal/photo"
 	"github.com/lantian-org/lantian/internal/region"
 	"github.com/lantian-org/lantian/internal/service/patrolsvc"
 	"github.com/lantian-org/lantian/internal/store"
@@ -395,13 +396,8 @@ func (s *Server) patrolDay(w http.ResponseWriter, r *http.Request) {
 
 // visitPhoto serves a key-site check-in's photo (?thumb=1 for the thumbnail) to those who see the patrol.
 func (s *Server) visitPhoto(w http.ResponseWriter, r *http.Request) {
-	f, id, err := s.app.Patrols.OpenVisitPhoto(r.Context(), userOf(r), r.PathValue("id"), r.PathValue("visit"), r.URL.Query().Get("thumb") != "")
-	if err != nil {
-		s.patrolFail(w, r, err)
-		return
+	f, id, err := s.app.Patrols.OpenVisitPhoto(r.Context(), userOf(r), r.PathValue("id"), r.PathValue("visit"), photo.Thumb(r))
+	if s.loaded(w, r, err) {
+		photo.Serve(w, r, id, f)
 	}
-	defer f.Close()
-	w.Header().Set("Content-Type", "image/jpeg")
-	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
-	http.ServeContent(w, r, id+".jpg", time.Time{}, f)
 }

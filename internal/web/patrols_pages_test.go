@@ -227,11 +227,7 @@ func (j *patrolPages) translations(t *testing.T) {
 	merged := locale.New("en").T("patrols.title") != "patrols.title"
 	for _, lang := range []string{"zh-CN", "en"} {
 		for _, path := range []string{"/patrols", "/patrols/" + p.UID, "/patrols/day?date=" + day, "/patrols/book?grid=" + grid} {
-			sep := "?"
-			if strings.Contains(path, "?") {
-				sep = "&"
-			}
-			status, body := b.get(path + sep + "lang=" + lang)
+			status, body := b.getIn(path, lang)
 			if status != 200 {
 				t.Errorf("%s in %s: status %d, want 200", path, lang, status)
 			}

@@ -61,17 +61,25 @@ func (s *Server) planData(r *http.Request, v patrolsvc.PlanView) (planPage, erro
 // patrolPlan shows a grid's patrol plan: patrols a day, time windows,
 // whether rest days count, who walks it, and its key sites.
 func (s *Server) patrolPlan(w http.ResponseWriter, r *http.Request) {
-	v, err := s.app.Patrols.Plan(r.Context(), userOf(r), r.URL.Query().Get("grid"))
+	if data, ok := s.planPageOf(w, r, r.URL.Query().Get("grid")); ok {
+		s.render(w, r, http.StatusOK, "patrols_plan", data)
+	}
+}
+
+// planPageOf loads grid's plan as the user may see it and what its page
+// shows, or answers the error.
+func (s *Server) planPageOf(w http.ResponseWriter, r *http.Request, grid string) (planPage, bool) {
+	v, err := s.app.Patrols.Plan(r.Context(), userOf(r), grid)
 	if err != nil {
 		s.patrolFail(w, r, err)
-		return
+		return planPage{}, false
 	}
 	data, err := s.planData(r, v)
 	if err != nil {
 		s.serverError(w, r, err)
-		return
+		return data, false
 	}
-	s.render(w, r, http.StatusOK, "patrols_plan", data)
+	return data, true
 }
 
 // patrolPlanSave stores a grid's plan through the patrol service; bad
@@ -91,8 +99,7 @@ func (s *Server) patrolPlanSave(w http.ResponseWriter, r *http.Request) {
 			in.Patrollers = append(in.Patrollers, id)
 		}
 	}
-	u := userOf(r)
-	_, err := s.app.Patrols.SetPlan(r.Context(), s.actor(r), u, grid, in)
+	_, err := s.app.Patrols.SetPlan(r.Context(), s.actor(r), userOf(r), grid, in)
 	if e := apperr.As(err); in.PerDay == nil && perDay != "" && e.Fields["per_day"].Key != "" {
 		// Typed, but not a number: say so rather than that it is missing.
 		e.Fields["per_day"] = apperr.Msg{Key: "err.format"}
@@ -106,14 +113,8 @@ func (s *Server) patrolPlanSave(w http.ResponseWriter, r *http.Request) {
 		s.patrolFail(w, r, err)
 		return
 	}
-	v, verr := s.app.Patrols.Plan(r.Context(), u, grid)
-	if verr != nil {
-		s.patrolFail(w, r, verr)
-		return
-	}
-	data, derr := s.planData(r, v)
-	if derr != nil {
-		s.serverError(w, r, derr)
+	data, ok := s.planPageOf(w, r, grid)
+	if !ok {
 		return
 	}
 	data.Windows, data.PerDay, data.Weekends = r.PostFormValue("windows"), r.PostFormValue("per_day"), in.Weekends

@@ -98,11 +98,7 @@ func (s *Server) loadPerson(w http.ResponseWriter, r *http.Request, a auth.Actio
 		return people.Person{}, false
 	}
 	p, err := s.app.DB.Person(r.Context(), id)
-	if apperr.Is(err, apperr.NotFound) {
-		s.notFound(w, r)
-		return p, false
-	} else if err != nil {
-		s.serverError(w, r, err)
+	if !s.loaded(w, r, err) {
 		return p, false
 	}
 	targets, err := s.app.PersonTargets(r.Context(), p)
@@ -144,7 +140,8 @@ type roleForm struct {
 	Role, Region, UnitID string
 }
 
-func (s *Server) personPage(w http.ResponseWriter, r *http.Request, status int, p people.Person, err error, rf roleForm, newPassword string) {
+// personPage shows a person with err, if any, beside the form rf came from.
+func (s *Server) personPage(w http.ResponseWriter, r *http.Request, p people.Person, err error, rf roleForm, newPassword string) {
 	u := userOf(r)
 	targets, terr := s.app.PersonTargets(r.Context(), p)
 	if terr != nil {
@@ -154,16 +151,12 @@ func (s *Server) personPage(w http.ResponseWriter, r *http.Request, status int, 
 	data := personPage{Page: s.page(r, "person.title"), Person: p, Mobile: u.PersonMobile(p, targets),
 		CanEdit: u.CanOnPerson(auth.PersonEdit, targets), Roles: people.Roles, NewPassword: newPassword, RoleForm: rf}
 	data.Title = p.Name
-	opts, names, oerr := s.regionOptions(r, region.District)
+	opts, names, oerr := s.regionsFor(r, region.District, auth.PersonEdit)
 	if oerr != nil {
 		s.serverError(w, r, oerr)
 		return
 	}
-	for _, o := range opts {
-		if u.Can(auth.PersonEdit, auth.Target{Region: o.Value}) {
-			data.Regions = append(data.Regions, o)
-		}
-	}
+	data.Regions = opts
 	for _, a := range p.Roles {
 		t := auth.Target{Region: a.Region}
 		if a.Role == people.UnitContact {
@@ -176,7 +169,7 @@ func (s *Server) personPage(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		data.withError(printer(r), err)
 	}
-	s.render(w, r, status, "person", data)
+	s.render(w, r, formStatus(err), "person", data)
 }
 
 func (s *Server) personDetail(w http.ResponseWriter, r *http.Request) {
@@ -184,7 +177,7 @@ func (s *Server) personDetail(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.personPage(w, r, http.StatusOK, p, nil, roleForm{}, "")
+	s.personPage(w, r, p, nil, roleForm{}, "")
 }
 
 func (s *Server) personUpdate(w http.ResponseWriter, r *http.Request) {
@@ -193,21 +186,17 @@ func (s *Server) personUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Name, p.Mobile, p.Active = r.PostFormValue("name"), r.PostFormValue("mobile"), r.PostFormValue("active") == "1"
+	var err error
 	if p.ID == userOf(r).PersonID && !p.Active {
-		s.personPage(w, r, http.StatusUnprocessableEntity, p, apperr.Field("active", "err.deactivate_self"), roleForm{}, "")
-		return
+		err = apperr.Field("active", "err.deactivate_self")
+	} else {
+		err = s.app.DB.UpdatePerson(r.Context(), s.actor(r), &p)
 	}
-	if err := s.app.DB.UpdatePerson(r.Context(), s.actor(r), &p); err != nil {
-		if apperr.As(err).Code == apperr.Internal {
-			s.serverError(w, r, err)
-			return
-		}
-		s.personPage(w, r, statusFor(err), p, err, roleForm{}, "")
-		return
-	}
-	setFlash(w, "flash.saved")
-	http.Redirect(w, r, "/people/"+strconv.FormatInt(p.ID, 10), http.StatusSeeOther)
+	s.saved(w, r, err, personURL(p.ID), func() { s.personPage(w, r, p, err, roleForm{}, "") })
 }
+
+// personURL is a person's page.
+func personURL(id int64) string { return "/people/" + strconv.FormatInt(id, 10) }
 
 // assignmentFrom reads a role form and checks u may grant it.
 func (s *Server) assignmentFrom(r *http.Request, rf roleForm) (people.Assignment, error) {
@@ -250,16 +239,7 @@ func (s *Server) personAddRole(w http.ResponseWriter, r *http.Request) {
 		a.PersonID = p.ID
 		err = s.app.DB.AddRole(r.Context(), s.actor(r), &a)
 	}
-	if err != nil {
-		if apperr.As(err).Code == apperr.Internal {
-			s.serverError(w, r, err)
-			return
-		}
-		s.personPage(w, r, statusFor(err), p, err, rf, "")
-		return
-	}
-	setFlash(w, "flash.saved")
-	http.Redirect(w, r, "/people/"+strconv.FormatInt(p.ID, 10), http.StatusSeeOther)
+	s.saved(w, r, err, personURL(p.ID), func() { s.personPage(w, r, p, err, rf, "") })
 }
 
 // personRemoveRole takes a role away; the same full-scope check as personAddRole.
@@ -294,7 +274,7 @@ func (s *Server) personRemoveRole(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	setFlash(w, "flash.saved")
-	http.Redirect(w, r, "/people/"+strconv.FormatInt(p.ID, 10), http.StatusSeeOther)
+	http.Redirect(w, r, personURL(p.ID), http.StatusSeeOther)
 }
 
 // TempPassword returns a random password that is easy to read out over the phone.
@@ -323,7 +303,7 @@ func (s *Server) personResetPassword(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.personPage(w, r, http.StatusOK, p, nil, roleForm{}, pw)
+	s.personPage(w, r, p, nil, roleForm{}, pw)
 }
 
 type personFormPage struct {
@@ -339,23 +319,18 @@ type personForm struct {
 	roleForm
 }
 
-func (s *Server) personFormPage(w http.ResponseWriter, r *http.Request, status int, f personForm, err error) {
-	u := userOf(r)
-	data := personFormPage{Page: s.page(r, "person.new"), Form: f, Roles: people.Roles, MinLen: people.MinPasswordLen}
-	opts, _, oerr := s.regionOptions(r, region.District)
+// personFormPage shows the form for a new person with f and err, if any.
+func (s *Server) personFormPage(w http.ResponseWriter, r *http.Request, f personForm, err error) {
+	opts, _, oerr := s.regionsFor(r, region.District, auth.PersonEdit)
 	if oerr != nil {
 		s.serverError(w, r, oerr)
 		return
 	}
-	for _, o := range opts {
-		if u.Can(auth.PersonEdit, auth.Target{Region: o.Value}) {
-			data.Regions = append(data.Regions, o)
-		}
-	}
+	data := personFormPage{Page: s.page(r, "person.new"), Form: f, Roles: people.Roles, MinLen: people.MinPasswordLen, Regions: opts}
 	if err != nil {
 		data.withError(printer(r), err)
 	}
-	s.render(w, r, status, "person_form", data)
+	s.render(w, r, formStatus(err), "person_form", data)
 }
 
 func (s *Server) personNew(w http.ResponseWriter, r *http.Request) {
@@ -363,7 +338,7 @@ func (s *Server) personNew(w http.ResponseWriter, r *http.Request) {
 		s.forbidden(w, r)
 		return
 	}
-	s.personFormPage(w, r, http.StatusOK, personForm{roleForm: roleForm{Role: string(people.Patroller)}}, nil)
+	s.personFormPage(w, r, personForm{roleForm: roleForm{Role: string(people.Patroller)}}, nil)
 }
 
 func (s *Server) personCreate(w http.ResponseWriter, r *http.Request) {
@@ -396,15 +371,6 @@ func (s *Server) personCreate(w http.ResponseWriter, r *http.Request) {
 			err = s.app.DB.CreatePerson(r.Context(), s.actor(r), &p, hash)
 		}
 	}
-	if err != nil {
-		if apperr.As(err).Code == apperr.Internal {
-			s.serverError(w, r, err)
-			return
-		}
-		f.Password = ""
-		s.personFormPage(w, r, statusFor(err), f, err)
-		return
-	}
-	setFlash(w, "flash.saved")
-	http.Redirect(w, r, "/people/"+strconv.FormatInt(p.ID, 10), http.StatusSeeOther)
+	f.Password = ""
+	s.saved(w, r, err, personURL(p.ID), func() { s.personFormPage(w, r, f, err) })
 }

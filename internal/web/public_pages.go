@@ -12,7 +12,6 @@ import (
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/cases"
 	"github.com/lantian-org/lantian/internal/people"
-	"github.com/lantian-org/lantian/internal/photo"
 	"github.com/lantian-org/lantian/internal/region"
 	"github.com/lantian-org/lantian/internal/store"
 )
@@ -165,13 +164,7 @@ func (s *Server) publicReportSubmit(w http.ResponseWriter, r *http.Request) {
 		c, created, err = s.app.Cases.Report(r.Context(), who, nil, rep)
 	}
 	if err != nil {
-		if apperr.As(err).Code == apperr.Internal {
-			s.serverError(w, r, err)
-			return
-		}
-		in.ClientID = freshClientID(in.ClientID, err)
-		err = reportFormError(err)
-		s.renderPublicReport(w, r, statusFor(err), in, err)
+		s.reportFailed(w, r, in, err, s.renderPublicReport)
 		return
 	}
 	if created {
@@ -181,9 +174,8 @@ func (s *Server) publicReportSubmit(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "public_report", publicDone{Page: s.page(r, "public.done_title"), Number: c.Number})
 }
 
-// addPublicPhotos keeps the photos of a public report just recorded. The
-// ledger's AddPhoto needs a signed-in person; here the case is the one this
-// request created, so the photos are processed and attached directly.
+// addPublicPhotos keeps the photos of a public report just recorded; one
+// that cannot be kept is logged and the report stands.
 func (s *Server) addPublicPhotos(ctx context.Context, who store.Actor, c cases.Case, files []*multipart.FileHeader) {
 	for _, fh := range files {
 		err := func() error {
@@ -192,19 +184,7 @@ func (s *Server) addPublicPhotos(ctx context.Context, who store.Actor, c cases.C
 				return err
 			}
 			defer f.Close()
-			proc, err := photo.ProcessContext(ctx, f, photo.Limits{Location: s.app.Loc})
-			if err != nil {
-				return err
-			}
-			id, err := s.app.Photos.Put(proc)
-			if err != nil {
-				return err
-			}
-			rec := store.PhotoRecord{ID: id, Width: proc.Width, Height: proc.Height, Format: proc.Format, Lat: proc.Lat, Lon: proc.Lon}
-			if proc.Taken != nil {
-				rec.Taken = *proc.Taken
-			}
-			return s.app.DB.AttachPhoto(ctx, who, c.ID, c.Number, rec, cases.StepBefore)
+			return s.app.Cases.AddPublicPhoto(ctx, who, s.app.Photos, c, f)
 		}()
 		if err != nil {
 			s.app.Log.Warn("public photo not kept", "case", c.Number, "err", err)

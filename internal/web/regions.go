@@ -22,14 +22,17 @@ type regionsPage struct {
 	Nodes []regionNode
 }
 
-func (s *Server) regions(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	roots, err := s.app.RegionRoots(ctx, userOf(r))
+// visibleRegions lists the regions the user can see, without their outlines.
+func (s *Server) visibleRegions(r *http.Request) ([]region.Region, error) {
+	roots, err := s.app.RegionRoots(r.Context(), userOf(r))
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return nil, err
 	}
-	rs, err := s.app.DB.Regions(ctx, roots, false)
+	return s.app.DB.Regions(r.Context(), roots, false)
+}
+
+func (s *Server) regions(w http.ResponseWriter, r *http.Request) {
+	rs, err := s.visibleRegions(r)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -92,11 +95,10 @@ func (s *Server) regionDetail(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rg, err := s.app.DB.Region(ctx, code)
-	if apperr.Is(err, apperr.NotFound) || (err == nil && !app.InRoots(roots, code)) {
-		s.notFound(w, r)
-		return
-	} else if err != nil {
-		s.serverError(w, r, err)
+	if err == nil && !app.InRoots(roots, code) {
+		err = apperr.ErrNotFound
+	}
+	if !s.loaded(w, r, err) {
 		return
 	}
 	data := regionPage{Page: s.page(r, "region.title"), Region: rg}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -76,6 +75,20 @@ func freshClientID(id string, err error) string {
 		return newReportClientID()
 	}
 	return id
+}
+
+// reportFailed shows a report form again through again with the error of
+// the report (a plain 500 for an internal one), its fields named as the
+// form names them, and a fresh client id when the one sent cannot be used.
+func (s *Server) reportFailed(w http.ResponseWriter, r *http.Request, in reportInput, err error,
+	again func(http.ResponseWriter, *http.Request, int, reportInput, error)) {
+	if apperr.As(err).Code == apperr.Internal {
+		s.serverError(w, r, err)
+		return
+	}
+	in.ClientID = freshClientID(in.ClientID, err)
+	err = reportFormError(err)
+	again(w, r, statusFor(err), in, err)
 }
 
 // point parses the form's coordinates; ok is false when none were given or they do not parse.
@@ -456,29 +469,12 @@ func reportBodyLimit(n int) int64 { return int64(n)*photo.DefaultMaxBytes + 1<<2
 // it, and returns its fields and photos. A body over the limit answers a
 // photo error (the fields read so far are kept).
 func readReportForm(w http.ResponseWriter, r *http.Request, maxPhotos int) (reportInput, []*multipart.FileHeader, error) {
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if ct != "multipart/form-data" {
-		return parseReportInput(r.PostForm), nil, nil // parsed by the server's form middleware
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, reportBodyLimit(maxPhotos))
-	err := r.ParseMultipartForm(photo.FormMemory)
+	err := parseMultipart(w, r, reportBodyLimit(maxPhotos), "photo")
 	in := parseReportInput(r.PostForm)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return in, nil, &apperr.Error{Code: apperr.TooLarge, Msg: apperr.Msg{Key: "err.photo_too_large", Args: []any{photo.DefaultMaxBytes >> 20}},
-				Fields: map[string]apperr.Msg{"photo": {Key: "err.photo_too_large", Args: []any{photo.DefaultMaxBytes >> 20}}}}
-		}
-		return in, nil, apperr.Wrap(err, apperr.Invalid, "err.invalid")
+		return in, nil, err
 	}
-	var files []*multipart.FileHeader
-	for _, fh := range r.MultipartForm.File["photos"] {
-		if fh.Filename == "" && fh.Size == 0 {
-			continue // an empty file input
-		}
-		files = append(files, fh)
-	}
-	return in, files, nil
+	return in, uploads(r, "photos"), nil
 }
 
 // checkReportPhotos looks at each photo before anything is written: how many,
@@ -620,13 +616,7 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
 		c, created, err = s.app.Cases.Report(r.Context(), s.actor(r), u, rep)
 	}
 	if err != nil {
-		if apperr.As(err).Code == apperr.Internal {
-			s.serverError(w, r, err)
-			return
-		}
-		in.ClientID = freshClientID(in.ClientID, err)
-		err = reportFormError(err)
-		s.renderReport(w, r, statusFor(err), in, err)
+		s.reportFailed(w, r, in, err, s.renderReport)
 		return
 	}
 	flash := "flash.reported"

@@ -1,13 +1,8 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
-	"image"
 	"image/color"
-	"image/png"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -28,43 +23,9 @@ const (
 	repOutLat, repOutLon = "34.7000", "105.7025"
 )
 
+// reportPNG is a small valid photo; photos of different shades differ.
 func reportPNG(t *testing.T, shade uint8) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 48, 32))
-	for x := 0; x < 48; x++ {
-		img.Set(x, x%32, color.RGBA{shade, 40, 40, 255})
-	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-// postPhotos sends a form with files under "photos", as a phone's report form does.
-func (b *browser) postPhotos(path string, form url.Values, photos ...[]byte) (int, string, string) {
-	b.t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	for k, vs := range form {
-		for _, v := range vs {
-			mw.WriteField(k, v)
-		}
-	}
-	for i, p := range photos {
-		fw, _ := mw.CreateFormFile("photos", "photo"+strconv.Itoa(i)+".png")
-		fw.Write(p)
-	}
-	mw.Close()
-	req, _ := http.NewRequest("POST", b.base+path, &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	resp, err := b.c.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(out), resp.Header.Get("Location")
+	return testutil.PNG(t, 48, 32, color.RGBA{shade, 40, 40, 255})
 }
 
 var reportClientIDRe = regexp.MustCompile(`name="client_id" value="([0-9a-f-]{36})"`)

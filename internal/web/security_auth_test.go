@@ -14,7 +14,6 @@ import (
 	"github.com/lantian-org/lantian/internal/demo"
 	"github.com/lantian-org/lantian/internal/people"
 	"github.com/lantian-org/lantian/internal/store"
-	"github.com/lantian-org/lantian/internal/store/storetest"
 	"github.com/lantian-org/lantian/internal/testutil"
 )
 
@@ -22,59 +21,56 @@ import (
 // in their community cannot add or remove roles when the person also holds
 // roles beyond it (here the district admin), on the page as in the API.
 func TestAddRoleNeedsFullScope(t *testing.T) {
-	for _, backend := range storetest.Backends(t) {
-		t.Run(backend, func(t *testing.T) {
-			srv := testutil.Start(t, backend)
-			ctx := context.Background()
-			admin, _, err := srv.App.DB.Credentials(ctx, "admin")
-			if err != nil {
-				t.Fatal(err)
-			}
-			// The district admin also patrols a grid of community 1, so its leader can see them.
-			patrol := people.Assignment{PersonID: admin.ID, Role: people.Patroller, Region: demo.GridCode(0, 0)}
-			if err := srv.App.DB.AddRole(ctx, store.System, &patrol); err != nil {
-				t.Fatal(err)
-			}
-			leader := newBrowser(t, srv.URL)
-			leader.login("community1")
-			page := "/people/" + strconv.FormatInt(admin.ID, 10)
-			if status, body := leader.get(page); status != http.StatusOK || strings.Contains(body, `action="`+page+`/roles"`) {
-				t.Fatalf("the leader sees the admin's page (%d) with a role form", status)
-			}
-			status, _, _ := leader.post(page+"/roles", url.Values{"role": {"volunteer"}, "region": {demo.CommunityCode(0)}})
-			if status != http.StatusForbidden {
-				t.Errorf("community leader adds a role to the district admin: %d, want 403", status)
-			}
-			status, _, _ = leader.post(fmt.Sprintf("%s/roles/%d/delete", page, patrol.ID), nil)
-			if status != http.StatusForbidden {
-				t.Errorf("community leader removes a role of the district admin: %d, want 403", status)
-			}
-			p, err := srv.App.DB.Person(ctx, admin.ID)
-			if err != nil || len(p.Roles) != 2 {
-				t.Fatalf("the admin's roles changed: %+v %v", p.Roles, err)
-			}
-			// The API answers the same.
-			req, _ := http.NewRequest("PATCH", srv.URL+"/api/v1/people/"+strconv.FormatInt(admin.ID, 10), strings.NewReader(`{"name":"改名"}`))
-			req.Header.Set("Authorization", "Bearer "+apiToken(t, srv.URL, "community1"))
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusForbidden {
-				t.Errorf("API PATCH of the district admin by a community leader: %d, want 403", resp.StatusCode)
-			}
-			// A person wholly inside the community: the leader adds a role.
-			pat, _, err := srv.App.DB.Credentials(ctx, "patrol01")
-			if err != nil {
-				t.Fatal(err)
-			}
-			own := "/people/" + strconv.FormatInt(pat.ID, 10)
-			if status, _, _ := leader.post(own+"/roles", url.Values{"role": {"volunteer"}, "region": {demo.CommunityCode(0)}}); status != http.StatusSeeOther {
-				t.Errorf("community leader adds a role to their own patroller: %d, want 303", status)
-			}
-		})
-	}
+	testutil.Each(t, func(t *testing.T, srv *testutil.Server) {
+		ctx := context.Background()
+		admin, _, err := srv.App.DB.Credentials(ctx, "admin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The district admin also patrols a grid of community 1, so its leader can see them.
+		patrol := people.Assignment{PersonID: admin.ID, Role: people.Patroller, Region: demo.GridCode(0, 0)}
+		if err := srv.App.DB.AddRole(ctx, store.System, &patrol); err != nil {
+			t.Fatal(err)
+		}
+		leader := newBrowser(t, srv.URL)
+		leader.login("community1")
+		page := "/people/" + strconv.FormatInt(admin.ID, 10)
+		if status, body := leader.get(page); status != http.StatusOK || strings.Contains(body, `action="`+page+`/roles"`) {
+			t.Fatalf("the leader sees the admin's page (%d) with a role form", status)
+		}
+		status, _, _ := leader.post(page+"/roles", url.Values{"role": {"volunteer"}, "region": {demo.CommunityCode(0)}})
+		if status != http.StatusForbidden {
+			t.Errorf("community leader adds a role to the district admin: %d, want 403", status)
+		}
+		status, _, _ = leader.post(fmt.Sprintf("%s/roles/%d/delete", page, patrol.ID), nil)
+		if status != http.StatusForbidden {
+			t.Errorf("community leader removes a role of the district admin: %d, want 403", status)
+		}
+		p, err := srv.App.DB.Person(ctx, admin.ID)
+		if err != nil || len(p.Roles) != 2 {
+			t.Fatalf("the admin's roles changed: %+v %v", p.Roles, err)
+		}
+		// The API answers the same.
+		req, _ := http.NewRequest("PATCH", srv.URL+"/api/v1/people/"+strconv.FormatInt(admin.ID, 10), strings.NewReader(`{"name":"改名"}`))
+		req.Header.Set("Authorization", "Bearer "+apiToken(t, srv.URL, "community1"))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("API PATCH of the district admin by a community leader: %d, want 403", resp.StatusCode)
+		}
+		// A person wholly inside the community: the leader adds a role.
+		pat, _, err := srv.App.DB.Credentials(ctx, "patrol01")
+		if err != nil {
+			t.Fatal(err)
+		}
+		own := "/people/" + strconv.FormatInt(pat.ID, 10)
+		if status, _, _ := leader.post(own+"/roles", url.Values{"role": {"volunteer"}, "region": {demo.CommunityCode(0)}}); status != http.StatusSeeOther {
+			t.Errorf("community leader adds a role to their own patroller: %d, want 303", status)
+		}
+	})
 }
 
 // apiToken signs user in through the API.

@@ -79,6 +79,15 @@ func (s *Server) unitImport(w http.ResponseWriter, r *http.Request) {
 	}
 	p := printer(r)
 	data := importPage{Page: s.page(r, "import.title")}
+	// fail shows the form again with err (a plain 500 for an internal one).
+	fail := func(err error) {
+		if apperr.As(err).Code == apperr.Internal {
+			s.serverError(w, r, err)
+			return
+		}
+		data.withError(p, err)
+		s.importPage(w, r, statusFor(err), data)
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, MaxImport+1<<20)
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
 		var mbe *http.MaxBytesError
@@ -86,8 +95,7 @@ func (s *Server) unitImport(w http.ResponseWriter, r *http.Request) {
 		if errors.As(err, &mbe) {
 			key = "import.file_too_large"
 		}
-		data.withError(p, apperr.Field("file", key, MaxImport>>20))
-		s.importPage(w, r, http.StatusUnprocessableEntity, data)
+		fail(apperr.Field("file", key, MaxImport>>20))
 		return
 	}
 	data.Kind = r.FormValue("kind")
@@ -99,8 +107,7 @@ func (s *Server) unitImport(w http.ResponseWriter, r *http.Request) {
 	if step == "check" || step == "" {
 		f, _, err := r.FormFile("file")
 		if err != nil {
-			data.withError(p, apperr.Field("file", "err.required"))
-			s.importPage(w, r, http.StatusUnprocessableEntity, data)
+			fail(apperr.Field("file", "err.required"))
 			return
 		}
 		content, err = io.ReadAll(f)
@@ -120,8 +127,7 @@ func (s *Server) unitImport(w http.ResponseWriter, r *http.Request) {
 		}
 		var err error
 		if content, err = os.ReadFile(filepath.Join(s.importDir(), token)); err != nil {
-			data.withError(p, apperr.Field("file", "err.required"))
-			s.importPage(w, r, http.StatusUnprocessableEntity, data)
+			fail(apperr.Field("file", "err.required"))
 			return
 		}
 	}
@@ -133,12 +139,7 @@ func (s *Server) unitImport(w http.ResponseWriter, r *http.Request) {
 	}
 	parsed, err := parse(r.Context(), s.app.DB, bytes.NewReader(content), opts)
 	if err != nil {
-		if apperr.As(err).Code == apperr.Internal {
-			s.serverError(w, r, err)
-			return
-		}
-		data.withError(p, err)
-		s.importPage(w, r, statusFor(err), data)
+		fail(err)
 		return
 	}
 	rep := parsed.Report
@@ -152,12 +153,7 @@ func (s *Server) unitImport(w http.ResponseWriter, r *http.Request) {
 	if step == "all" || step == "valid" {
 		res, err := importer.Apply(r.Context(), s.app.DB, s.actor(r), parsed, step == "valid")
 		if err != nil {
-			if apperr.As(err).Code == apperr.Internal {
-				s.serverError(w, r, err)
-				return
-			}
-			data.withError(p, err)
-			s.importPage(w, r, statusFor(err), data)
+			fail(err)
 			return
 		}
 		os.Remove(filepath.Join(s.importDir(), token))

@@ -45,12 +45,18 @@ type pager struct {
 	Prev, Next         string
 }
 
+// newPager is the pager of a list whose page number is the query's "page".
 func newPager(r *http.Request, page, size, total int) pager {
+	return pagerFor(r, "page", page, size, total)
+}
+
+// pagerFor is the pager of a list whose page number is the query's param.
+func pagerFor(r *http.Request, param string, page, size, total int) pager {
 	pages := (total + size - 1) / size
 	p := pager{Page: page, Pages: max(pages, 1), Total: total}
 	link := func(n int) string {
 		q := r.URL.Query()
-		q.Set("page", strconv.Itoa(n))
+		q.Set(param, strconv.Itoa(n))
 		return r.URL.Path + "?" + q.Encode()
 	}
 	if page > 1 {
@@ -64,11 +70,7 @@ func newPager(r *http.Request, page, size, total int) pager {
 
 // regionOptions lists the communities and grids u can see, for filters and forms.
 func (s *Server) regionOptions(r *http.Request, minLevel region.Level) ([]option, map[string]string, error) {
-	roots, err := s.app.RegionRoots(r.Context(), userOf(r))
-	if err != nil {
-		return nil, nil, err
-	}
-	rs, err := s.app.DB.Regions(r.Context(), roots, false)
+	rs, err := s.visibleRegions(r)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -82,6 +84,23 @@ func (s *Server) regionOptions(r *http.Request, minLevel region.Level) ([]option
 				label = "　" + label
 			}
 			out = append(out, option{rg.Code, label})
+		}
+	}
+	return out, names, nil
+}
+
+// regionsFor lists the regions of regionOptions where the user may take
+// action a, for the forms, with the names of all they see.
+func (s *Server) regionsFor(r *http.Request, minLevel region.Level, a auth.Action) ([]option, map[string]string, error) {
+	opts, names, err := s.regionOptions(r, minLevel)
+	if err != nil {
+		return nil, nil, err
+	}
+	u := userOf(r)
+	var out []option
+	for _, o := range opts {
+		if u.Can(a, auth.Target{Region: o.Value}) {
+			out = append(out, o)
 		}
 	}
 	return out, names, nil
@@ -130,15 +149,10 @@ func (s *Server) loadUnit(w http.ResponseWriter, r *http.Request) (unit.Unit, bo
 		return unit.Unit{}, false
 	}
 	un, err := s.app.DB.Unit(r.Context(), id)
-	if apperr.Is(err, apperr.NotFound) || (err == nil && !userOf(r).Can(auth.UnitRead, auth.Target{Region: un.Region, UnitID: un.ID})) {
-		s.notFound(w, r)
-		return un, false
+	if err == nil && !userOf(r).Can(auth.UnitRead, auth.Target{Region: un.Region, UnitID: un.ID}) {
+		err = apperr.ErrNotFound
 	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return un, false
-	}
-	return un, true
+	return un, s.loaded(w, r, err)
 }
 
 type unitPage struct {
@@ -263,53 +277,32 @@ type unitFormPage struct {
 	Action string
 }
 
-func (s *Server) unitFormPage(w http.ResponseWriter, r *http.Request, status int, title string, f unitForm, id int64, err error) {
-	grids, _, gerr := s.regionOptions(r, region.Grid)
+// unitFormPage shows the add or edit form (id 0 adds) with f and err, if any.
+func (s *Server) unitFormPage(w http.ResponseWriter, r *http.Request, title string, f unitForm, id int64, err error) {
+	grids, _, gerr := s.regionsFor(r, region.Grid, auth.UnitEdit)
 	if gerr != nil {
 		s.serverError(w, r, gerr)
 		return
 	}
-	var editable []option
-	for _, g := range grids {
-		if userOf(r).Can(auth.UnitEdit, auth.Target{Region: g.Value}) {
-			editable = append(editable, g)
-		}
-	}
-	data := unitFormPage{Page: s.page(r, title), Form: f, UnitID: id, Kinds: unit.Kinds, Tags: unit.RiskTags, Grids: editable, Action: "/units"}
+	data := unitFormPage{Page: s.page(r, title), Form: f, UnitID: id, Kinds: unit.Kinds, Tags: unit.RiskTags, Grids: grids, Action: "/units"}
 	if id != 0 {
-		data.Action = "/units/" + strconv.FormatInt(id, 10)
+		data.Action = unitURL(id)
 	}
 	if err != nil {
 		data.withError(printer(r), err)
 	}
-	s.render(w, r, status, "unit_form", data)
+	s.render(w, r, formStatus(err), "unit_form", data)
 }
+
+// unitURL is a unit's page.
+func unitURL(id int64) string { return "/units/" + strconv.FormatInt(id, 10) }
 
 func (s *Server) unitNew(w http.ResponseWriter, r *http.Request) {
 	if !userOf(r).CanSomewhere(auth.UnitEdit) {
 		s.forbidden(w, r)
 		return
 	}
-	s.unitFormPage(w, r, http.StatusOK, "unit.new", unitForm{Region: r.URL.Query().Get("region")}, 0, nil)
-}
-
-// statusFor maps an application error to the HTTP status of a re-rendered form.
-func statusFor(err error) int {
-	switch apperr.As(err).Code {
-	case apperr.Invalid:
-		return http.StatusUnprocessableEntity
-	case apperr.Conflict:
-		return http.StatusConflict
-	case apperr.Forbidden:
-		return http.StatusForbidden
-	case apperr.NotFound:
-		return http.StatusNotFound
-	case apperr.TooLarge:
-		return http.StatusRequestEntityTooLarge
-	case apperr.TooMany:
-		return http.StatusTooManyRequests
-	}
-	return http.StatusInternalServerError
+	s.unitFormPage(w, r, "unit.new", unitForm{Region: r.URL.Query().Get("region")}, 0, nil)
 }
 
 func (s *Server) actor(r *http.Request) store.Actor {
@@ -318,81 +311,62 @@ func (s *Server) actor(r *http.Request) store.Actor {
 }
 
 func (s *Server) unitCreate(w http.ResponseWriter, r *http.Request) {
-	u := userOf(r)
-	if !u.CanSomewhere(auth.UnitEdit) {
+	if !userOf(r).CanSomewhere(auth.UnitEdit) {
 		s.forbidden(w, r)
 		return
 	}
-	f := parseUnitForm(r.PostForm)
-	var un unit.Unit
-	err := f.apply(&un, s.app.Index)
-	if err == nil && !u.Can(auth.UnitEdit, auth.Target{Region: un.Region}) {
-		err = apperr.Field("region", "err.out_of_scope")
+	s.unitSave(w, r, unit.Unit{})
+}
+
+// loadUnitToEdit reads the unit of the path for one who may edit it (404
+// when they may not see it, 403 when they may not edit it).
+func (s *Server) loadUnitToEdit(w http.ResponseWriter, r *http.Request) (unit.Unit, bool) {
+	un, ok := s.loadUnit(w, r)
+	if ok && !userOf(r).Can(auth.UnitEdit, auth.Target{Region: un.Region, UnitID: un.ID}) {
+		s.forbidden(w, r)
+		return un, false
 	}
-	if err == nil {
-		err = s.app.DB.CreateUnit(r.Context(), s.actor(r), &un)
-	}
-	if err != nil {
-		if apperr.As(err).Code == apperr.Internal {
-			s.serverError(w, r, err)
-			return
-		}
-		s.unitFormPage(w, r, statusFor(err), "unit.new", f, 0, err)
-		return
-	}
-	setFlash(w, "flash.saved")
-	http.Redirect(w, r, "/units/"+strconv.FormatInt(un.ID, 10), http.StatusSeeOther)
+	return un, ok
 }
 
 func (s *Server) unitEdit(w http.ResponseWriter, r *http.Request) {
-	un, ok := s.loadUnit(w, r)
-	if !ok {
-		return
+	if un, ok := s.loadUnitToEdit(w, r); ok {
+		s.unitFormPage(w, r, "unit.edit", unitFormFrom(un), un.ID, nil)
 	}
-	if !userOf(r).Can(auth.UnitEdit, auth.Target{Region: un.Region, UnitID: un.ID}) {
-		s.forbidden(w, r)
-		return
-	}
-	s.unitFormPage(w, r, http.StatusOK, "unit.edit", unitFormFrom(un), un.ID, nil)
 }
 
 func (s *Server) unitUpdate(w http.ResponseWriter, r *http.Request) {
-	un, ok := s.loadUnit(w, r)
-	if !ok {
-		return
+	if un, ok := s.loadUnitToEdit(w, r); ok {
+		s.unitSave(w, r, un)
 	}
-	u := userOf(r)
-	if !u.Can(auth.UnitEdit, auth.Target{Region: un.Region, UnitID: un.ID}) {
-		s.forbidden(w, r)
-		return
+}
+
+// unitSave applies the posted form to un (a new unit when its id is 0) and
+// stores it where the user may edit, then goes to its page, or shows the
+// form again with the error.
+func (s *Server) unitSave(w http.ResponseWriter, r *http.Request, un unit.Unit) {
+	id, title := un.ID, "unit.edit"
+	if id == 0 {
+		title = "unit.new"
 	}
 	f := parseUnitForm(r.PostForm)
 	err := f.apply(&un, s.app.Index)
-	if err == nil && !u.Can(auth.UnitEdit, auth.Target{Region: un.Region}) {
+	if err == nil && !userOf(r).Can(auth.UnitEdit, auth.Target{Region: un.Region}) {
 		err = apperr.Field("region", "err.out_of_scope")
 	}
-	if err == nil {
+	switch {
+	case err != nil:
+	case id == 0:
+		err = s.app.DB.CreateUnit(r.Context(), s.actor(r), &un)
+	default:
 		err = s.app.DB.UpdateUnit(r.Context(), s.actor(r), &un)
 	}
-	if err != nil {
-		if apperr.As(err).Code == apperr.Internal {
-			s.serverError(w, r, err)
-			return
-		}
-		s.unitFormPage(w, r, statusFor(err), "unit.edit", f, un.ID, err)
-		return
-	}
-	setFlash(w, "flash.saved")
-	http.Redirect(w, r, "/units/"+strconv.FormatInt(un.ID, 10), http.StatusSeeOther)
+	s.saved(w, r, err, unitURL(un.ID), func() { s.unitFormPage(w, r, title, f, id, err) })
 }
 
 func (s *Server) unitClose(w http.ResponseWriter, r *http.Request) {
-	un, ok := s.loadUnit(w, r)
+	un, ok := s.loadUnitToEdit(w, r)
 	if !ok {
-		return
-	}
-	if !userOf(r).Can(auth.UnitEdit, auth.Target{Region: un.Region, UnitID: un.ID}) {
-		s.forbidden(w, r)
 		return
 	}
 	un.Status = unit.Closed
@@ -404,5 +378,5 @@ func (s *Server) unitClose(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	setFlash(w, "flash.saved")
-	http.Redirect(w, r, "/units/"+strconv.FormatInt(un.ID, 10), http.StatusSeeOther)
+	http.Redirect(w, r, unitURL(un.ID), http.StatusSeeOther)
 }

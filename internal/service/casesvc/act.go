@@ -82,13 +82,10 @@ func (s *Service) Act(ctx context.Context, who store.Actor, p *auth.Principal, n
 	if err := f.Err(); err != nil {
 		return c, err
 	}
-	cat, err := s.DB.Category(ctx, c.Category)
+	after, cat, err := s.afterStep(ctx, c, t)
 	if err != nil {
 		return c, err
 	}
-	after := c
-	after.Snapshot = t.After
-	after.Held = region.AncestorAt(c.Region, region.Level(after.Level))
 	u := store.CaseUpdate{Before: c, Entry: t.Entry(trim(in.Note)), LogOnly: t.Log}
 	// Deadlines restart with each step unless the user set one.
 	restart := func(l calendar.Limit) error {
@@ -250,6 +247,17 @@ func (s *Service) mayAttachPhoto(ctx context.Context, p *auth.Principal, id stri
 	return s.CanSeePhoto(ctx, p, id)
 }
 
+// afterStep returns c as transition t leaves it, held in the region of its
+// grid at its new level, with its category, whose limits the next step's
+// deadline counts.
+func (s *Service) afterStep(ctx context.Context, c cases.Case, t cases.Transition) (cases.Case, cases.Category, error) {
+	cat, err := s.DB.Category(ctx, c.Category)
+	after := c
+	after.Snapshot = t.After
+	after.Held = region.AncestorAt(c.Region, region.Level(after.Level))
+	return after, cat, err
+}
+
 // EscalateDue moves pending cases held below the street one level up when
 // they are major or overdue past the grace, as the system; it returns how many moved.
 func (s *Service) EscalateDue(ctx context.Context) (int, error) {
@@ -267,13 +275,10 @@ func (s *Service) EscalateDue(ctx context.Context) (int, error) {
 		if err != nil {
 			continue // changed meanwhile, or already at the top
 		}
-		cat, err := s.DB.Category(ctx, c.Category)
+		after, cat, err := s.afterStep(ctx, c, t)
 		if err != nil {
 			return n, err
 		}
-		after := c
-		after.Snapshot = t.After
-		after.Held = region.AncestorAt(c.Region, region.Level(after.Level))
 		if after.Deadline, err = s.deadline(ctx, cat.File, now); err != nil {
 			return n, err
 		}

@@ -7,13 +7,14 @@ import (
 
 	"github.com/lantian-org/lantian/internal/cases"
 	"github.com/lantian-org/lantian/internal/service/casesvc"
+	"github.com/lantian-org/lantian/internal/testutil"
 )
 
 // BenchmarkReport measures recording a case through the service (validation,
 // grid lookup, deadline on the calendar, number, insert, timeline, audit, inbox) on SQLite.
 func BenchmarkReport(b *testing.B) {
-	a := setupB(b)
-	p, who := principalB(b, a, "patrol01")
+	a := testutil.NewApp(b, "sqlite")
+	p, who := testutil.As(b, a, "patrol01")
 	ctx := context.Background()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {

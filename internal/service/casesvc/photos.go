@@ -2,13 +2,13 @@ package casesvc
 
 import (
 	"context"
-	"errors"
 	"io"
 
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/cases"
 	"github.com/lantian-org/lantian/internal/photo"
+	"github.com/lantian-org/lantian/internal/service"
 	"github.com/lantian-org/lantian/internal/store"
 )
 
@@ -42,23 +42,51 @@ func (s *Service) AddPhoto(ctx context.Context, who store.Actor, p *auth.Princip
 	if n >= MaxPhotos {
 		return "", apperr.Field("photo", "err.photo_too_many", MaxPhotos)
 	}
-	proc, err := photo.ProcessContext(ctx, r, photo.Limits{Location: s.Loc})
-	if err != nil {
-		var pe *photo.Error
-		if errors.As(err, &pe) {
-			return "", pe.FieldErr("photo")
-		}
-		return "", err
-	}
-	id, err := photos.Put(proc)
+	rec, err := service.StorePhoto(ctx, photos, s.Loc, r, "photo")
 	if err != nil {
 		return "", err
 	}
-	rec := store.PhotoRecord{ID: id, Width: proc.Width, Height: proc.Height, Format: proc.Format, Lat: proc.Lat, Lon: proc.Lon}
-	if proc.Taken != nil {
-		rec.Taken = *proc.Taken
+	return rec.ID, s.DB.AttachPhoto(ctx, who, c.ID, c.Number, rec, step)
+}
+
+// SavePhoto checks and stores an uploaded photo (an error names field)
+// without attaching it; the action that names it attaches it.
+func (s *Service) SavePhoto(ctx context.Context, who store.Actor, photos *photo.Store, r io.Reader, field string) (string, error) {
+	rec, err := service.StorePhoto(ctx, photos, s.Loc, r, field)
+	if err != nil {
+		return "", err
 	}
-	return id, s.DB.AttachPhoto(ctx, who, c.ID, c.Number, rec, step)
+	return rec.ID, s.DB.SavePhoto(ctx, who, rec)
+}
+
+// AddPublicPhoto keeps a photo of a report from the public at the case it
+// just recorded (the caller vouches for c: AddPhoto needs a signed-in person).
+func (s *Service) AddPublicPhoto(ctx context.Context, who store.Actor, photos *photo.Store, c cases.Case, r io.Reader) error {
+	rec, err := service.StorePhoto(ctx, photos, s.Loc, r, "photos")
+	if err != nil {
+		return err
+	}
+	return s.DB.AttachPhoto(ctx, who, c.ID, c.Number, rec, cases.StepBefore)
+}
+
+// OpenPhoto opens a photo (its thumbnail with thumb) for p, who must be
+// able to read a case it is attached to; 404 otherwise.
+func (s *Service) OpenPhoto(ctx context.Context, p *auth.Principal, photos *photo.Store, id string, thumb bool) (io.ReadSeekCloser, error) {
+	if !photo.ValidID(id) {
+		return nil, apperr.ErrNotFound
+	}
+	ok, err := s.CanSeePhoto(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, apperr.ErrNotFound
+	}
+	f, err := photos.Open(id, thumb)
+	if err != nil {
+		return nil, apperr.ErrNotFound
+	}
+	return f, nil
 }
 
 // CanSeePhoto reports whether p may see a photo: it must be attached to a case p may read.

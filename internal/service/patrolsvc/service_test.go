@@ -38,10 +38,6 @@ func setup(t *testing.T, backend string) *app.App {
 	return a
 }
 
-func principal(t *testing.T, a *app.App, username string) (*auth.Principal, store.Actor) {
-	return testutil.As(t, a, username)
-}
-
 // walk returns n fixes from t0, one every 15 s, each 1.8 m east of the one
 // before, inside grid (0, 0).
 func walk(first, n int) []patrolsvc.TrackPoint {
@@ -59,15 +55,6 @@ func code(err error) apperr.Code {
 	return apperr.As(err).Code
 }
 
-func auditCount(t *testing.T, a *app.App, entity, id string) int {
-	t.Helper()
-	var n int
-	if err := a.DB.Reader().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE entity = $1 AND entity_id = $2`, entity, id).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 // TestWalk walks one patrol through the service: every use case once, its
 // bad input, idempotency, scope, late points and the audit trail.
 func TestWalk(t *testing.T) {
@@ -76,9 +63,9 @@ func TestWalk(t *testing.T) {
 			ctx := context.Background()
 			a := setup(t, backend)
 			s := a.Patrols
-			me, who := principal(t, a, "patrol01")
-			mate, whoMate := principal(t, a, "patrol02") // a patroller of the same grid
-			other, _ := principal(t, a, "community2")    // leads another community
+			me, who := testutil.As(t, a, "patrol01")
+			mate, whoMate := testutil.As(t, a, "patrol02") // a patroller of the same grid
+			other, _ := testutil.As(t, a, "community2")    // leads another community
 			grid := demo.GridCode(0, 0)
 			id := uuid(1)
 
@@ -187,7 +174,7 @@ func TestWalk(t *testing.T) {
 				t.Fatalf("after the late point: %v %+v", err, d.Patrol)
 			}
 			// Audit: start, two batches that stored points, visit, record, finding, end, and the late batch's measuring.
-			if n := auditCount(t, a, "patrol", id); n != 8 {
+			if n := storetest.AuditCount(t, a.DB, "patrol", id); n != 8 {
 				t.Fatalf("%d audit rows, want 8", n)
 			}
 			// Who sees it.
@@ -212,7 +199,7 @@ func TestWalk(t *testing.T) {
 }
 
 func principalOf(t *testing.T, a *app.App, username string) *auth.Principal {
-	p, _ := principal(t, a, username)
+	p, _ := testutil.As(t, a, username)
 	return p
 }
 
@@ -223,8 +210,8 @@ func TestSyncLinksOnlyOwnPatrols(t *testing.T) {
 	ctx := context.Background()
 	a := setup(t, "sqlite")
 	s := a.Patrols
-	me, who := principal(t, a, "patrol01")
-	mate, whoMate := principal(t, a, "patrol02")
+	me, who := testutil.As(t, a, "patrol01")
+	mate, whoMate := testutil.As(t, a, "patrol02")
 	id := uuid(100)
 	end := patrol.End{EndedAt: t0.Add(30 * time.Minute)}
 	items := []patrolsvc.Item{
@@ -267,7 +254,7 @@ func TestPlans(t *testing.T) {
 	a := setup(t, "sqlite")
 	s := a.Patrols
 	grid := demo.GridCode(0, 0)
-	leader, who := principal(t, a, "community1")
+	leader, who := testutil.As(t, a, "community1")
 	two := 2
 	points := []patrol.FreePoint{{Name: strings.Repeat("桥", patrol.MaxPointName+1), Lat: 34.57, Lon: 105.70}}
 	_, err := s.SetPlan(ctx, who, leader, grid, patrolsvc.PlanInput{PerDay: &two, Windows: []string{"12:00-08:00"}, Patrollers: []int64{1}, Points: &points})
@@ -289,24 +276,24 @@ func TestPlans(t *testing.T) {
 			t.Fatalf("patrollers %+v", v.Patrollers)
 		}
 	}
-	if n := auditCount(t, a, "patrol_plan", grid); n != 1 {
+	if n := storetest.AuditCount(t, a.DB, "patrol_plan", grid); n != 1 {
 		t.Fatalf("%d audit rows", n)
 	}
 	for user, want := range map[string]apperr.Code{"patrol01": apperr.Forbidden, "inspector": apperr.Forbidden, "community2": apperr.NotFound, "admin": ""} {
-		p, w := principal(t, a, user)
+		p, w := testutil.As(t, a, user)
 		if _, err := s.SetPlan(ctx, w, p, grid, patrolsvc.PlanInput{PerDay: &two, Windows: []string{"08:00-12:00"}}); code(err) != want {
 			t.Errorf("%s sets the plan: %v, want %q", user, err, want)
 		}
 	}
 	// Now only patrol02 may start among the grid's patrollers; its leaders still may.
-	me, whoMe := principal(t, a, "patrol01")
+	me, whoMe := testutil.As(t, a, "patrol01")
 	if _, err := s.SetPlan(ctx, who, leader, grid, patrolsvc.PlanInput{PerDay: &two, Windows: []string{"08:00-12:00"}, Patrollers: []int64{mate.PersonID}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := s.Start(ctx, whoMe, me, patrol.Start{UID: uuid(300), Grid: grid, StartedAt: t0}); !errors.Is(err, patrol.ErrForbidden) {
 		t.Fatalf("a patroller the plan does not name starts: %v", err)
 	}
-	g, whoG := principal(t, a, "grid01")
+	g, whoG := testutil.As(t, a, "grid01")
 	if _, _, err := s.Start(ctx, whoG, g, patrol.Start{UID: uuid(301), Grid: grid, StartedAt: t0}); err != nil {
 		t.Fatalf("the grid's leader starts: %v", err)
 	}
@@ -358,22 +345,7 @@ func TestCompliance(t *testing.T) {
 			add := func(day string, h int, dur time.Duration, flags patrol.Flags, end bool) {
 				n++
 				d, _ := time.ParseInLocation(patrol.DateLayout, day, cst)
-				start := d.Add(time.Duration(h) * time.Hour)
-				h2 := store.PatrolHistory{Patrol: patrol.Patrol{UID: uuid(700 + n), Grid: g, PatrollerID: walker, Day: day,
-					Window: patrol.DefaultPlan(g).WindowOf(start, cst), State: patrol.StateOpen, StartedAt: start, UpdatedAt: start}}
-				if end {
-					h2.Patrol.State, h2.Patrol.EndedAt = patrol.StateEnded, start.Add(dur)
-					h2.Patrol.Assessment = patrol.Assessment{Duration: dur, Length: 1500, Flags: flags, Points: 2}
-					h2.Visits = []patrol.Visit{{UID: uuid(800 + n), Site: patrol.SiteRef{Point: 1}, At: start, Lat: 34.5722, Lon: 105.7022}}
-				}
-				if err := a.DB.Write(ctx, store.System, func(tx *store.Tx) error {
-					if err := tx.InsertPatrolHistories(ctx, []store.PatrolHistory{h2}); err != nil {
-						return err
-					}
-					return tx.RefreshPatrolDays(ctx, g, g, day, day)
-				}); err != nil {
-					t.Fatal(err)
-				}
+				storetest.AddWalk(t, a.DB, storetest.Walk{N: n, Grid: g, Walker: walker, Start: d.Add(time.Duration(h) * time.Hour), Dur: dur, Flags: flags, Open: !end})
 			}
 			// Monday: both windows; Tuesday: two mornings, one doubtful; Wednesday: one open patrol only; Saturday: one anyway.
 			add("2026-11-23", 9, 40*time.Minute, 0, true)

@@ -10,8 +10,8 @@ import (
 	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/cases"
 	"github.com/lantian-org/lantian/internal/patrol"
-	"github.com/lantian-org/lantian/internal/photo"
 	"github.com/lantian-org/lantian/internal/region"
+	"github.com/lantian-org/lantian/internal/service"
 	"github.com/lantian-org/lantian/internal/service/casesvc"
 	"github.com/lantian-org/lantian/internal/store"
 )
@@ -241,22 +241,11 @@ func (s *Service) VisitPhoto(ctx context.Context, who store.Actor, p *auth.Princ
 	if err != nil {
 		return "", err
 	}
-	proc, err := photo.ProcessContext(ctx, r, photo.Limits{Location: s.Loc})
-	if err != nil {
-		var pe *photo.Error
-		if errors.As(err, &pe) {
-			return "", pe.FieldErr("photo")
-		}
-		return "", err
-	}
-	id, err := s.Photos.Put(proc)
+	rec, err := service.StorePhoto(ctx, s.Photos, s.Loc, r, "photo")
 	if err != nil {
 		return "", err
 	}
-	rec := store.PhotoRecord{ID: id, Width: proc.Width, Height: proc.Height, Format: proc.Format, Lat: proc.Lat, Lon: proc.Lon}
-	if proc.Taken != nil {
-		rec.Taken = *proc.Taken
-	}
+	id := rec.ID
 	return id, s.DB.Write(ctx, who, func(tx *store.Tx) error {
 		if err := tx.SetVisitPhoto(ctx, pt, visitUID, rec); err != nil {
 			return err
