@@ -32,24 +32,36 @@ const (
 	CaseOverdue    Kind = "overdue"         // a case passed its deadline
 	PatrolMissed   Kind = "patrol_missed"   // a grid's patrol window passed without a patrol
 	LetterReminder Kind = "letter_reminder" // a unit has not signed its letter
+
+	// The work group's kinds (package messages maps some to channel events).
+	NoticePublished Kind = "notice"           // a notice was sent to its recipients
+	NoticeReminder  Kind = "notice_reminder"  // a notice still waits for their receipt
+	LettersUnsigned Kind = "letters_unsigned" // the weekly list of unsigned letters (channels only)
+	Digest          Kind = "digest"           // a region's figures of the day (channels only)
+	ChannelTest     Kind = "channel_test"     // a test message for one channel (that channel only)
 )
 
 // Record names what an event is about, so that a message can open it.
 type Record struct {
-	Kind string // "case", "letter", "patrol_alert"
+	Kind string // "case", "letter", "patrol_alert", "notice", "region"
 	ID   int64  // the record's id (the case id for cases)
 	Ref  string // its human reference: a case number, or a short label
+	// Region is the region holding the record (a case's grid); outbound
+	// channels of the regions above it receive the event.
+	Region string
 }
 
 // Subject holds the facts the audience rules read; each kind reads a few.
 type Subject struct {
-	Held     string // the region holding a case now
-	Before   string // the region that held it before (escalation)
-	Assignee string // the case's assignee reference (person:N, region:CODE, unit:N)
-	Reporter int64  // who reported the case
-	Actor    int64  // who acted (never told of their own act where the rule says so)
-	Region   string // the region an alert is about (a grid for missed patrols)
-	Unit     int64  // the unit a letter is for
+	Held     string  // the region holding a case now
+	Before   string  // the region that held it before (escalation)
+	Assignee string  // the case's assignee reference (person:N, region:CODE, unit:N)
+	Reporter int64   // who reported the case
+	Actor    int64   // who acted (never told of their own act where the rule says so)
+	Region   string  // the region an alert is about (a grid for missed patrols)
+	Unit     int64   // the unit a letter is for
+	People   []int64 // named recipients (a notice's)
+	Channel  int64   // the one channel a test message is for
 }
 
 // Event is one thing to tell people, with what its message shows.
@@ -87,19 +99,28 @@ type rule func(s Subject) []Selector
 
 // rules is the one table of who is told of what.
 var rules = map[Kind]rule{
-	CaseReported:   heldLeaders,
-	CaseCommitted:  heldLeaders,
-	CaseFiled:      heldLeaders,
-	CaseAssigned:   assigneeSide,
-	CaseEscalated:  func(s Subject) []Selector { return append(heldLeaders(s), leadersAt(s.Before)...) },
-	CaseReturned:   heldLeaders,
-	CaseVerify:     func(s Subject) []Selector { return append(heldLeaders(s), reporter(s)...) },
-	CaseRework:     assigneeSide,
-	CaseReopened:   func(s Subject) []Selector { return append(heldLeaders(s), assigneeSide(s)...) },
-	CaseSupervise:  func(s Subject) []Selector { return append(assigneeSide(s), heldLeaders(s)...) },
-	CaseOverdue:    func(s Subject) []Selector { return append(assigneeSide(s), heldLeaders(s)...) },
-	PatrolMissed:   func(s Subject) []Selector { return []Selector{{Role: Leaders, Region: region.AncestorAt(s.Region, region.Community), Up: true}} },
+	CaseReported:  heldLeaders,
+	CaseCommitted: heldLeaders,
+	CaseFiled:     heldLeaders,
+	CaseAssigned:  assigneeSide,
+	CaseEscalated: func(s Subject) []Selector { return append(heldLeaders(s), leadersAt(s.Before)...) },
+	CaseReturned:  heldLeaders,
+	CaseVerify:    func(s Subject) []Selector { return append(heldLeaders(s), reporter(s)...) },
+	CaseRework:    assigneeSide,
+	CaseReopened:  func(s Subject) []Selector { return append(heldLeaders(s), assigneeSide(s)...) },
+	CaseSupervise: func(s Subject) []Selector { return append(assigneeSide(s), heldLeaders(s)...) },
+	CaseOverdue:   func(s Subject) []Selector { return append(assigneeSide(s), heldLeaders(s)...) },
+	PatrolMissed: func(s Subject) []Selector {
+		return []Selector{{Role: Leaders, Region: region.AncestorAt(s.Region, region.Community), Up: true}}
+	},
 	LetterReminder: func(s Subject) []Selector { return []Selector{{Role: UnitContacts, Unit: s.Unit}} },
+
+	NoticePublished: named,
+	NoticeReminder:  named,
+	// Summaries and tests go to outbound channels only, never to an inbox.
+	LettersUnsigned: nobody,
+	Digest:          nobody,
+	ChannelTest:     nobody,
 }
 
 // Kinds lists every kind, sorted (for tests and the catalogs).
@@ -143,6 +164,17 @@ func leadersAt(code string) []Selector {
 
 func heldLeaders(s Subject) []Selector { return leadersAt(s.Held) }
 
+// named tells the people the subject names, each by id.
+func named(s Subject) []Selector {
+	out := make([]Selector, 0, len(s.People))
+	for _, id := range s.People {
+		out = append(out, Selector{Role: Person, PersonID: id})
+	}
+	return out
+}
+
+func nobody(Subject) []Selector { return nil }
+
 // reporter tells the person who reported a case, unless they did the act themselves.
 func reporter(s Subject) []Selector {
 	if s.Reporter == 0 || s.Reporter == s.Actor {
@@ -171,4 +203,3 @@ func assigneeSide(s Subject) []Selector {
 	}
 	return nil
 }
-

@@ -44,6 +44,12 @@ func TestAudience(t *testing.T) {
 		{"PatrolMissedToCommunityLeadersOrAbove", Event{Kind: PatrolMissed, Subject: Subject{Region: grid}},
 			[]Selector{{Role: Leaders, Region: community, Up: true}}},
 		{"LetterReminderToContacts", Event{Kind: LetterReminder, Subject: Subject{Unit: 11}}, []Selector{{Role: UnitContacts, Unit: 11}}},
+		{"NoticeToNamedPeople", Event{Kind: NoticePublished, Subject: Subject{People: []int64{4, 9, 4}}},
+			[]Selector{{Role: Person, PersonID: 4}, {Role: Person, PersonID: 9}}},
+		{"NoticeReminderToNamedPeople", Event{Kind: NoticeReminder, Subject: Subject{People: []int64{9}}}, []Selector{{Role: Person, PersonID: 9}}},
+		{"DigestChannelsOnly", Event{Kind: Digest, Subject: Subject{Region: community}}, nil},
+		{"LettersUnsignedChannelsOnly", Event{Kind: LettersUnsigned, Subject: Subject{Region: street}}, nil},
+		{"ChannelTestChannelsOnly", Event{Kind: ChannelTest, Subject: Subject{Channel: 3}}, nil},
 		{"UnknownKindNobody", Event{Kind: "nonsense", Subject: Subject{Held: community}}, nil},
 		{"EmptySubjectNobody", Event{Kind: CaseFiled}, nil},
 	}
@@ -59,12 +65,13 @@ func TestAudience(t *testing.T) {
 // TestEveryKindHasARule keeps the constants and the table in step.
 func TestEveryKindHasARule(t *testing.T) {
 	for _, k := range []Kind{CaseReported, CaseCommitted, CaseFiled, CaseAssigned, CaseEscalated, CaseReturned, CaseVerify,
-		CaseRework, CaseReopened, CaseSupervise, CaseOverdue, PatrolMissed, LetterReminder} {
+		CaseRework, CaseReopened, CaseSupervise, CaseOverdue, PatrolMissed, LetterReminder,
+		NoticePublished, NoticeReminder, LettersUnsigned, Digest, ChannelTest} {
 		if !Known(k) {
 			t.Errorf("kind %s has no rule", k)
 		}
 	}
-	if len(Kinds()) != 13 {
+	if len(Kinds()) != 18 {
 		t.Errorf("Kinds() = %v: a kind was added without a row here", Kinds())
 	}
 }
