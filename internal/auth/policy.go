@@ -43,6 +43,12 @@ const (
 	PatrolRead  Action = "patrol.read"  // see patrols, their tracks and the compliance of grids
 	PatrolWrite Action = "patrol.write" // walk patrols on one's grids: start, track, visits, records, end
 	PatrolPlan  Action = "patrol.plan"  // set grids' patrol plans
+
+	NoticeSend    Action = "notice.send"    // send notices to people of one's regions
+	NoticeOversee Action = "notice.oversee" // see the receipts of any notice of one's regions, and remind
+	PostRead      Action = "post.read"      // read the work group's feed and comment on it
+	PostWrite     Action = "post.write"     // post to the feed of one's regions
+	ChannelManage Action = "channel.manage" // configure outbound channels of one's regions, see and retry their outbox
 )
 
 // Principal is the signed-in person with their role assignments.
@@ -88,6 +94,12 @@ var grants = map[Action][]people.Role{
 	PatrolRead:  {people.Admin, people.Leader, people.Inspector, people.Patroller},
 	PatrolWrite: {people.Leader, people.Patroller},
 	PatrolPlan:  {people.Admin, people.Leader},
+
+	NoticeSend:    {people.Admin, people.Leader},
+	NoticeOversee: {people.Admin},
+	PostRead:      {people.Admin, people.Leader, people.Inspector, people.Patroller, people.Volunteer},
+	PostWrite:     {people.Admin, people.Leader, people.Inspector, people.Patroller},
+	ChannelManage: {people.Admin, people.Leader},
 }
 
 // highest bounds, for some actions, how low an assignment may sit and still

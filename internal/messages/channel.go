@@ -90,6 +90,10 @@ func (c Channel) Validate() error {
 	}
 	if key, args := checkURL(c.Kind, c.URL); key != "" {
 		f.Add("url", key, args...)
+	} else if c.Kind == SMTP && len(c.Events) > 0 {
+		if u, _ := url.Parse(c.URL); len(MailTo(u)) == 0 {
+			f.Add("url", "err.messages.url_to_needed")
+		}
 	}
 	if utf8.RuneCountInString(c.Secret) > MaxSecret {
 		f.Add("secret", "err.too_long", MaxSecret)
