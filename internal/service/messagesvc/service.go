@@ -63,7 +63,9 @@ func firstScope(p *auth.Principal, a auth.Action) string {
 type FileStore struct{ dir string }
 
 // NewFileStore returns a store under dataDir/notices.
-func NewFileStore(dataDir string) *FileStore { return &FileStore{dir: filepath.Join(dataDir, "notices")} }
+func NewFileStore(dataDir string) *FileStore {
+	return &FileStore{dir: filepath.Join(dataDir, "notices")}
+}
 
 var fileID = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
