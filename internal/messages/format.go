@@ -28,6 +28,7 @@ type Message struct {
 	URL    string // the record's page, absolute; "" when the server's address is not configured
 	Link   string // the link's words ("查看详情")
 	More   string // a format with one %d: what replaces the lines cut ("等 %d 项")
+	Hidden int    // items of the list left out before it came here (they count in More)
 	Record *RecordRef
 }
 
@@ -63,11 +64,11 @@ func Build(c Channel, m Message, now time.Time) (Request, error) {
 	switch c.Kind {
 	case WeCom:
 		content := fit(m, WeComMarkdownMax, func(lines []string) string { return markdown(m, lines, "\n") })
-		body, err := marshal(map[string]any{"msgtype": "markdown", "markdown": map[string]string{"content": content}})
+		body, err := marshal(weComBody{MsgType: "markdown", Markdown: weComMarkdown{Content: content}})
 		return Request{URL: c.URL, Header: h, Body: body}, err
 	case DingTalk:
 		text := fit(m, DingTalkMarkdownMax, func(lines []string) string { return markdown(m, lines, "\n\n") })
-		body, err := marshal(map[string]any{"msgtype": "markdown", "markdown": map[string]string{"title": m.Title, "text": text}})
+		body, err := marshal(dingTalkBody{MsgType: "markdown", Markdown: dingTalkMarkdown{Title: m.Title, Text: text}})
 		u := c.URL
 		if c.Secret != "" {
 			u = DingTalkSign(c.URL, c.Secret, now)
@@ -85,6 +86,25 @@ func Build(c Channel, m Message, now time.Time) (Request, error) {
 	}
 	return Request{}, fmt.Errorf("messages: no HTTP request for a %s channel", c.Kind)
 }
+
+// The robots' bodies, fields in the order their documentation shows them.
+type (
+	weComBody struct {
+		MsgType  string        `json:"msgtype"`
+		Markdown weComMarkdown `json:"markdown"`
+	}
+	weComMarkdown struct {
+		Content string `json:"content"`
+	}
+	dingTalkBody struct {
+		MsgType  string           `json:"msgtype"`
+		Markdown dingTalkMarkdown `json:"markdown"`
+	}
+	dingTalkMarkdown struct {
+		Title string `json:"title"`
+		Text  string `json:"text"`
+	}
+)
 
 // webhookBody is the JSON a webhook receives.
 type webhookBody struct {
@@ -154,6 +174,9 @@ func PlainText(m Message) string {
 	for _, l := range m.Lines {
 		b.WriteString("\n" + Shorten(l, LineMax))
 	}
+	if m.Hidden > 0 {
+		b.WriteString("\n" + fmt.Sprintf(m.More, m.Hidden))
+	}
 	if m.URL != "" {
 		b.WriteString("\n" + m.URL)
 	}
@@ -167,10 +190,15 @@ func fit(m Message, max int, render func([]string) string) string {
 	for i, l := range m.Lines {
 		lines[i] = Shorten(l, LineMax)
 	}
-	s := render(lines)
+	with := func(keep int) []string {
+		if hidden := len(lines) - keep + m.Hidden; hidden > 0 {
+			return append(lines[:keep:keep], fmt.Sprintf(m.More, hidden))
+		}
+		return lines
+	}
+	s := render(with(len(lines)))
 	for keep := len(lines) - 1; len(s) > max && keep >= 0; keep-- {
-		cut := append(lines[:keep:keep], fmt.Sprintf(m.More, len(lines)-keep))
-		s = render(cut)
+		s = render(with(keep))
 	}
 	if len(s) > max {
 		// Even the title alone is too long: cut bytes at a rune boundary.

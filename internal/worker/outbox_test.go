@@ -1,0 +1,259 @@
+package worker_test
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/tls"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lantian-org/lantian/internal/app"
+	"github.com/lantian-org/lantian/internal/auth"
+	"github.com/lantian-org/lantian/internal/cases"
+	"github.com/lantian-org/lantian/internal/demo"
+	"github.com/lantian-org/lantian/internal/messages"
+	"github.com/lantian-org/lantian/internal/service/casesvc"
+	"github.com/lantian-org/lantian/internal/store"
+	"github.com/lantian-org/lantian/internal/store/storetest"
+	"github.com/lantian-org/lantian/internal/worker"
+)
+
+func principal(t *testing.T, a *app.App, username string) (*auth.Principal, store.Actor) {
+	t.Helper()
+	p, _, err := a.DB.Credentials(context.Background(), username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &auth.Principal{PersonID: p.ID, Username: p.Username, Name: p.Name, Roles: p.Roles}, store.Actor{ID: p.ID, Name: p.Username}
+}
+
+// addChannel creates a channel as admin.
+func addChannel(t *testing.T, a *app.App, c messages.Channel) messages.Channel {
+	t.Helper()
+	p, who := principal(t, a, "admin")
+	c.Enabled = true
+	out, err := a.Messages.CreateChannel(context.Background(), who, p, c)
+	if err != nil {
+		t.Fatalf("create %s channel: %v", c.Kind, err)
+	}
+	return out
+}
+
+// assignedCase reports a case in grid (0, 0) as its patroller and has the
+// community's leader assign it to the grid; it returns the case.
+func assignedCase(t *testing.T, a *app.App, n int) cases.Case {
+	t.Helper()
+	ctx := context.Background()
+	p, who := principal(t, a, "patrol01")
+	c, _, err := a.Cases.Report(ctx, who, p, casesvc.Report{Input: cases.Input{ClientID: fmt.Sprintf("5b0c0a52-6f7e-4c43-8d1c-3a1e2b7f%04d", n),
+		Category: "06010", Description: "暴露垃圾堆放在巷口", Address: "忠武巷12号院门口", Lat: 34.5725, Lon: 105.7025, Class: cases.ClassEscalated}})
+	if err != nil {
+		t.Fatalf("report: %v", err)
+	}
+	lp, lwho := principal(t, a, "community1")
+	v := c.Version
+	c, err = a.Cases.Act(ctx, lwho, lp, c.Number, casesvc.Action{Action: cases.ActionAssign, Version: &v,
+		Assignee: &casesvc.Assignee{Region: demo.GridCode(0, 0)}})
+	if err != nil {
+		t.Fatalf("assign: %v", err)
+	}
+	return c
+}
+
+func outboxOf(t *testing.T, a *app.App, status string) []store.OutboxItem {
+	t.Helper()
+	list, _, err := a.DB.Outbox(context.Background(), store.OutboxFilter{All: true, Status: status, Page: store.Page{Size: 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
+}
+
+// TestDeliveryPayloads assigns a case to a grid whose community has one
+// channel of each kind and checks, at local doubles, the exact payload and
+// signature each receives; then a robot's errcode is a failure that is
+// tried again, and DingTalk's "too fast" rests the robot ten minutes.
+func TestDeliveryPayloads(t *testing.T) {
+	for _, backend := range storetest.Backends(t) {
+		t.Run(backend, func(t *testing.T) {
+			ctx := context.Background()
+			a := setup(t, backend)
+			a.Cfg.BaseURL = "https://lantian.example.gov.cn"
+			d := newDouble(t)
+			mail := newMailServer(t, true)
+			community := demo.CommunityCode(0)
+			on := []messages.Event{messages.CaseAssigned}
+			wecom := addChannel(t, a, messages.Channel{Kind: messages.WeCom, Name: "忠武巷社区企业微信群", URL: d.URL + "/cgi-bin/webhook/send?key=KEY-1",
+				Region: community, Events: on})
+			ding := addChannel(t, a, messages.Channel{Kind: messages.DingTalk, Name: "忠武巷社区钉钉群", URL: d.URL + "/robot/send?access_token=TOKEN-2",
+				Secret: "SECxyz", Region: community, Events: on})
+			hook := addChannel(t, a, messages.Channel{Kind: messages.Webhook, Name: "区网格中心", URL: d.URL + "/hook", Secret: "whsec-3",
+				Region: community, Events: on})
+			addChannel(t, a, messages.Channel{Kind: messages.SMTP, Name: "街道邮件", URL: "smtp://lantian@" + mail.addr() +
+				"?from=lantian@xiguan.gov.cn&to=group@xiguan.gov.cn,office@xiguan.gov.cn", Secret: "mail-pass", Region: community, Events: on})
+			// A channel elsewhere, and one here without the event, get nothing.
+			addChannel(t, a, messages.Channel{Kind: messages.WeCom, Name: "砚房背后社区", URL: d.URL + "/other", Region: demo.CommunityCode(1), Events: on})
+			addChannel(t, a, messages.Channel{Kind: messages.WeCom, Name: "只收超期", URL: d.URL + "/other", Region: community,
+				Events: []messages.Event{messages.CaseOverdue}})
+
+			c := assignedCase(t, a, 1)
+			pending := outboxOf(t, a, messages.Pending)
+			if len(pending) != 4 {
+				t.Fatalf("%d outbox messages after the assignment, want 4 (one per matching channel): %+v", len(pending), pending)
+			}
+			ids := map[int64]int64{}
+			for _, it := range pending {
+				ids[it.ChannelID] = it.ID
+			}
+
+			o := worker.NewOutbox(a)
+			now := time.Now().Add(time.Second).Truncate(time.Second)
+			o.Now = func() time.Time { return now }
+			o.TLS = &tls.Config{RootCAs: mail.roots}
+			if n, err := o.DeliverDue(ctx); err != nil || n != 4 {
+				t.Fatalf("DeliverDue = %d, %v; outbox: %+v", n, err, outboxOf(t, a, ""))
+			}
+			grid, _ := a.DB.Region(ctx, demo.GridCode(0, 0))
+			link := "https://lantian.example.gov.cn/cases/" + c.Number
+			lines := []string{
+				"位置：" + grid.Name + " 忠武巷12号院门口",
+				"问题：暴露垃圾堆放在巷口",
+				"处置：" + grid.Name,
+				"时限：" + c.Deadline.In(a.Loc).Format("2006-01-02 15:04"),
+			}
+			title := "【案件派遣】" + c.Number + " 暴露垃圾"
+
+			// WeCom: markdown, the key in the URL as configured.
+			got := d.requests("/cgi-bin/webhook/send")
+			if len(got) != 1 || got[0].Query["key"][0] != "KEY-1" {
+				t.Fatalf("WeCom requests %+v", got)
+			}
+			wantWeCom := `{"msgtype":"markdown","markdown":{"content":"**` + title + `**\n` + strings.Join(lines, `\n`) + `\n[查看详情](` + link + `)"}}`
+			if string(got[0].Body) != wantWeCom {
+				t.Errorf("WeCom body\n got %s\nwant %s", got[0].Body, wantWeCom)
+			}
+
+			// DingTalk: markdown with a title, signed with timestamp and sign.
+			got = d.requests("/robot/send")
+			if len(got) != 1 {
+				t.Fatalf("DingTalk requests %+v", got)
+			}
+			q := got[0].Query
+			ts := q["timestamp"][0]
+			if ts != strconv.FormatInt(now.UnixMilli(), 10) || q["access_token"][0] != "TOKEN-2" {
+				t.Errorf("DingTalk query %v", q)
+			}
+			mac := hmac.New(sha256.New, []byte("SECxyz"))
+			mac.Write([]byte(ts + "\n" + "SECxyz"))
+			if want := base64.StdEncoding.EncodeToString(mac.Sum(nil)); q["sign"][0] != want {
+				t.Errorf("DingTalk sign %q, want %q", q["sign"][0], want)
+			}
+			wantDing := `{"msgtype":"markdown","markdown":{"title":"` + title + `","text":"**` + title + `**\n\n` + strings.Join(lines, `\n\n`) +
+				`\n\n[查看详情](` + link + `)"}}`
+			if string(got[0].Body) != wantDing {
+				t.Errorf("DingTalk body\n got %s\nwant %s", got[0].Body, wantDing)
+			}
+
+			// Webhook: the JSON of the issue, signed over the body, keyed by the message id.
+			got = d.requests("/hook")
+			if len(got) != 1 {
+				t.Fatalf("webhook requests %+v", got)
+			}
+			id := strconv.FormatInt(ids[hook.ID], 10)
+			var body map[string]any
+			if err := json.Unmarshal(got[0].Body, &body); err != nil {
+				t.Fatal(err)
+			}
+			wantHook := map[string]any{"id": id, "event": "case_assigned", "text": title + "\n" + strings.Join(lines, "\n") + "\n" + link, "url": link,
+				"record": map[string]any{"kind": "case", "id": c.Number}}
+			if fmt.Sprint(body) != fmt.Sprint(wantHook) {
+				t.Errorf("webhook body\n got %v\nwant %v", body, wantHook)
+			}
+			sig := hmac.New(sha256.New, []byte("whsec-3"))
+			sig.Write(got[0].Body)
+			if h := got[0].Header.Get("X-Lantian-Signature"); h != "sha256="+hex.EncodeToString(sig.Sum(nil)) {
+				t.Errorf("X-Lantian-Signature %q", h)
+			}
+			if k := got[0].Header.Get("Idempotency-Key"); k != id {
+				t.Errorf("Idempotency-Key %q, want %q", k, id)
+			}
+
+			// E-mail: over STARTTLS, signed in, to the group addresses.
+			mails := mail.got()
+			if len(mails) != 1 {
+				t.Fatalf("mails %+v", mails)
+			}
+			m := mails[0]
+			if !m.TLS || m.Auth != "\x00lantian\x00mail-pass" || m.From != "lantian@xiguan.gov.cn" ||
+				strings.Join(m.To, ",") != "group@xiguan.gov.cn,office@xiguan.gov.cn" {
+				t.Errorf("mail envelope %+v", m)
+			}
+			subject := ""
+			for _, l := range strings.Split(m.Data, "\n") {
+				if s, ok := strings.CutPrefix(l, "Subject: "); ok {
+					subject, _ = new(mime.WordDecoder).DecodeHeader(s)
+				}
+			}
+			if subject != title || readBody(m.Data) != strings.ReplaceAll(title+"\n"+strings.Join(lines, "\n")+"\n"+link, "\n", "\r\n") {
+				t.Errorf("mail subject %q body %q", subject, readBody(m.Data))
+			}
+			if sent := outboxOf(t, a, messages.Sent); len(sent) != 4 {
+				t.Fatalf("%d sent, want 4", len(sent))
+			}
+			// Sent is sent: nothing goes again.
+			if n, _ := o.DeliverDue(ctx); n != 0 {
+				t.Fatalf("%d sent again", n)
+			}
+
+			// A robot that answers 200 with an errcode has failed: the message waits its back-off.
+			d.setAnswer(func(r *http.Request, _ []byte) (int, string) {
+				if r.URL.Path == "/robot/send" {
+					return 200, `{"errcode":130101,"errmsg":"send too fast, exceed 20 times per minute"}`
+				}
+				if r.URL.Path == "/cgi-bin/webhook/send" {
+					return 200, `{"errcode":93000,"errmsg":"invalid webhook url"}`
+				}
+				return 200, `{"errcode":0}`
+			})
+			c2 := assignedCase(t, a, 2)
+			if n, err := o.DeliverDue(ctx); err != nil || n != 2 {
+				t.Fatalf("with two robots failing: %d sent, %v", n, err)
+			}
+			failed := map[int64]store.OutboxItem{}
+			for _, it := range outboxOf(t, a, messages.Pending) {
+				failed[it.ChannelID] = it
+			}
+			if it := failed[ding.ID]; it.Attempts != 1 || !strings.Contains(it.LastError, "130101") || it.RecordRef != c2.Number {
+				t.Fatalf("DingTalk message after 130101: %+v", it)
+			}
+			if it := failed[wecom.ID]; it.Attempts != 1 || !strings.Contains(it.LastError, "93000") || !it.NextAt.Equal(now.Add(messages.FirstRetry)) {
+				t.Fatalf("WeCom message after errcode 93000: %+v", it)
+			}
+			dc, _ := a.DB.Channel(ctx, ding.ID)
+			if want := now.Add(messages.DingTalkBlock).UnixMilli(); dc.RestUntil != want {
+				t.Fatalf("DingTalk rests until %d, want %d (10 minutes)", dc.RestUntil, want)
+			}
+			d.setAnswer(nil)
+			now = now.Add(5 * time.Minute)
+			if n, _ := o.DeliverDue(ctx); n != 1 {
+				t.Fatalf("after 5 minutes %d sent, want 1 (WeCom; DingTalk still blocked)", n)
+			}
+			now = now.Add(6 * time.Minute)
+			if n, _ := o.DeliverDue(ctx); n != 1 {
+				t.Fatalf("after 11 minutes %d sent, want 1 (DingTalk)", n)
+			}
+			if left := outboxOf(t, a, messages.Pending); len(left) != 0 {
+				t.Fatalf("still pending: %+v", left)
+			}
+		})
+	}
+}
