@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,6 +22,7 @@ import (
 	"github.com/lantian-org/lantian/internal/cases"
 	"github.com/lantian-org/lantian/internal/demo"
 	"github.com/lantian-org/lantian/internal/messages"
+	"github.com/lantian-org/lantian/internal/notify"
 	"github.com/lantian-org/lantian/internal/service/casesvc"
 	"github.com/lantian-org/lantian/internal/store"
 	"github.com/lantian-org/lantian/internal/store/storetest"
@@ -255,5 +257,153 @@ func TestDeliveryPayloads(t *testing.T) {
 				t.Fatalf("still pending: %+v", left)
 			}
 		})
+	}
+}
+
+// TestRateLimit sends 100 events to one robot within a minute: at most 20
+// go in any 60 seconds, the rest in the minutes after, none lost and none
+// twice. The clock is the worker's own, moved by hand.
+func TestRateLimit(t *testing.T) {
+	for _, backend := range storetest.Backends(t) {
+		t.Run(backend, func(t *testing.T) {
+			ctx := context.Background()
+			a := setup(t, backend)
+			d := newDouble(t)
+			addChannel(t, a, messages.Channel{Kind: messages.WeCom, Name: "街道企业微信群", URL: d.URL + "/send?key=K",
+				Region: demo.StreetCode, Events: []messages.Event{messages.CaseAssigned}})
+			for i := 0; i < 100; i++ {
+				ev := notify.Event{Kind: notify.CaseAssigned, Record: notify.Record{Kind: "case", Ref: fmt.Sprintf("XG-RATE-%03d", i), Region: demo.GridCode(i%6, 0)}}
+				if err := a.DB.Write(ctx, store.System, func(tx *store.Tx) error { _, err := tx.Notify(ctx, ev); return err }); err != nil {
+					t.Fatal(err)
+				}
+			}
+			o := worker.NewOutbox(a)
+			start := time.Now().Add(time.Second)
+			now := start
+			o.Now = func() time.Time { return now }
+			sentAt := map[string]time.Time{} // case ref → when it reached the robot
+			ref := regexp.MustCompile(`XG-RATE-[0-9]{3}`)
+			for step := 0; step < 40 && len(sentAt) < 100; step++ {
+				if _, err := o.DeliverDue(ctx); err != nil {
+					t.Fatal(err)
+				}
+				got := d.requests("/send")
+				for _, r := range got {
+					k := ref.FindString(string(r.Body))
+					if _, ok := sentAt[k]; !ok {
+						sentAt[k] = now
+					}
+				}
+				if step == 0 && len(got) != 20 {
+					t.Fatalf("first minute: %d sent, want 20", len(got))
+				}
+				if len(got) != len(sentAt) {
+					t.Fatalf("%d requests for %d messages: one went twice", len(got), len(sentAt))
+				}
+				now = now.Add(15 * time.Second)
+			}
+			if len(sentAt) != 100 {
+				t.Fatalf("%d of 100 sent", len(sentAt))
+			}
+			for _, t0 := range sentAt {
+				n := 0
+				for _, t1 := range sentAt {
+					if !t1.Before(t0) && t1.Sub(t0) < time.Minute {
+						n++
+					}
+				}
+				if n > 20 {
+					t.Fatalf("%d sends within a minute from %v", n, t0.Sub(start))
+				}
+			}
+			if last := now.Sub(start); last < 4*time.Minute {
+				t.Fatalf("100 messages went within %v", last)
+			}
+			if sent := outboxOf(t, a, messages.Sent); len(sent) != 100 {
+				t.Fatalf("%d recorded sent, want 100", len(sent))
+			}
+		})
+	}
+}
+
+// TestStuckChannelDoesNotHoldOthers runs the worker as the server does: a
+// webhook that never answers holds up only its own messages; the robot next
+// to it gets its message while the webhook is still hanging.
+func TestStuckChannelDoesNotHoldOthers(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a := setup(t, "sqlite")
+	d := newDouble(t)
+	release := make(chan struct{})
+	hung := make(chan struct{}, 10)
+	d.setAnswer(func(r *http.Request, _ []byte) (int, string) {
+		if r.URL.Path == "/stuck" {
+			hung <- struct{}{}
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+		}
+		return 200, `{"errcode":0}`
+	})
+	on := []messages.Event{messages.CaseAssigned}
+	addChannel(t, a, messages.Channel{Kind: messages.Webhook, Name: "卡住的接收方", URL: d.URL + "/stuck", Secret: "s", Region: demo.StreetCode, Events: on})
+	addChannel(t, a, messages.Channel{Kind: messages.WeCom, Name: "社区群", URL: d.URL + "/robot", Region: demo.CommunityCode(0), Events: on})
+	o := worker.NewOutbox(a)
+	o.HTTP.Timeout = time.Minute
+	done := make(chan struct{})
+	go func() { o.Run(ctx); close(done) }()
+	assignedCase(t, a, 1)
+	select {
+	case <-hung:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the stuck webhook was never called")
+	}
+	deadline := time.After(30 * time.Second)
+	for len(d.requests("/robot")) == 0 {
+		select {
+		case <-deadline:
+			t.Fatal("the robot got nothing while the webhook hung")
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	select {
+	case <-release:
+	default:
+		close(release)
+	}
+	cancel()
+	<-done
+	if sent := outboxOf(t, a, messages.Sent); len(sent) < 1 {
+		t.Fatalf("sent %+v", sent)
+	}
+}
+
+// TestCommitWakesDelivery: a commit that writes outbox messages signals the
+// worker at once; one that writes none does not.
+func TestCommitWakesDelivery(t *testing.T) {
+	a := setup(t, "sqlite")
+	drain := func() bool {
+		select {
+		case <-a.OutboxWake:
+			return true
+		default:
+			return false
+		}
+	}
+	drain()
+	assignedCase(t, a, 1)
+	if drain() {
+		t.Fatal("woken with no channel to send to")
+	}
+	addChannel(t, a, messages.Channel{Kind: messages.WeCom, Name: "社区群", URL: "http://127.0.0.1:1/robot", Region: demo.CommunityCode(0),
+		Events: []messages.Event{messages.CaseAssigned}})
+	drain()
+	assignedCase(t, a, 2)
+	if !drain() {
+		t.Fatal("a commit with outbox messages did not wake the worker")
+	}
+	if n := len(outboxOf(t, a, messages.Pending)); n != 1 {
+		t.Fatalf("%d pending, want 1", n)
 	}
 }
