@@ -191,8 +191,12 @@ func (s *Server) nav(r *http.Request, u *auth.Principal) []NavItem {
 	if u.CanSomewhere(auth.LetterRead) {
 		items = append(items, NavItem{Href: "/letters", Label: p.T("nav.letters")})
 	}
+	items = append(items, NavItem{Href: "/notices", Label: p.T("messages.nav.notices")})
 	if u.CanSomewhere(auth.PersonRead) {
 		items = append(items, NavItem{Href: "/people", Label: p.T("nav.people")})
+	}
+	if u.CanSomewhere(auth.ChannelManage) {
+		items = append(items, NavItem{Href: "/channels", Label: p.T("messages.nav.channels")})
 	}
 	if u.CanSomewhere(auth.CaseAdmin) {
 		items = append(items, NavItem{Href: "/admin/categories", Label: p.T("nav.settings")})
