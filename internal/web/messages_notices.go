@@ -78,8 +78,8 @@ type composePage struct {
 	RoleValues []string // the roles ticked
 	ByName     bool
 	Roles      []people.Role
-	Regions []option
-	Groups  []personGroup
+	Regions    []option
+	Groups     []personGroup
 }
 
 // audienceRoles are the roles the compose form offers.
