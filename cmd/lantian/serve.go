@@ -117,6 +117,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 // serve runs the HTTP server until ctx ends, then shuts down gracefully.
 func serve(ctx context.Context, a *app.App, h http.Handler, ln net.Listener) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	// Live event streams never end by themselves: close them as shutdown begins.
+	srv.RegisterOnShutdown(a.Live.Close)
 	go worker.Run(ctx, a, worker.Every)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
