@@ -407,3 +407,58 @@ func TestCommitWakesDelivery(t *testing.T) {
 		t.Fatalf("%d pending, want 1", n)
 	}
 }
+
+// TestCompose is the table of what each kind of outbox message says.
+func TestCompose(t *testing.T) {
+	loc := time.FixedZone("CST", 8*3600)
+	base := "https://lantian.example.gov.cn"
+	tests := []struct {
+		name  string
+		it    store.OutboxItem
+		lang  string
+		title string
+		lines []string
+		url   string
+	}{
+		{"PatrolMissed", store.OutboxItem{Event: messages.PatrolMissed, Kind: "patrol_missed", RecordKind: "patrol_alert", RecordRef: "忠武巷社区第1网格 2026-12-01 08:00-12:00",
+			Facts: `{"grid":"620502004001001","date":"2026-12-01","window":"08:00-12:00"}`}, "zh-CN",
+			"【巡查缺失】忠武巷社区第1网格 2026-12-01 08:00-12:00", []string{"日期：2026-12-01，时段：08:00-12:00"},
+			base + "/patrols/day?date=2026-12-01&region=620502004001001"},
+		{"Notice", store.OutboxItem{Event: messages.NoticeOut, Kind: "notice", RecordKind: "notice", RecordID: 12, RecordRef: "关于月末整治的通知",
+			Facts: `{"notice":12,"sender":"宋桂","due":"2026-12-05","excerpt":"各社区：请于周五前完成。"}`}, "zh-CN",
+			"【通知】关于月末整治的通知", []string{"发布人：宋桂", "请于 2026-12-05 前确认回执", "各社区：请于周五前完成。"}, base + "/notices/12"},
+		{"Digest", store.OutboxItem{Event: messages.Digest, Kind: "digest", RecordKind: "region", Region: "620502004000000", RecordRef: "西关街道",
+			Facts: `{"name":"西关街道","date":"2026-12-01","reported":5,"closed":3,"overdue":1,"patrols_done":50,"patrols_required":60,
+				"parts":[{"name":"忠武巷社区","reported":1,"closed":1,"overdue":0,"patrols_done":10,"patrols_required":10}]}`}, "zh-CN",
+			"【今日动态】西关街道 2026-12-01", []string{"上报 5 件，办结 3 件，超期 1 件；巡查 50/60 次", "忠武巷社区：上报 1，办结 1，超期 0，巡查 10/10"},
+			base + "/cases?region=620502004000000"},
+		{"LettersUnsigned", store.OutboxItem{Event: messages.LettersUnsigned, Kind: "letters_unsigned", RecordKind: "region", Region: "620502004001000",
+			Facts: `{"name":"忠武巷社区","year":2026,"total":3,"units":["庆华庭居","老马牛肉面"]}`}, "zh-CN",
+			"【责任书未签】忠武巷社区：2026 年尚有 3 家单位未签订", []string{"庆华庭居", "老马牛肉面"}, base + "/letters?region=620502004001000#unsigned"},
+		{"PersonalInEnglish", store.OutboxItem{Event: messages.Personal, Kind: "overdue", RecordKind: "case", RecordRef: "XG-20261201-0001",
+			Facts: `{"category_zh":"暴露垃圾","category_en":"Exposed rubbish","grid_name":"忠武巷社区第1网格","address":"忠武巷","description":"垃圾"}`}, "en",
+			"", []string{"Where: 忠武巷社区第1网格 忠武巷", "Problem: 垃圾"}, base + "/cases/XG-20261201-0001"},
+		{"Test", store.OutboxItem{Event: messages.Test, Kind: "channel_test", RecordKind: "channel", RecordRef: "社区群", Facts: `{"channel":"社区群","by":"宋桂"}`}, "zh-CN",
+			"【测试消息】社区群", []string{"这是蓝天平台发出的测试消息（宋桂 发起）。收到即表示配置正确。"}, ""},
+		{"OtherAreasEvent", store.OutboxItem{Event: messages.Inspection, Kind: "inspection_scored", RecordKind: "inspection", RecordID: 4,
+			Facts: `{"title":"【督查】第48周督查评分","lines":["忠武巷社区 92 分"],"path":"/inspections/4"}`}, "zh-CN",
+			"【督查】第48周督查评分", []string{"忠武巷社区 92 分"}, base + "/inspections/4"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := worker.Compose(tt.it, tt.lang, base, loc)
+			if tt.title != "" && m.Title != tt.title {
+				t.Errorf("title %q, want %q", m.Title, tt.title)
+			}
+			if fmt.Sprint(m.Lines) != fmt.Sprint(tt.lines) {
+				t.Errorf("lines %q, want %q", m.Lines, tt.lines)
+			}
+			if m.URL != tt.url {
+				t.Errorf("url %q, want %q", m.URL, tt.url)
+			}
+		})
+	}
+	if m := worker.Compose(store.OutboxItem{Event: messages.LettersUnsigned, Facts: `{"name":"x","year":2026,"total":3,"units":["a","b"]}`}, "zh-CN", "", loc); m.Hidden != 1 || m.URL != "" {
+		t.Errorf("letters list hides %d, url %q", m.Hidden, m.URL)
+	}
+}
