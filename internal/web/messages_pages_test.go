@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lantian-org/lantian/internal/demo"
 	"github.com/lantian-org/lantian/internal/store"
@@ -195,4 +196,31 @@ func mustAtoi(t *testing.T, s string) int64 {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestShareFromCasePage: a closed case's page offers sharing it to the
+// feed; the post links back to the case.
+func TestShareFromCasePage(t *testing.T) {
+	srv := testutil.Start(t, "sqlite")
+	ctx := t.Context()
+	if _, err := demo.SeedCases(ctx, srv.App.DB, srv.App.Photos, srv.App.Loc, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	list, _, err := srv.App.DB.Cases(ctx, store.CaseFilter{Roots: []string{demo.CommunityCode(0)}, Status: "closed", Page: store.Page{Size: 1}})
+	if err != nil || len(list) == 0 {
+		t.Fatalf("no closed case: %v", err)
+	}
+	n := list[0].Number
+	leader := newBrowserAs(t, srv.URL, "community1")
+	if _, body := leader.get("/cases/" + n); !strings.Contains(body, `id="share"`) {
+		t.Fatal("a closed case's page offers no sharing")
+	}
+	s, _, loc := leader.post("/feed/share", url.Values{"case": {n}})
+	if s != 303 || !strings.HasPrefix(loc, "/feed/") {
+		t.Fatalf("share: %d %s", s, loc)
+	}
+	checkPage(t, leader, loc, "关联案件 "+n, `href="/cases/`+n+`"`)
+	if s, _, _ := newBrowserAs(t, srv.URL, "community2").post("/feed/share", url.Values{"case": {n}}); s != 404 {
+		t.Fatalf("another community shares it: %d", s)
+	}
 }
