@@ -132,7 +132,9 @@ func TestNoticeReceiptsLive(t *testing.T) {
 
 // TestCaseAssignedReachesWeCom: a community leader adds the community's
 // WeCom group robot (a local double), then assigns a case to a grid; the
-// robot receives the WeCom markdown message within seconds.
+// robot receives the WeCom markdown message within seconds, and the grid's
+// patroller, with the field app open on a phone, sees the new assignment
+// without reloading.
 func TestCaseAssignedReachesWeCom(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s *site) {
 		var mu sync.Mutex
@@ -175,6 +177,18 @@ func TestCaseAssignedReachesWeCom(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		phone := s.newTab(t)
+		phone.phone()
+		if st := phone.open("/m/"); st != 200 {
+			t.Fatalf("GET /m/: %d", st)
+		}
+		phone.waitFor("the sign-in form", `!!document.querySelector("#signin")`, 10*time.Second)
+		phone.setField("#signin", "username", "patrol01")
+		phone.setField("#signin", "password", demo.Password)
+		phone.do("sign in", chromedp.Tap(chromedp.CSS(`#signin button[type=submit]`), chromedp.NodeVisible))
+		phone.waitFor("the field app's home", `!!document.querySelector("#grids .grid")`, 15*time.Second)
+		eval[bool](phone, `window.notReloaded = true`)
+
 		if st := leader.open("/cases/" + c.Number); st != 200 {
 			t.Fatalf("open case: %d", st)
 		}
@@ -218,6 +232,10 @@ func TestCaseAssignedReachesWeCom(t *testing.T) {
 			if !strings.Contains(wc.Markdown.Content, want) {
 				t.Errorf("content lacks %q: %s", want, wc.Markdown.Content)
 			}
+		}
+		phone.waitFor("the new assignment on the phone", fmt.Sprintf(`!!document.querySelector('#assigned [data-case=%q]')`, c.Number), 20*time.Second)
+		if !eval[bool](phone, `window.notReloaded === true`) {
+			t.Error("the field app was reloaded")
 		}
 	})
 }
