@@ -82,6 +82,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 			if err != nil {
 				return fmt.Errorf("demo letters: %w", err)
 			}
+			if _, err := demo.SeedMessages(ctx, a.DB, time.Now()); err != nil {
+				return fmt.Errorf("demo work group: %w", err)
+			}
 			a.Log.Info("demo street created", "db", a.Cfg.DB, "cases", n, "letters", nl)
 			if err := a.ReloadIndex(ctx); err != nil {
 				return err

@@ -228,3 +228,7 @@ func (db *DB) SummariesMade(ctx context.Context, kind, day string) (map[string]b
 	}
 	return out, err
 }
+
+// Backdate makes the transaction's later writes carry t as their time, for
+// demo data made to look lived-in (a notice sent last week, read the next day).
+func (tx *Tx) Backdate(t time.Time) { tx.now = t.UnixMilli() }
