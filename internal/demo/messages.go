@@ -30,7 +30,7 @@ type demoNotice struct {
 
 var demoNotices = []demoNotice{
 	{sender: "street", title: "关于严禁燃放烟花爆竹的通知", ago: 9 * 24 * time.Hour,
-		body: "各社区、各网格：\n\n根据区大气污染防治工作要求，辖区内全年禁止燃放烟花爆竹。请各网格加强巡查，发现燃放行为及时劝阻并上报。\n\n- 重点关注居民院落和广场\n- 发现销售点立即上报",
+		body:  "各社区、各网格：\n\n根据区大气污染防治工作要求，辖区内全年禁止燃放烟花爆竹。请各网格加强巡查，发现燃放行为及时劝阻并上报。\n\n- 重点关注居民院落和广场\n- 发现销售点立即上报",
 		roles: []people.Role{people.Leader, people.Patroller}, regions: []string{StreetCode}},
 	{sender: "street", title: "关于开展本月月末综合整治的通知", ago: 2*24*time.Hour + 3*time.Hour, receipt: true, due: 5,
 		body:   "各社区：\n\n本月最后一个星期五开展月末综合整治，请组织辖区单位和居民：\n\n1. 清除小广告（牛皮癣）\n2. 清理卫生死角和背街小巷垃圾\n3. 整治结果拍照上报工作动态\n\n请收到后确认回执。",
@@ -39,7 +39,7 @@ var demoNotices = []demoNotice{
 	{sender: "community1", title: "本周网格巡查安排", ago: 26 * time.Hour, receipt: true, due: 2,
 		body:  "各位网格员：\n\n本周每日上午、下午各巡查一次，重点检查工地围挡和餐饮油烟。巡查记录当日同步。",
 		roles: []people.Role{people.Patroller}, regions: []string{CommunityCode(0)},
-		read:  []string{"patrol01", "patrol02", "patrol03", "patrol04", "patrol05", "patrol06"}, acked: []string{"patrol01", "patrol02", "patrol03", "patrol05"}, reminded: true},
+		read: []string{"patrol01", "patrol02", "patrol03", "patrol04", "patrol05", "patrol06"}, acked: []string{"patrol01", "patrol02", "patrol03", "patrol05"}, reminded: true},
 }
 
 // demoPost is a post of the demo feed with its comments.
