@@ -124,34 +124,44 @@ func (db *DB) Comments(ctx context.Context, post int64, p Page) ([]messages.Comm
 // Settings returns a person's delivery settings (empty when never saved).
 func (db *DB) Settings(ctx context.Context, person int64) (messages.Settings, error) {
 	var s messages.Settings
-	var kinds string
-	err := db.r.QueryRowContext(ctx, `SELECT email, kinds, quiet_from, quiet_to FROM person_settings WHERE person_id = $1`, person).
-		Scan(&s.Email, &kinds, &s.QuietFrom, &s.QuietTo)
+	err := db.r.QueryRowContext(ctx, `SELECT email, quiet_from, quiet_to FROM person_settings WHERE person_id = $1`, person).
+		Scan(&s.Email, &s.QuietFrom, &s.QuietTo)
 	if isNoRows(err) {
 		return s, nil
 	}
-	for _, k := range strings.Split(kinds, ",") {
-		if k != "" {
-			s.Kinds = append(s.Kinds, notifyKind(k))
-		}
+	if err != nil {
+		return s, err
 	}
+	rows, err := db.r.QueryContext(ctx, `SELECT kind FROM person_mail_kinds WHERE person_id = $1`, person)
+	if err != nil {
+		return s, err
+	}
+	kinds, err := scanAll(rows, func(sc interface{ Scan(...any) error }) (notify.Kind, error) {
+		var k string
+		err := sc.Scan(&k)
+		return notify.Kind(k), err
+	})
+	s.Kinds = kinds
+	s.Normalize()
 	return s, err
 }
 
 // SaveSettings stores a person's delivery settings.
 func (tx *Tx) SaveSettings(ctx context.Context, person int64, s messages.Settings) error {
-	kinds := ""
-	if len(s.Kinds) > 0 {
-		parts := make([]string, len(s.Kinds))
-		for i, k := range s.Kinds {
-			parts[i] = string(k)
-		}
-		kinds = "," + strings.Join(parts, ",") + ","
+	if _, err := tx.ExecContext(ctx, `INSERT INTO person_settings (person_id, email, quiet_from, quiet_to, updated_at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (person_id) DO UPDATE SET email = $2, quiet_from = $3, quiet_to = $4, updated_at = $5`,
+		person, s.Email, s.QuietFrom, s.QuietTo, tx.now); err != nil {
+		return err
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO person_settings (person_id, email, kinds, quiet_from, quiet_to, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (person_id) DO UPDATE SET email = $2, kinds = $3, quiet_from = $4, quiet_to = $5, updated_at = $6`,
-		person, s.Email, kinds, s.QuietFrom, s.QuietTo, tx.now)
-	return err
+	if _, err := tx.ExecContext(ctx, `DELETE FROM person_mail_kinds WHERE person_id = $1`, person); err != nil {
+		return err
+	}
+	for _, k := range s.Kinds {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO person_mail_kinds (kind, person_id) VALUES ($1, $2)`, string(k), person); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // MarkSummary records that the summary kind of region for day is being
@@ -188,8 +198,6 @@ func (db *DB) DigestFigures(ctx context.Context, code string, from, to time.Time
 		Scan(&f.Reported, &f.Closed, &f.Overdue)
 	return f, err
 }
-
-func notifyKind(s string) notify.Kind { return notify.Kind(s) }
 
 // RegionRef is a region's code, name and level.
 type RegionRef struct {

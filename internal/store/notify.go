@@ -65,8 +65,8 @@ func (tx *Tx) outbound(ctx context.Context, ev notify.Event, people []int64) err
 	grouped = grouped || ev.Kind == notify.ChannelTest
 	var mail []int64
 	if len(people) > 0 {
-		want, err := queryIDs(ctx, tx, `SELECT person_id FROM person_settings WHERE email <> '' AND kinds LIKE $1 ESCAPE '\'`,
-			"%,"+likeEscape(string(ev.Kind))+",%")
+		want, err := queryIDs(ctx, tx, `SELECT k.person_id FROM person_mail_kinds k JOIN person_settings s ON s.person_id = k.person_id
+			WHERE k.kind = $1 AND s.email <> ''`, string(ev.Kind))
 		if err != nil {
 			return err
 		}

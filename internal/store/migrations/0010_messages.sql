@@ -132,12 +132,19 @@ CREATE INDEX post_comments_post ON post_comments(post_id, id);
 CREATE TABLE person_settings (
     person_id   BIGINT PRIMARY KEY REFERENCES people(id) ON DELETE CASCADE,
     email       TEXT NOT NULL DEFAULT '',
-    -- The kinds e-mailed, as ",assigned,overdue," so that one LIKE finds who wants a kind.
-    kinds       TEXT NOT NULL DEFAULT '',
     quiet_from  TEXT NOT NULL DEFAULT '',
     quiet_to    TEXT NOT NULL DEFAULT '',
     updated_at  BIGINT NOT NULL
 );
+
+-- The kinds of notification each person has e-mailed to them; keyed by kind,
+-- so that every notifying write finds who wants its kind through the index.
+CREATE TABLE person_mail_kinds (
+    kind       TEXT NOT NULL,
+    person_id  BIGINT NOT NULL REFERENCES person_settings(person_id) ON DELETE CASCADE,
+    PRIMARY KEY (kind, person_id)
+);
+CREATE INDEX person_mail_kinds_person ON person_mail_kinds(person_id);
 
 -- Scheduled summaries made (the daily digest, the weekly unsigned letters),
 -- so that each is made once per region and day whatever restarts.
