@@ -244,3 +244,41 @@ func TestCaseAssignedReachesWeCom(t *testing.T) {
 func principalOf(p people.Person) *auth.Principal {
 	return &auth.Principal{PersonID: p.ID, Username: p.Username, Name: p.Name, Roles: p.Roles}
 }
+
+// TestWorkGroupOnPhone opens the work group's pages on a 360 px phone, with
+// the demo's notices, posts and channel: nothing is wider than the screen.
+func TestWorkGroupOnPhone(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *site) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if _, err := demo.SeedMessages(ctx, s.DB, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		for _, who := range []string{"street", "community3"} {
+			tb := s.newTab(t)
+			tb.phone()
+			tb.signIn(who, demo.Password)
+			pages := []string{"/notices", "/notices/new?by=name", "/notices?tab=sent", "/feed", "/channels", "/outbox", "/profile/notifications"}
+			if who == "community3" {
+				pages = []string{"/notices", "/feed", "/channels", "/outbox?status=pending", "/profile/notifications"}
+			}
+			for _, p := range pages {
+				if st := tb.open(p); st != 200 {
+					t.Fatalf("%s: GET %s = %d", who, p, st)
+				}
+				tb.fitsPhone(who + " " + p)
+			}
+			// The first notice and, for its sender, its receipts.
+			if st := tb.open("/notices" + map[string]string{"street": "?tab=sent", "community3": ""}[who]); st != 200 {
+				t.Fatal(st)
+			}
+			href := eval[string](tb, `(document.querySelector("#notice-list a.notice-item") || {href: ""}).href`)
+			if href == "" {
+				t.Fatalf("%s has no notice to open", who)
+			}
+			tb.do("open the notice", chromedp.Navigate(href))
+			tb.waitFor("the page", `document.readyState === "complete"`, 10*time.Second)
+			tb.fitsPhone(who + " " + tb.path())
+		}
+	})
+}
