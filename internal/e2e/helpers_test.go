@@ -172,6 +172,8 @@ func newSite(t *testing.T, backend string) *site {
 	}
 	srv := httptest.NewServer(h) // listens on 127.0.0.1, port 0
 	t.Cleanup(srv.Close)
+	t.Cleanup(a.Live.Close) // live streams end before the server closes
+
 	return &site{URL: srv.URL, DB: db, Backend: backend, App: a}
 }
 

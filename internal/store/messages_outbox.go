@@ -180,6 +180,9 @@ type Delivery struct {
 // Lease is how long a SQLite claim holds a message: longer than any send's timeout.
 const Lease = 2 * time.Minute
 
+// busyWait is how long a channel another server is sending on is left alone.
+const busyWait = time.Second
+
 // Claim takes channel's oldest message due at now, if the channel is
 // enabled, not resting and within its rate limit (the send is counted now).
 // It returns nil and how long to wait when the channel must wait, or nil
@@ -206,18 +209,21 @@ func (db *DB) Claim(ctx context.Context, channel int64, now time.Time) (*Deliver
 }
 
 func (db *DB) claim(ctx context.Context, tx *sql.Tx, channel int64, now time.Time) (*Delivery, time.Duration, error) {
-	lock, skip := "", ""
+	skip := ""
 	if db.Dialect == Postgres {
-		lock, skip = " FOR UPDATE", " FOR UPDATE SKIP LOCKED"
+		// The channel's row is the lock of its sender: another server
+		// sending on this channel holds it, and this one moves on.
+		skip = " FOR UPDATE SKIP LOCKED"
 	}
 	ms := now.UnixMilli()
-	c, err := scanChannel(tx.QueryRowContext(ctx, `SELECT `+channelCols+` FROM channels c WHERE c.id = $1`+lock, channel))
+	c, err := scanChannel(tx.QueryRowContext(ctx, `SELECT `+channelCols+` FROM channels c WHERE c.id = $1`+skip, channel))
 	var sends string
 	if err == nil {
 		err = tx.QueryRowContext(ctx, `SELECT sends FROM channels WHERE id = $1`, channel).Scan(&sends)
 	}
 	if isNoRows(err) {
-		return nil, 0, nil
+		// Gone, or (PostgreSQL) busy on another server: look again shortly.
+		return nil, busyWait, nil
 	}
 	if err != nil {
 		return nil, 0, err

@@ -222,8 +222,9 @@ func TestClaim(t *testing.T) {
 }
 
 // TestClaimsDoNotBlockOtherChannels holds one channel's message in flight
-// while another channel's is claimed and recorded (on PostgreSQL each holds
-// its row lock in an open transaction).
+// while another claim on the same channel comes back empty-handed at once,
+// and another channel's message is claimed and recorded (on PostgreSQL each
+// holds its row locks in an open transaction).
 func TestClaimsDoNotBlockOtherChannels(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -241,6 +242,14 @@ func TestClaimsDoNotBlockOtherChannels(t *testing.T) {
 		}
 		done := make(chan error, 1)
 		go func() {
+			// A's own message is in flight: a second claim on A gets nothing, without waiting for it.
+			if again, _, err := db.Claim(ctx, a.ID, now); err != nil || again != nil {
+				if again != nil {
+					again.Abort(ctx)
+				}
+				done <- fmt.Errorf("a second claim on A: %v, %v", again, err)
+				return
+			}
 			db2, _, err := db.Claim(ctx, b.ID, now)
 			if err == nil && db2 != nil {
 				err = db2.Sent(ctx, now)
