@@ -48,6 +48,9 @@ func KnownEvent(e Event) bool { return slices.Contains(Events, e) }
 // send. It is the one table of what leaves Lantian: an area that adds a
 // notify kind worth a group message adds one line here (an inspection's
 // scored sheet maps to Inspection). Kinds not listed stay in the inbox.
+// The message of an event the worker has no words of its own for is made
+// from the event's Args: "title" (one line), "lines" (a list of strings)
+// and "path" (the record's page, such as "/inspections/4").
 var ChannelEvents = map[notify.Kind]Event{
 	notify.CaseAssigned:    CaseAssigned,
 	notify.CaseOverdue:     CaseOverdue,
