@@ -93,6 +93,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 			if err != nil {
 				return fmt.Errorf("demo campaigns: %w", err)
 			}
+			if _, err := demo.SeedMessages(ctx, a.DB, time.Now()); err != nil {
+				return fmt.Errorf("demo work group: %w", err)
+			}
 			a.Log.Info("demo street created", "db", a.Cfg.DB, "cases", n, "letters", nl, "inspections", ni, "campaigns", nc)
 			if err := a.ReloadIndex(ctx); err != nil {
 				return err
@@ -128,6 +131,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 // serve runs the HTTP server until ctx ends, then shuts down gracefully.
 func serve(ctx context.Context, a *app.App, h http.Handler, ln net.Listener) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	// Live event streams never end by themselves: close them as shutdown begins.
+	srv.RegisterOnShutdown(a.Live.Close)
 	go worker.Run(ctx, a, worker.Every)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -49,7 +49,10 @@ func userOf(r *http.Request) *auth.Principal {
 func (a *API) Routes(mux *http.ServeMux) {
 	for _, rt := range a.allRoutes() {
 		var h http.Handler = rt.Handler
-		if !rt.Public {
+		switch {
+		case rt.Session:
+			h = a.authedOrSession(rt.Handler)
+		case !rt.Public:
 			h = a.authed(rt.Handler)
 		}
 		path := rt.Path
@@ -74,6 +77,24 @@ func (a *API) authed(h http.HandlerFunc) http.Handler {
 		ctx := context.WithValue(r.Context(), keyUser, p)
 		ctx = context.WithValue(ctx, keyToken, th)
 		h(w, r.WithContext(ctx))
+	})
+}
+
+// authedOrSession accepts a bearer token or, failing that, the pages'
+// session cookie: a browser's EventSource cannot send a header.
+func (a *API) authedOrSession(h http.HandlerFunc) http.Handler {
+	bearer := a.authed(h)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" {
+			bearer.ServeHTTP(w, r)
+			return
+		}
+		p, _ := a.app.Auth.FromCookie(r)
+		if p == nil {
+			a.fail(w, r, apperr.New(apperr.Unauthorized, "err.unauthorized"))
+			return
+		}
+		h(w, r.WithContext(context.WithValue(r.Context(), keyUser, p)))
 	})
 }
 

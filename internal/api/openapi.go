@@ -15,6 +15,7 @@ type route struct {
 	Method, Path string
 	Handler      http.HandlerFunc
 	Public       bool     // served without a token
+	Session      bool     // also accepts the pages' session cookie (for the browser's EventSource)
 	Summary      string   // the OpenAPI summary
 	Query        []string // query parameter names
 	Body         string   // request schema name, "" for none; "multipart" (or "multipart:Schema") for uploads
@@ -33,7 +34,7 @@ var pageParams = []string{"page", "page_size"}
 // "which endpoints exist?" has one answer and the OpenAPI document and the
 // mux are made from the same list. A new area adds its table's method here.
 func (a *API) allRoutes() []route {
-	return slices.Concat(a.coreRoutes(), a.caseRoutes(), a.letterRoutes(), a.patrolRoutes(), a.inspectRoutes(), a.outreachRoutes(), a.campaignRoutes())
+	return slices.Concat(a.coreRoutes(), a.caseRoutes(), a.letterRoutes(), a.patrolRoutes(), a.inspectRoutes(), a.outreachRoutes(), a.campaignRoutes(), a.messageRoutes())
 }
 
 // coreRoutes are sign-in, the caller, regions, units, people and the inbox.
@@ -119,7 +120,7 @@ func (a *API) Document() map[string]any {
 		case "":
 		case "multipart":
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"multipart/form-data": map[string]any{"schema": ref("PhotoUpload")}}}
-		case "multipart:SignatureUpload", "multipart:QuestionFile", "multipart:CampaignPhotoUpload":
+		case "multipart:SignatureUpload", "multipart:QuestionFile", "multipart:CampaignPhotoUpload", "multipart:FileUpload":
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"multipart/form-data": map[string]any{"schema": ref(strings.TrimPrefix(rt.Body, "multipart:"))}}}
 		default:
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": ref(rt.Body)}}}
@@ -133,6 +134,8 @@ func (a *API) Document() map[string]any {
 			ok["content"] = map[string]any{"image/jpeg": map[string]any{}}
 		case "png":
 			ok["content"] = map[string]any{"image/png": map[string]any{}}
+		case "events":
+			ok["content"] = map[string]any{"text/event-stream": map[string]any{"schema": ref("EventStream")}}
 		case "file":
 			ok["content"] = map[string]any{"image/png": map[string]any{}, "image/jpeg": map[string]any{}, "application/pdf": map[string]any{}}
 		default:

@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/lantian-org/lantian/internal/authn"
 	"github.com/lantian-org/lantian/internal/config"
 	"github.com/lantian-org/lantian/internal/letters"
+	"github.com/lantian-org/lantian/internal/live"
 	"github.com/lantian-org/lantian/internal/people"
 	"github.com/lantian-org/lantian/internal/photo"
 	"github.com/lantian-org/lantian/internal/region"
@@ -22,6 +24,7 @@ import (
 	"github.com/lantian-org/lantian/internal/service/casesvc"
 	"github.com/lantian-org/lantian/internal/service/inspectsvc"
 	"github.com/lantian-org/lantian/internal/service/lettersvc"
+	"github.com/lantian-org/lantian/internal/service/messagesvc"
 	"github.com/lantian-org/lantian/internal/service/outreachsvc"
 	"github.com/lantian-org/lantian/internal/service/patrolsvc"
 	"github.com/lantian-org/lantian/internal/store"
@@ -52,6 +55,13 @@ type App struct {
 	Campaigns *campaignsvc.Service
 	// Agenda is the one calendar of everything with a date, and the per-person feeds.
 	Agenda *calendarsvc.Service
+	// Messages is the work group: notices, the feed, outbound channels and their outbox.
+	Messages *messagesvc.Service
+	// Live carries events to the live streams people have open (GET /api/v1/events).
+	Live live.Broker
+	// OutboxWake is signalled after each commit that wrote outbox messages,
+	// so that the delivery worker starts at once instead of at its next poll.
+	OutboxWake chan struct{}
 }
 
 // New builds the services over an open database and loads the region index.
@@ -77,10 +87,35 @@ func New(ctx context.Context, cfg config.Config, loc *time.Location, db *store.D
 	a.Agenda.Register([]agenda.Kind{agenda.Inspection}, calendarsvc.SourceFunc(a.Inspect.CalendarItems))
 	a.Agenda.Register([]agenda.Kind{agenda.Lecture}, calendarsvc.SourceFunc(a.Outreach.LectureItems))
 	a.Agenda.Register([]agenda.Kind{agenda.Quiz}, calendarsvc.SourceFunc(a.Outreach.QuizItems))
+	a.Messages = messagesvc.New(db, loc, a.Calendar, a.Cases, a.Patrols, a.Photos, cfg.Data)
+	a.Live, a.OutboxWake = live.NewLocal(), make(chan struct{}, 1)
+	db.OnCommit(a.committed)
 	if err := db.EnsureCalendar(ctx); err != nil {
 		return nil, err
 	}
 	return a, a.ReloadIndex(ctx)
+}
+
+// committed passes on what a transaction wrote: inbox counts and live
+// events to the open streams, outbox messages to the delivery worker.
+func (a *App) committed(c store.Change) {
+	if len(c.Inbox) > 0 {
+		a.Live.Publish(live.Event{Name: "inbox", People: c.Inbox})
+	}
+	for _, l := range c.Live {
+		data, err := json.Marshal(l.Data)
+		if err != nil {
+			a.Log.Warn("live event not sent", "name", l.Name, "err", err)
+			continue
+		}
+		a.Live.Publish(live.Event{Name: l.Name, Data: data, People: l.People, Region: l.Region})
+	}
+	if c.Outbox {
+		select {
+		case a.OutboxWake <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // ReloadIndex rebuilds the point-to-grid index from the database; call it after polygons change.

@@ -64,6 +64,11 @@ const (
 	HandoutRead      Action = "handout.read"      // see handouts, their distributions and coverage
 	HandoutWrite     Action = "handout.write"     // write handouts
 	HandoutHandOut   Action = "handout.hand_out"  // record distributions to households
+	NoticeSend       Action = "notice.send"       // send notices to people of one's regions
+	NoticeOversee    Action = "notice.oversee"    // see the receipts of any notice of one's regions, and remind
+	PostRead         Action = "post.read"         // read the work group's feed and comment on it
+	PostWrite        Action = "post.write"        // post to the feed of one's regions
+	ChannelManage    Action = "channel.manage"    // configure outbound channels of one's regions, see and retry their outbox
 )
 
 // Principal is the signed-in person with their role assignments.
@@ -130,6 +135,11 @@ var grants = map[Action][]people.Role{
 	HandoutRead:      {people.Admin, people.Leader, people.Inspector, people.Patroller, people.Volunteer},
 	HandoutWrite:     {people.Admin, people.Leader},
 	HandoutHandOut:   {people.Admin, people.Leader, people.Patroller, people.Volunteer},
+	NoticeSend:       {people.Admin, people.Leader},
+	NoticeOversee:    {people.Admin},
+	PostRead:         {people.Admin, people.Leader, people.Inspector, people.Patroller, people.Volunteer},
+	PostWrite:        {people.Admin, people.Leader, people.Inspector, people.Patroller},
+	ChannelManage:    {people.Admin, people.Leader},
 }
 
 // highest bounds, for some actions, how low an assignment may sit and still

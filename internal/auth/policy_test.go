@@ -352,3 +352,57 @@ func TestInspectMatrix(t *testing.T) {
 		t.Error("inspectors note problems but do not adopt them")
 	}
 }
+
+// TestWorkGroupMatrix checks every role × work-group action × scope
+// decision: admins and leaders send notices and manage channels inside
+// their scope; only admins oversee others' notices; staff post to the feed;
+// volunteers read it; unit contacts have no part in it.
+func TestWorkGroupMatrix(t *testing.T) {
+	scopes := map[string]Target{
+		"own grid":        {Region: grid},
+		"own community":   {Region: community},
+		"other community": {Region: otherGrid},
+		"other street":    {Region: otherSt},
+	}
+	actions := []Action{NoticeSend, NoticeOversee, PostRead, PostWrite, ChannelManage}
+	every := []string{"own grid", "own community", "other community", "other street"}
+	inStreet := []string{"own grid", "own community", "other community"}
+	inCommunity := []string{"own grid", "own community"}
+	all := func(acts []Action, scopes ...string) []string {
+		var out []string
+		for _, a := range acts {
+			for _, s := range scopes {
+				out = append(out, string(a)+"@"+s)
+			}
+		}
+		return out
+	}
+	rows := map[string]struct {
+		who     *Principal
+		allowed []string
+	}{
+		"admin@district":      {principal(people.Admin, district, 0), all(actions, every...)},
+		"admin@street":        {principal(people.Admin, street, 0), all(actions, inStreet...)},
+		"leader@street":       {principal(people.Leader, street, 0), all([]Action{NoticeSend, PostRead, PostWrite, ChannelManage}, inStreet...)},
+		"leader@community":    {principal(people.Leader, community, 0), all([]Action{NoticeSend, PostRead, PostWrite, ChannelManage}, inCommunity...)},
+		"inspector@street":    {principal(people.Inspector, street, 0), all([]Action{PostRead, PostWrite}, inStreet...)},
+		"patroller@grid":      {principal(people.Patroller, grid, 0), all([]Action{PostRead, PostWrite}, "own grid")},
+		"volunteer@community": {principal(people.Volunteer, community, 0), all([]Action{PostRead}, inCommunity...)},
+		"unit_contact@7":      {principal(people.UnitContact, "", 7), nil},
+		"nobody":              {&Principal{PersonID: 2}, nil},
+	}
+	for name, r := range rows {
+		allowed := map[string]bool{}
+		for _, a := range r.allowed {
+			allowed[a] = true
+		}
+		for _, a := range actions {
+			for s, target := range scopes {
+				want := allowed[string(a)+"@"+s]
+				if got := r.who.Can(a, target); got != want {
+					t.Errorf("%s: Can(%s, %s) = %v, want %v", name, a, s, got, want)
+				}
+			}
+		}
+	}
+}

@@ -134,6 +134,7 @@ type site struct {
 	URL     string
 	DB      *store.DB
 	Backend string
+	App     *app.App // its services, for journeys that run a worker alongside
 }
 
 // eachBackend runs fn as a subtest per database backend, each with a fresh
@@ -171,7 +172,9 @@ func newSite(t *testing.T, backend string) *site {
 	}
 	srv := httptest.NewServer(h) // listens on 127.0.0.1, port 0
 	t.Cleanup(srv.Close)
-	return &site{URL: srv.URL, DB: db, Backend: backend}
+	t.Cleanup(a.Live.Close) // live streams end before the server closes
+
+	return &site{URL: srv.URL, DB: db, Backend: backend, App: a}
 }
 
 // testWriter sends the server's warnings and errors to the test log.

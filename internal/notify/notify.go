@@ -37,25 +37,37 @@ const (
 	InspectionWeek   Kind = "inspection_week"   // the street's weekly inspection summary is complete
 	ProblemOwner     Kind = "problem_owner"     // a tracked problem was given to its owner
 	MaterialLow      Kind = "material_low"      // a material of the store fell to its low-stock threshold
+
+	// The work group's kinds (package messages maps some to channel events).
+	NoticePublished Kind = "notice"           // a notice was sent to its recipients
+	NoticeReminder  Kind = "notice_reminder"  // a notice still waits for their receipt
+	LettersUnsigned Kind = "letters_unsigned" // the weekly list of unsigned letters (channels only)
+	Digest          Kind = "digest"           // a region's figures of the day (channels only)
+	ChannelTest     Kind = "channel_test"     // a test message for one channel (that channel only)
 )
 
 // Record names what an event is about, so that a message can open it.
 type Record struct {
-	Kind string // "case", "letter", "patrol_alert"
+	Kind string // "case", "letter", "patrol_alert", "notice", "region"
 	ID   int64  // the record's id (the case id for cases)
 	Ref  string // its human reference: a case number, or a short label
+	// Region is the region holding the record (a case's grid); outbound
+	// channels of the regions above it receive the event.
+	Region string
 }
 
 // Subject holds the facts the audience rules read; each kind reads a few.
 type Subject struct {
-	Held     string // the region holding a case now
-	Before   string // the region that held it before (escalation)
-	Assignee string // the case's assignee reference (person:N, region:CODE, unit:N)
-	Reporter int64  // who reported the case
-	Actor    int64  // who acted (never told of their own act where the rule says so)
-	Region   string // the region an alert is about (a grid for missed patrols)
-	Unit     int64  // the unit a letter is for
-	Owner    int64  // the person a tracked problem is given to
+	Held     string  // the region holding a case now
+	Before   string  // the region that held it before (escalation)
+	Assignee string  // the case's assignee reference (person:N, region:CODE, unit:N)
+	Reporter int64   // who reported the case
+	Actor    int64   // who acted (never told of their own act where the rule says so)
+	Region   string  // the region an alert is about (a grid for missed patrols)
+	Unit     int64   // the unit a letter is for
+	Owner    int64   // the person a tracked problem is given to
+	People   []int64 // named recipients (a notice's)
+	Channel  int64   // the one channel a test message is for
 }
 
 // Event is one thing to tell people, with what its message shows.
@@ -115,6 +127,13 @@ var rules = map[Kind]rule{
 	InspectionWeek:   func(s Subject) []Selector { return leadersAt(s.Region) },
 	ProblemOwner:     func(s Subject) []Selector { return []Selector{{Role: Person, PersonID: s.Owner}} },
 	MaterialLow:      func(s Subject) []Selector { return []Selector{{Role: Leaders, Region: s.Region, Up: true}} },
+
+	NoticePublished: named,
+	NoticeReminder:  named,
+	// Summaries and tests go to outbound channels only, never to an inbox.
+	LettersUnsigned: nobody,
+	Digest:          nobody,
+	ChannelTest:     nobody,
 }
 
 // Kinds lists every kind, sorted (for tests and the catalogs).
@@ -157,6 +176,17 @@ func leadersAt(code string) []Selector {
 }
 
 func heldLeaders(s Subject) []Selector { return leadersAt(s.Held) }
+
+// named tells the people the subject names, each by id.
+func named(s Subject) []Selector {
+	out := make([]Selector, 0, len(s.People))
+	for _, id := range s.People {
+		out = append(out, Selector{Role: Person, PersonID: id})
+	}
+	return out
+}
+
+func nobody(Subject) []Selector { return nil }
 
 // reporter tells the person who reported a case, unless they did the act themselves.
 func reporter(s Subject) []Selector {

@@ -45,6 +45,12 @@ func TestAudience(t *testing.T) {
 			[]Selector{{Role: Leaders, Region: community, Up: true}}},
 		{"LetterReminderToContacts", Event{Kind: LetterReminder, Subject: Subject{Unit: 11}}, []Selector{{Role: UnitContacts, Unit: 11}}},
 		{"MaterialLowToTheStoreLeaders", Event{Kind: MaterialLow, Subject: Subject{Region: street}}, []Selector{{Role: Leaders, Region: street, Up: true}}},
+		{"NoticeToNamedPeople", Event{Kind: NoticePublished, Subject: Subject{People: []int64{4, 9, 4}}},
+			[]Selector{{Role: Person, PersonID: 4}, {Role: Person, PersonID: 9}}},
+		{"NoticeReminderToNamedPeople", Event{Kind: NoticeReminder, Subject: Subject{People: []int64{9}}}, []Selector{{Role: Person, PersonID: 9}}},
+		{"DigestChannelsOnly", Event{Kind: Digest, Subject: Subject{Region: community}}, nil},
+		{"LettersUnsignedChannelsOnly", Event{Kind: LettersUnsigned, Subject: Subject{Region: street}}, nil},
+		{"ChannelTestChannelsOnly", Event{Kind: ChannelTest, Subject: Subject{Channel: 3}}, nil},
 		{"UnknownKindNobody", Event{Kind: "nonsense", Subject: Subject{Held: community}}, nil},
 		{"EmptySubjectNobody", Event{Kind: CaseFiled}, nil},
 	}
@@ -61,12 +67,13 @@ func TestAudience(t *testing.T) {
 func TestEveryKindHasARule(t *testing.T) {
 	for _, k := range []Kind{CaseReported, CaseCommitted, CaseFiled, CaseAssigned, CaseEscalated, CaseReturned, CaseVerify,
 		CaseRework, CaseReopened, CaseSupervise, CaseOverdue, PatrolMissed, LetterReminder,
-		InspectionClosed, InspectionWeek, ProblemOwner, MaterialLow} {
+		InspectionClosed, InspectionWeek, ProblemOwner, MaterialLow,
+		NoticePublished, NoticeReminder, LettersUnsigned, Digest, ChannelTest} {
 		if !Known(k) {
 			t.Errorf("kind %s has no rule", k)
 		}
 	}
-	if len(Kinds()) != 17 {
+	if len(Kinds()) != 22 {
 		t.Errorf("Kinds() = %v: a kind was added without a row here", Kinds())
 	}
 }

@@ -87,8 +87,10 @@ func (db *DB) commitBatch(reqs []*createReq) {
 		return
 	}
 	now := db.now()
-	for _, r := range reqs {
+	txs := make([]*Tx, len(reqs))
+	for i, r := range reqs {
 		tx := &Tx{Tx: sqlTx, db: db, actor: r.actor, now: now}
+		txs[i] = tx
 		if _, err := tx.ExecContext(ctx, `SAVEPOINT one_case`); err != nil {
 			r.err = err
 			continue
@@ -101,13 +103,23 @@ func (db *DB) commitBatch(reqs []*createReq) {
 			r.err = err
 		}
 	}
+	var changes []Change
 	if err := sqlTx.Commit(); err != nil {
 		for _, r := range reqs {
 			if r.err == nil {
 				r.err, r.created = err, false
 			}
 		}
+	} else {
+		for i, r := range reqs {
+			if r.err == nil {
+				changes = append(changes, txs[i].change)
+			}
+		}
 	}
 	db.counts.invalidate()
 	db.prepareWanted(ctx)
+	for _, c := range changes {
+		db.committed(c)
+	}
 }

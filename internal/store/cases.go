@@ -197,7 +197,7 @@ func caseSummary(c cases.Case) map[string]any {
 func caseEvents(c cases.Case, evs []notify.Event) []notify.Event {
 	out := make([]notify.Event, len(evs))
 	for i, ev := range evs {
-		ev.Record = notify.Record{Kind: "case", ID: c.ID, Ref: c.Number}
+		ev.Record = notify.Record{Kind: "case", ID: c.ID, Ref: c.Number, Region: c.Region}
 		out[i] = ev
 	}
 	return out

@@ -47,6 +47,9 @@ type DB struct {
 	batch     chan *createReq // case creations waiting for the group commit (SQLite)
 	quit      chan struct{}   // closed by Close
 	closeOnce sync.Once
+
+	hookMu sync.Mutex
+	hooks  []func(Change) // told of each commit (OnCommit)
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.

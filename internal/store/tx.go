@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+
+	"github.com/lantian-org/lantian/internal/messages"
 )
 
 // Actor is who performs a write, for the audit log. A zero ID is the system.
@@ -20,9 +22,11 @@ var System = Actor{Name: "system"}
 // Tx is a write transaction that audits as it goes.
 type Tx struct {
 	*sql.Tx
-	db    *DB
-	actor Actor
-	now   int64
+	db     *DB
+	actor  Actor
+	now    int64
+	change Change // what listeners hear of once it commits
+	chans  *[]messages.Channel
 }
 
 // Write runs fn in a transaction on the writer; it commits when fn returns nil.
@@ -40,8 +44,56 @@ func (db *DB) Write(ctx context.Context, actor Actor, fn func(tx *Tx) error) err
 	err = sqlTx.Commit()
 	db.counts.invalidate()
 	db.prepareWanted(context.WithoutCancel(ctx))
+	if err == nil {
+		db.committed(tx.change)
+	}
 	return err
 }
+
+// Change is what a committed transaction wrote that others wait for: new
+// inbox messages (live inbox counts), outbox messages (the delivery
+// worker), and events for people's live streams.
+type Change struct {
+	Inbox  []int64 // people who got inbox messages
+	Outbox bool    // outbox messages were written
+	Live   []Live
+}
+
+// Live is an event for the live streams of the people it names, or of
+// everyone whose feed shows Region.
+type Live struct {
+	Name   string // "notice", "post", …
+	People []int64
+	Region string
+	Data   map[string]any
+}
+
+func (c Change) empty() bool { return len(c.Inbox) == 0 && !c.Outbox && len(c.Live) == 0 }
+
+// OnCommit registers fn to hear of every committed transaction that wrote
+// inbox or outbox messages or live events. fn runs on the committing
+// goroutine after the commit, so it must not block.
+func (db *DB) OnCommit(fn func(Change)) {
+	db.hookMu.Lock()
+	db.hooks = append(db.hooks, fn)
+	db.hookMu.Unlock()
+}
+
+// committed tells the listeners of c.
+func (db *DB) committed(c Change) {
+	if c.empty() {
+		return
+	}
+	db.hookMu.Lock()
+	hooks := db.hooks
+	db.hookMu.Unlock()
+	for _, fn := range hooks {
+		fn(c)
+	}
+}
+
+// Signal adds a live event, sent to listeners once the transaction commits.
+func (tx *Tx) Signal(l Live) { tx.change.Live = append(tx.change.Live, l) }
 
 // Audit records one write: entity and id, an action, and before/after
 // summaries (any JSON-marshalable values; nil for none).

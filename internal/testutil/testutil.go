@@ -76,6 +76,8 @@ func Start(tb testing.TB, backend string) *Server {
 	srv := httptest.NewServer(h)
 	srv.Config.ReadHeaderTimeout = 10 * time.Second
 	tb.Cleanup(srv.Close)
+	// Live event streams never end by themselves: end them before the server closes (cleanups run last first).
+	tb.Cleanup(a.Live.Close)
 	return &Server{Server: srv, App: a}
 }
 

@@ -68,6 +68,8 @@ var fieldKeys = []string{
 	"fieldapp.rejected",
 	"fieldapp.retry",
 	"fieldapp.discard",
+	"fieldapp.assigned",
+	"fieldapp.new_assignment",
 	"fieldapp.discard_confirm",
 	"fieldapp.photos_waiting",
 	"fieldapp.required",

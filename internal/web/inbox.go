@@ -18,7 +18,8 @@ type inboxRow struct {
 	Label    string
 	LetterID int64 // for letter reminders: the letter to open
 	// Open is the page an inspection's message opens (the sheet, the week or the problem).
-	Open string
+	Open     string
+	NoticeID int64 // for notices and their reminders: the notice to open
 }
 
 // inboxData is the signed-in person's in-app inbox.
@@ -53,6 +54,14 @@ func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request) {
 	p := printer(r)
 	for _, it := range items {
 		row := inboxRow{InboxItem: it, Label: inboxKindLabel(p, it.Kind)}
+		if it.Kind == string(notify.NoticePublished) || it.Kind == string(notify.NoticeReminder) {
+			var args struct {
+				Notice int64 `json:"notice"`
+			}
+			if json.Unmarshal([]byte(it.Args), &args) == nil {
+				row.NoticeID = args.Notice
+			}
+		}
 		if it.Kind == string(notify.LetterReminder) {
 			var args struct {
 				Letter int64 `json:"letter"`
@@ -95,6 +104,10 @@ func (s *Server) inboxRead(w http.ResponseWriter, r *http.Request) {
 	// MarkRead touches only the person's own messages.
 	if err := s.app.DB.MarkRead(ctx, u.PersonID, id); err != nil {
 		s.serverError(w, r, err)
+		return
+	}
+	if id, err := strconv.ParseInt(r.PostFormValue("notice"), 10, 64); err == nil && id > 0 {
+		http.Redirect(w, r, "/notices/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 		return
 	}
 	if id, err := strconv.ParseInt(r.PostFormValue("letter"), 10, 64); err == nil && id > 0 {

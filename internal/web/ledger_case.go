@@ -74,6 +74,7 @@ type casePage struct {
 	CanUpload      bool
 	UploadStep     string // the step an upload defaults to
 	MaxPhotos      int
+	CanShare       bool // the case is closed and the viewer posts to the feed of its region
 }
 
 // caseClause names the responsibility-letter clause a case about a unit falls under.
@@ -155,7 +156,8 @@ func (s *Server) casePageData(r *http.Request, c cases.Case) (casePage, error) {
 	ctx := r.Context()
 	p := printer(r)
 	u := userOf(r)
-	data := casePage{Page: s.page(r, "case.title"), Case: c, MaxPhotos: casesvc.MaxPhotos}
+	data := casePage{Page: s.page(r, "case.title"), Case: c, MaxPhotos: casesvc.MaxPhotos,
+		CanShare: c.Status == cases.StatusClosed && userOf(r).Can(auth.PostWrite, auth.Target{Region: c.Region})}
 	data.Title = c.Number
 	now := s.app.Cases.Now()
 	data.Timer, data.Overdue, data.NoAfterPhoto = s.timerOf(ctx, c), c.Overdue(now), c.NoAfterPhoto(now)

@@ -201,8 +201,12 @@ func (s *Server) nav(r *http.Request, u *auth.Principal) []NavItem {
 		items = append(items, NavItem{Href: "/campaigns", Label: p.T("nav.campaigns")})
 	}
 	items = append(items, NavItem{Href: "/calendar", Label: p.T("nav.calendar")})
+	items = append(items, NavItem{Href: "/notices", Label: p.T("messages.nav.notices")})
 	if u.CanSomewhere(auth.PersonRead) {
 		items = append(items, NavItem{Href: "/people", Label: p.T("nav.people")})
+	}
+	if u.CanSomewhere(auth.ChannelManage) {
+		items = append(items, NavItem{Href: "/channels", Label: p.T("messages.nav.channels")})
 	}
 	if u.CanSomewhere(auth.CaseAdmin) {
 		items = append(items, NavItem{Href: "/admin/categories", Label: p.T("nav.settings")})

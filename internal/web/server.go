@@ -225,6 +225,33 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	in("GET /calendar", s.calendarView)
 	in("POST /calendar/feed", s.calendarFeedReset)
 	mux.HandleFunc("GET /calendar/{file}", s.calendarFeed)
+	// The work group (messages_*.go): notices with receipts, the feed,
+	// outbound channels and their outbox, one's own delivery settings.
+	in("GET /notices", s.noticeList)
+	in("GET /notices/new", s.noticeNew)
+	in("POST /notices", s.noticeCreate)
+	in("GET /notices/{id}", s.noticeDetail)
+	in("POST /notices/{id}/ack", s.noticeAck)
+	in("GET /notices/{id}/receipts", s.noticeReceipts)
+	in("GET /notices/{id}/receipts.xlsx", s.noticeReceiptsXLSX)
+	in("POST /notices/{id}/remind", s.noticeRemind)
+	in("GET /notices/{id}/files/{n}", s.noticeFile)
+	in("GET /feed", s.feed)
+	in("POST /feed", s.feedPost)
+	in("POST /feed/share", s.feedShare)
+	in("GET /feed/{id}", s.feedPostDetail)
+	in("POST /feed/{id}/comments", s.feedComment)
+	in("GET /feed/{id}/photos/{photo}", s.feedPhoto)
+	in("GET /channels", s.channels)
+	in("POST /channels", s.channelCreate)
+	in("GET /channels/{id}", s.channelDetail)
+	in("POST /channels/{id}", s.channelUpdate)
+	in("POST /channels/{id}/test", s.channelTest)
+	in("GET /outbox", s.outbox)
+	in("POST /outbox/{id}/retry", s.outboxRetry)
+	in("POST /outbox/{id}/discard", s.outboxDiscard)
+	in("GET /profile/notifications", s.notifySettings)
+	in("POST /profile/notifications", s.notifySettingsSave)
 }
 
 type ctxKey int

@@ -15,8 +15,10 @@ import (
 // Every is how often the jobs run.
 const Every = time.Minute
 
-// Run runs the jobs every interval until ctx ends.
+// Run runs the jobs every interval until ctx ends; the work group's
+// outbox is delivered alongside, as soon as messages are written.
 func Run(ctx context.Context, a *app.App, interval time.Duration) {
+	go NewOutbox(a).Run(ctx)
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	lastSweep := time.Time{}
@@ -62,4 +64,5 @@ func Once(ctx context.Context, log *slog.Logger, a *app.App) {
 	} else if n > 0 {
 		log.Info("month-end clean-ups proposed", "count", n)
 	}
+	summaries(ctx, log, a)
 }

@@ -308,6 +308,7 @@ function signInScreen() {
       token = r.data.token;
       await kvSet('token', token);
       show();
+      listen();
       flush();
     } catch (err) { msg.textContent = t('fieldapp.signin_failed') + t('fieldapp.offline'); }
   });
@@ -326,8 +327,8 @@ async function refresh() {
 
 async function homeScreen() {
   const list = h('div', { id: 'grids' });
-  screen(h('section', { class: 'card' }, h('h2', {}, t('fieldapp.today')), list),
-    h('button', { type: 'button', class: 'ghost', id: 'signout', onclick: async () => { token = null; await kvDel('token'); show(); } }, t('fieldapp.signout')));
+  screen(h('section', { class: 'card assigned', id: 'assigned', hidden: true }), h('section', { class: 'card' }, h('h2', {}, t('fieldapp.today')), list),
+    h('button', { type: 'button', class: 'ghost', id: 'signout', onclick: async () => { token = null; if (live) live.abort(); await kvDel('token'); show(); } }, t('fieldapp.signout')));
   const fill = async () => {
     const plans = (await kvGet('plans')) || [], pats = (await kvGet('patrols')) || [];
     list.replaceChildren();
@@ -341,6 +342,7 @@ async function homeScreen() {
     }
   };
   homeFill = fill;
+  assignments();
   await fill();
   await refresh();
   if (!cur && app.contains(list)) await fill();
@@ -454,6 +456,62 @@ function endScreen() {
   });
 }
 
+// --- live assignments ----------------------------------------------------
+// While signed in and online the app keeps the live stream open (GET
+// /api/v1/events, read through fetch so that it carries the token) and, when
+// the inbox count rises, lists the cases newly assigned to the patroller on
+// the home screen, with a short note.
+let live = null, unread = -1;
+const seenAssigned = new Set();
+async function assignments(tell) {
+  let r;
+  try { r = await api('GET', '/api/v1/inbox?unread=1&page_size=10'); } catch (e) { return; }
+  if (r.status !== 200 || !r.data) return;
+  const items = (r.data.items || []).filter(i => i.kind === 'assigned' || i.kind === 'rework');
+  const fresh = items.filter(i => !seenAssigned.has(i.id));
+  for (const i of items) seenAssigned.add(i.id);
+  if (tell && fresh.length) toast(t('fieldapp.new_assignment', fresh[0].case));
+  const box = $('#assigned');
+  if (!box) return;
+  box.innerHTML = '';
+  box.hidden = !items.length;
+  if (!items.length) return;
+  box.append(h('h2', {}, t('fieldapp.assigned')));
+  for (const i of items) box.append(h('p', { class: 'assignment', 'data-case': i.case }, i.case + ' · ' + new Date(i.created_at).toLocaleString()));
+}
+async function listen() {
+  if (live || !token || !navigator.onLine || !window.ReadableStream || !window.TextDecoder) return;
+  live = new AbortController();
+  try {
+    const r = await fetch('/api/v1/events', { headers: { Authorization: 'Bearer ' + token, Accept: 'text/event-stream' }, signal: live.signal, cache: 'no-store' });
+    if (!r.ok || !r.body) throw new Error(String(r.status));
+    const rd = r.body.getReader(), dec = new TextDecoder();
+    let buf = '';
+    for (;;) {
+      const { value, done } = await rd.read();
+      if (done) break;
+      buf += dec.decode(value, { stream: true });
+      let i;
+      while ((i = buf.indexOf('\n\n')) >= 0) {
+        const block = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        let ev = '', data = '';
+        for (const line of block.split('\n')) {
+          if (line.startsWith('event: ')) ev = line.slice(7);
+          else if (line.startsWith('data: ')) data += line.slice(6);
+        }
+        if (ev !== 'inbox') continue;
+        let n = -1;
+        try { n = JSON.parse(data).unread; } catch (e) { /* ignore */ }
+        if (unread >= 0 && n > unread) assignments(true);
+        unread = n;
+      }
+    }
+  } catch (e) { /* offline, signed out or the server restarted: listen again shortly */ }
+  live = null;
+  setTimeout(listen, 5000);
+}
+
 function toast(s) {
   const e = h('div', { class: 'toast', role: 'status' }, s);
   document.body.append(e);
@@ -471,7 +529,7 @@ const _patrolScreen = patrolScreen;
 patrolScreen = function () { return cur ? _patrolScreen() : homeScreen(); };
 
 bar.addEventListener('click', () => flush());
-window.addEventListener('online', () => { syncBar(); flush(); });
+window.addEventListener('online', () => { syncBar(); flush(); listen(); });
 window.addEventListener('offline', syncBar);
 setInterval(flush, 20000);
 if ('serviceWorker' in navigator) {
@@ -484,6 +542,7 @@ if ('serviceWorker' in navigator) {
   cur = (await kvGet('current')) || null;
   await show();
   flush();
+  listen();
 })();
 
 window.fieldApp = { flush, stats, enqueue, get busy() { return !!running; }, resend: async () => (await api('POST', '/api/v1/sync', { items: acked })).data, get lastBatch() { return lastBatch; }, get current() { return cur; }, get lastEnded() { return lastEnded; }, recordPoint,
