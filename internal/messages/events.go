@@ -52,14 +52,15 @@ func KnownEvent(e Event) bool { return slices.Contains(Events, e) }
 // from the event's Args: "title" (one line), "lines" (a list of strings)
 // and "path" (the record's page, such as "/inspections/4").
 var ChannelEvents = map[notify.Kind]Event{
-	notify.CaseAssigned:    CaseAssigned,
-	notify.CaseOverdue:     CaseOverdue,
-	notify.CaseEscalated:   CaseEscalated,
-	notify.CaseSupervise:   Supervise,
-	notify.PatrolMissed:    PatrolMissed,
-	notify.LettersUnsigned: LettersUnsigned,
-	notify.NoticePublished: NoticeOut,
-	notify.Digest:          Digest,
+	notify.CaseAssigned:     CaseAssigned,
+	notify.CaseOverdue:      CaseOverdue,
+	notify.CaseEscalated:    CaseEscalated,
+	notify.CaseSupervise:    Supervise,
+	notify.PatrolMissed:     PatrolMissed,
+	notify.LettersUnsigned:  LettersUnsigned,
+	notify.NoticePublished:  NoticeOut,
+	notify.Digest:           Digest,
+	notify.InspectionClosed: Inspection,
 }
 
 // exactRegion lists the events made once for each region (a summary of a

@@ -69,6 +69,9 @@ func Compose(it store.OutboxItem, lang, baseURL string, loc *time.Location) mess
 		case messages.Digest:
 			m.Title = p.T("outbox.title.digest", f.str("name"), f.str("date"))
 			m.Lines = eventLines(p, event, f, loc)
+		case messages.Inspection:
+			m.Title = p.T("outbox.title.inspection", f.str("name"), it.RecordRef)
+			m.Lines = []string{p.T("outbox.line.inspection", f.str("score"), int(f.num("max")), int(f.num("findings")))}
 		default:
 			// An event another area added: its own title and lines, if it gave them.
 			m.Title = f.str("title")

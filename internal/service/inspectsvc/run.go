@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -358,9 +359,14 @@ func (s *Service) Close(ctx context.Context, who store.Actor, p *auth.Principal,
 		if err := tx.UpdateInspection(ctx, in, &after, "close"); err != nil {
 			return err
 		}
-		ev := notify.Event{Kind: notify.InspectionClosed, Record: notify.Record{Kind: "inspection", ID: in.ID, Ref: in.Date},
+		name, err := tx.RegionNameOf(ctx, in.Region)
+		if err != nil {
+			return err
+		}
+		ev := notify.Event{Kind: notify.InspectionClosed, Record: notify.Record{Kind: "inspection", ID: in.ID, Ref: in.Date, Region: in.Region},
 			Subject: notify.Subject{Region: in.Region, Actor: p.PersonID},
-			Args:    map[string]any{"inspection": in.ID, "score": *after.Score, "max": in.Max, "findings": len(in.Findings)}}
+			Args: map[string]any{"inspection": in.ID, "name": name, "score": *after.Score, "max": in.Max, "findings": len(in.Findings),
+				"path": "/inspections/" + strconv.FormatInt(in.ID, 10)}}
 		if _, err := tx.Notify(ctx, ev); err != nil {
 			return err
 		}
