@@ -436,9 +436,12 @@ func TestCompose(t *testing.T) {
 			"", []string{"Where: 忠武巷社区第1网格 忠武巷", "Problem: 垃圾"}, base + "/cases/XG-20261201-0001"},
 		{"Test", store.OutboxItem{Event: messages.Test, Kind: "channel_test", RecordKind: "channel", RecordRef: "社区群", Facts: `{"channel":"社区群","by":"宋桂"}`}, "zh-CN",
 			"【测试消息】社区群", []string{"这是蓝天平台发出的测试消息（宋桂 发起）。收到即表示配置正确。"}, ""},
-		{"OtherAreasEvent", store.OutboxItem{Event: messages.Inspection, Kind: "inspection_scored", RecordKind: "inspection", RecordID: 4,
+		{"OtherAreasEvent", store.OutboxItem{Event: messages.Event("future_event"), Kind: "future_event", RecordKind: "inspection", RecordID: 4,
 			Facts: `{"title":"【督查】第48周督查评分","lines":["忠武巷社区 92 分"],"path":"/inspections/4"}`}, "zh-CN",
 			"【督查】第48周督查评分", []string{"忠武巷社区 92 分"}, base + "/inspections/4"},
+		{"Inspection", store.OutboxItem{Event: messages.Inspection, Kind: "inspection_closed", RecordKind: "inspection", RecordID: 4, RecordRef: "2026-12-04",
+			Facts: `{"inspection":4,"name":"忠武巷社区","score":92.5,"max":100,"findings":2,"path":"/inspections/4"}`}, "zh-CN",
+			"忠武巷社区每周督查评分（2026-12-04）", []string{"得分 92.5 / 100，发现问题 2 个"}, base + "/inspections/4"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
