@@ -441,7 +441,7 @@ func TestCompose(t *testing.T) {
 			"【督查】第48周督查评分", []string{"忠武巷社区 92 分"}, base + "/inspections/4"},
 		{"Inspection", store.OutboxItem{Event: messages.Inspection, Kind: "inspection_closed", RecordKind: "inspection", RecordID: 4, RecordRef: "2026-12-04",
 			Facts: `{"inspection":4,"name":"忠武巷社区","score":92.5,"max":100,"findings":2,"path":"/inspections/4"}`}, "zh-CN",
-			"忠武巷社区每周督查评分（2026-12-04）", []string{"得分 92.5 / 100，发现问题 2 个"}, base + "/inspections/4"},
+			"【每周督查】忠武巷社区 2026-12-04", []string{"得分 92.5 / 100，发现问题 2 个"}, base + "/inspections/4"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
