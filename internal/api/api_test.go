@@ -49,7 +49,8 @@ func TestScenarios(t *testing.T) {
 				status: 422, want: []string{"不在任何网格内"}},
 			{name: "CreateUnknownGrid422", user: "admin", method: "POST", path: "/api/v1/units", body: `{"name":"错网格","kind":"shop","credit_code":"` + code + `","region":"620502004009009"}`,
 				status: 422, want: []string{`"region"`}},
-			{name: "CreateOutOfScope403", user: "community1", method: "POST", path: "/api/v1/units", body: `{"name":"越界","kind":"shop","credit_code":"` + code + `","region":"` + demo.GridCode(3, 0) + `"}`, status: 403, want: []string{`"code":"forbidden"`}},
+			// A grid outside one's scope answers as a grid that does not exist (security issue #8, finding 4).
+			{name: "CreateOutOfScope422", user: "community1", method: "POST", path: "/api/v1/units", body: `{"name":"越界","kind":"shop","credit_code":"` + code + `","region":"` + demo.GridCode(3, 0) + `"}`, status: 422, want: []string{`"region"`}},
 			{name: "PatrollerCannotCreate403", user: "patrol01", method: "POST", path: "/api/v1/units", body: `{"name":"巡查","kind":"shop","credit_code":"` + code + `","region":"` + demo.GridCode(0, 0) + `"}`, status: 403},
 			{name: "CreateFromPoint201", user: "community1", method: "POST", path: "/api/v1/units", body: `{"name":"新开餐馆","kind":"restaurant","credit_code":"` + code + `","lat":34.572,"lon":105.702,"tags":["fumes"],"contacts":[{"name":"王五","phone":"13800000002"}]}`,
 				status: 201, want: []string{`"region":"` + demo.GridCode(0, 0) + `"`, `"status":"active"`}},

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/lantian-org/lantian/internal/apperr"
@@ -79,7 +80,9 @@ type unitInput struct {
 	Status     *string         `json:"status"`
 }
 
-func (in unitInput) apply(u *unit.Unit, a *API) error {
+// apply copies the body's fields onto u; a point must come whole. Finding
+// the grid from the point is the unit service's.
+func (in unitInput) apply(u *unit.Unit) error {
 	set := func(dst *string, src *string) {
 		if src != nil {
 			*dst = *src
@@ -98,30 +101,17 @@ func (in unitInput) apply(u *unit.Unit, a *API) error {
 	if in.Tags != nil {
 		u.Tags = *in.Tags
 	}
-	moved := false
 	if in.Lat != nil || in.Lon != nil {
 		if in.Lat == nil || in.Lon == nil {
 			return apperr.Field("lat", "err.coords")
 		}
-		u.Lat, u.Lon, moved = *in.Lat, *in.Lon, true
+		u.Lat, u.Lon = *in.Lat, *in.Lon
+		if in.Region == nil {
+			u.Region = "" // a new point without a grid: the grid holding it
+		}
 	}
 	if in.Region != nil {
 		u.Region = trimmed(*in.Region)
-	} else if moved {
-		// A new location without a grid: find the grid from the point.
-		g, err := a.app.Index.Lookup(u.Lat, u.Lon)
-		if err != nil {
-			return apperr.Field("lat", apperr.As(err).Msg.Key)
-		}
-		u.Region = g
-	}
-	if u.Region == "" {
-		return apperr.Field("region", "err.required")
-	}
-	if u.HasLocation() {
-		if _, err := a.app.Index.Lookup(u.Lat, u.Lon); err != nil {
-			return apperr.Field("lat", apperr.As(err).Msg.Key)
-		}
 	}
 	return nil
 }
@@ -130,61 +120,36 @@ func (a *API) createUnit(w http.ResponseWriter, r *http.Request) {
 	a.saveUnit(w, r, unit.Unit{})
 }
 
-// saveUnit applies the body to un (a new unit when its id is 0) and stores
-// it where the caller may edit: 201 for a new unit, 200 for a changed one.
+// saveUnit applies the body to un (a new unit when its id is 0) and
+// stores it through the unit service: 201 for a new unit, 200 for a changed one.
 func (a *API) saveUnit(w http.ResponseWriter, r *http.Request, un unit.Unit) {
 	var in unitInput
-	err := decode(w, r, &in)
+	if !a.decoded(w, r, &in) {
+		return
+	}
+	err := in.apply(&un)
+	created := false
 	if err == nil {
-		err = in.apply(&un, a)
-	}
-	if err == nil && !userOf(r).Can(auth.UnitEdit, auth.Target{Region: un.Region}) {
-		err = apperr.ErrForbidden
-	}
-	status := http.StatusOK
-	switch {
-	case err != nil:
-	case un.ID == 0:
-		status = http.StatusCreated
-		err = a.app.DB.CreateUnit(r.Context(), a.actor(r), &un)
-	default:
-		err = a.app.DB.UpdateUnit(r.Context(), a.actor(r), &un)
+		un, created, err = a.app.Units.Save(r.Context(), a.actor(r), userOf(r), un)
 	}
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, status, a.toUnitJSON(userOf(r), un))
+	writeJSON(w, createdStatus(created), a.toUnitJSON(userOf(r), un))
 }
 
-// loadUnit returns the unit if the caller may read it; 404 otherwise.
-func (a *API) loadUnit(r *http.Request) (unit.Unit, error) {
+// unitOfPath returns the unit of the path through load (read or edit).
+func (a *API) unitOfPath(r *http.Request, load func(context.Context, *auth.Principal, int64) (unit.Unit, error)) (unit.Unit, error) {
 	id, err := pathID(r)
 	if err != nil {
 		return unit.Unit{}, err
 	}
-	un, err := a.app.DB.Unit(r.Context(), id)
-	if err != nil {
-		return un, err
-	}
-	if !userOf(r).Can(auth.UnitRead, auth.Target{Region: un.Region, UnitID: un.ID}) {
-		return un, apperr.ErrNotFound
-	}
-	return un, nil
-}
-
-// editableUnit returns the unit if the caller may edit it; 404 when they
-// may not read it, 403 when they may not edit it.
-func (a *API) editableUnit(r *http.Request) (unit.Unit, error) {
-	un, err := a.loadUnit(r)
-	if err == nil && !userOf(r).Can(auth.UnitEdit, auth.Target{Region: un.Region, UnitID: un.ID}) {
-		err = apperr.ErrForbidden
-	}
-	return un, err
+	return load(r.Context(), userOf(r), id)
 }
 
 func (a *API) getUnit(w http.ResponseWriter, r *http.Request) {
-	un, err := a.loadUnit(r)
+	un, err := a.unitOfPath(r, a.app.Units.Get)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -193,7 +158,7 @@ func (a *API) getUnit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) patchUnit(w http.ResponseWriter, r *http.Request) {
-	un, err := a.editableUnit(r)
+	un, err := a.unitOfPath(r, a.app.Units.Editable)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -203,10 +168,10 @@ func (a *API) patchUnit(w http.ResponseWriter, r *http.Request) {
 
 // closeUnit marks the unit closed; its history stays.
 func (a *API) closeUnit(w http.ResponseWriter, r *http.Request) {
-	un, err := a.editableUnit(r)
+	id, err := pathID(r)
+	var un unit.Unit
 	if err == nil {
-		un.Status = unit.Closed
-		err = a.app.DB.UpdateUnit(r.Context(), a.actor(r), &un)
+		un, err = a.app.Units.SetStatus(r.Context(), a.actor(r), userOf(r), id, unit.Closed)
 	}
 	if err != nil {
 		a.fail(w, r, err)

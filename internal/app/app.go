@@ -15,7 +15,6 @@ import (
 	"github.com/lantian-org/lantian/internal/config"
 	"github.com/lantian-org/lantian/internal/letters"
 	"github.com/lantian-org/lantian/internal/live"
-	"github.com/lantian-org/lantian/internal/people"
 	"github.com/lantian-org/lantian/internal/photo"
 	"github.com/lantian-org/lantian/internal/region"
 	"github.com/lantian-org/lantian/internal/service"
@@ -27,6 +26,8 @@ import (
 	"github.com/lantian-org/lantian/internal/service/messagesvc"
 	"github.com/lantian-org/lantian/internal/service/outreachsvc"
 	"github.com/lantian-org/lantian/internal/service/patrolsvc"
+	"github.com/lantian-org/lantian/internal/service/peoplesvc"
+	"github.com/lantian-org/lantian/internal/service/unitsvc"
 	"github.com/lantian-org/lantian/internal/store"
 )
 
@@ -38,6 +39,10 @@ type App struct {
 	Auth  *authn.Service
 	Index *region.Index
 	Log   *slog.Logger
+	// People runs people and their roles.
+	People *peoplesvc.Service
+	// Units runs the register of units.
+	Units *unitsvc.Service
 	// Calendar is the working-day calendar the services share.
 	Calendar *service.Calendar
 	Cases    *casesvc.Service
@@ -73,6 +78,8 @@ func New(ctx context.Context, cfg config.Config, loc *time.Location, db *store.D
 	a := &App{Cfg: cfg, Loc: loc, DB: db, Log: log, Index: &region.Index{},
 		Auth: &authn.Service{DB: db, Throttle: authn.NewThrottle(), TrustedProxies: proxies}, Photos: photo.NewStore(cfg.Data),
 		Letters: letters.NewFileStore(cfg.Data)}
+	a.People = peoplesvc.New(db)
+	a.Units = unitsvc.New(db, a.Index)
 	a.Calendar = service.NewCalendar(db, loc)
 	a.Cases = casesvc.New(db, a.Index, loc, a.Calendar)
 	a.Cases.Prefix, a.Cases.Grace = cfg.CasePrefix, cfg.EscalationGrace
@@ -150,23 +157,6 @@ func InRoots(roots []string, code string) bool {
 		}
 	}
 	return false
-}
-
-// PersonTargets lists where a person's roles lie, for auth.CanOnPerson.
-func (a *App) PersonTargets(ctx context.Context, p people.Person) ([]auth.Target, error) {
-	var out []auth.Target
-	for _, as := range p.Roles {
-		if as.Role == people.UnitContact {
-			un, err := a.DB.Unit(ctx, as.UnitID)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, auth.Target{Region: un.Region})
-			continue
-		}
-		out = append(out, auth.Target{Region: as.Region})
-	}
-	return out, nil
 }
 
 // RegionNames returns a lookup from region code to name (for exports and lists).

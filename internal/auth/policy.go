@@ -363,7 +363,7 @@ func (p *Principal) Mobile(m string, targets ...Target) string {
 
 // PersonMobile returns a person's mobile as p may see it: whole to the person
 // themself, otherwise by the rule of SeesMobiles with targets, the places of
-// the person's roles (app.PersonTargets).
+// the person's roles (peoplesvc.Service.Targets).
 func (p *Principal) PersonMobile(person people.Person, targets []Target) string {
 	if p != nil && person.ID != 0 && p.PersonID == person.ID {
 		return person.Mobile

@@ -157,46 +157,53 @@ func (tx *Tx) CreatePerson(ctx context.Context, p *people.Person, hash string) e
 
 // UpdatePerson saves name, mobile and active flag, audited.
 func (db *DB) UpdatePerson(ctx context.Context, actor Actor, p *people.Person) error {
+	return db.Write(ctx, actor, func(tx *Tx) error { return tx.UpdatePerson(ctx, p) })
+}
+
+// UpdatePerson saves name, mobile and active flag inside a larger
+// transaction, audited; an inactive person's sessions end.
+func (tx *Tx) UpdatePerson(ctx context.Context, p *people.Person) error {
 	p.Normalize()
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	return db.Write(ctx, actor, func(tx *Tx) error {
-		old, err := scanPerson(tx.QueryRowContext(ctx, `SELECT `+personCols+` FROM people WHERE id = $1`, p.ID))
-		if err != nil {
-			return mapErr(err)
+	old, err := scanPerson(tx.QueryRowContext(ctx, `SELECT `+personCols+` FROM people WHERE id = $1`, p.ID))
+	if err != nil {
+		return mapErr(err)
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE people SET name = $2, mobile = $3, active = $4, updated_at = $5 WHERE id = $1`,
+		p.ID, p.Name, nullStr(p.Mobile), b2i(p.Active), tx.now)
+	if err != nil {
+		return mapErr(err, "mobile")
+	}
+	if !p.Active {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE person_id = $1`, p.ID); err != nil {
+			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE people SET name = $2, mobile = $3, active = $4, updated_at = $5 WHERE id = $1`,
-			p.ID, p.Name, nullStr(p.Mobile), b2i(p.Active), tx.now)
-		if err != nil {
-			return mapErr(err, "mobile")
-		}
-		if !p.Active {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE person_id = $1`, p.ID); err != nil {
-				return err
-			}
-		}
-		p.Username = old.Username
-		return tx.Audit(ctx, "person", p.ID, "update", personSummary(old), personSummary(*p))
-	})
+	}
+	p.Username = old.Username
+	return tx.Audit(ctx, "person", p.ID, "update", personSummary(old), personSummary(*p))
 }
 
 // SetPassword replaces a person's password hash and ends their other
 // sessions (keepSession, a token hash, survives), audited.
 func (db *DB) SetPassword(ctx context.Context, actor Actor, personID int64, hash, keepSession string) error {
-	return db.Write(ctx, actor, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE people SET password_hash = $2, updated_at = $3 WHERE id = $1`, personID, hash, tx.now)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.ErrNotFound
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE person_id = $1 AND token_hash <> $2`, personID, keepSession); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, "person", personID, "password", nil, nil)
-	})
+	return db.Write(ctx, actor, func(tx *Tx) error { return tx.SetPassword(ctx, personID, hash, keepSession) })
+}
+
+// SetPassword is SetPassword inside a larger transaction.
+func (tx *Tx) SetPassword(ctx context.Context, personID int64, hash, keepSession string) error {
+	res, err := tx.ExecContext(ctx, `UPDATE people SET password_hash = $2, updated_at = $3 WHERE id = $1`, personID, hash, tx.now)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return apperr.ErrNotFound
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE person_id = $1 AND token_hash <> $2`, personID, keepSession); err != nil {
+		return err
+	}
+	return tx.Audit(ctx, "person", personID, "password", nil, nil)
 }
 
 // AddRole gives a person a role, audited.
@@ -238,18 +245,21 @@ func (tx *Tx) AddRole(ctx context.Context, a *people.Assignment) error {
 
 // RemoveRole takes a role assignment away, audited.
 func (db *DB) RemoveRole(ctx context.Context, actor Actor, personID, assignmentID int64) error {
-	return db.Write(ctx, actor, func(tx *Tx) error {
-		var a people.Assignment
-		err := tx.QueryRowContext(ctx, `SELECT id, person_id, role, COALESCE(region, ''), COALESCE(unit_id, 0) FROM role_assignments WHERE id = $1 AND person_id = $2`,
-			assignmentID, personID).Scan(&a.ID, &a.PersonID, &a.Role, &a.Region, &a.UnitID)
-		if err != nil {
-			return mapErr(err)
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM role_assignments WHERE id = $1`, assignmentID); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, "person", personID, "role_remove", a, nil)
-	})
+	return db.Write(ctx, actor, func(tx *Tx) error { return tx.RemoveRole(ctx, personID, assignmentID) })
+}
+
+// RemoveRole is RemoveRole inside a larger transaction.
+func (tx *Tx) RemoveRole(ctx context.Context, personID, assignmentID int64) error {
+	var a people.Assignment
+	err := tx.QueryRowContext(ctx, `SELECT id, person_id, role, COALESCE(region, ''), COALESCE(unit_id, 0) FROM role_assignments WHERE id = $1 AND person_id = $2`,
+		assignmentID, personID).Scan(&a.ID, &a.PersonID, &a.Role, &a.Region, &a.UnitID)
+	if err != nil {
+		return mapErr(err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM role_assignments WHERE id = $1`, assignmentID); err != nil {
+		return err
+	}
+	return tx.Audit(ctx, "person", personID, "role_remove", a, nil)
 }
 
 // SetLanguage stores a person's preferred language (not audited: a preference, not a record).

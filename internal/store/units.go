@@ -225,40 +225,43 @@ func (tx *Tx) CreateUnit(ctx context.Context, u *unit.Unit) error {
 
 // UpdateUnit validates and saves every field of u, audited with before and after.
 func (db *DB) UpdateUnit(ctx context.Context, actor Actor, u *unit.Unit) error {
+	return db.Write(ctx, actor, func(tx *Tx) error { return tx.UpdateUnit(ctx, u) })
+}
+
+// UpdateUnit is UpdateUnit inside a larger transaction.
+func (tx *Tx) UpdateUnit(ctx context.Context, u *unit.Unit) error {
 	u.Normalize()
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	return db.Write(ctx, actor, func(tx *Tx) error {
-		old, err := scanUnit(tx.QueryRowContext(ctx, `SELECT `+unitCols+` FROM units WHERE id = $1`, u.ID))
-		if err != nil {
-			return mapErr(err)
-		}
-		olds := []unit.Unit{old}
-		if err := db.loadTags(ctx, tx, olds); err != nil {
-			return err
-		}
-		if err := checkGrid(ctx, tx, u.Region); err != nil {
-			return err
-		}
-		contacts, _ := json.Marshal(nonNilContacts(u.Contacts))
-		_, err = tx.ExecContext(ctx, `UPDATE units SET name = $2, kind = $3, credit_code = $4, address = $5, lat = $6, lon = $7,
-			region = $8, contacts = $9, status = $10, updated_at = $11 WHERE id = $1`,
-			u.ID, u.Name, u.Kind, nullStr(u.CreditCode), u.Address, nullFloat(u.Lat, u.HasLocation()), nullFloat(u.Lon, u.HasLocation()),
-			u.Region, string(contacts), u.Status, tx.now)
-		if err != nil {
-			return mapErr(err, "credit_code")
-		}
-		if err := writeTags(ctx, tx, u.ID, u.Tags); err != nil {
-			return err
-		}
-		u.CreatedAt, u.UpdatedAt = old.CreatedAt, fromMS(tx.now)
-		action := "update"
-		if old.Status != u.Status && u.Status == unit.Closed {
-			action = "close"
-		}
-		return tx.Audit(ctx, "unit", u.ID, action, unitSummary(olds[0]), unitSummary(*u))
-	})
+	old, err := scanUnit(tx.QueryRowContext(ctx, `SELECT `+unitCols+` FROM units WHERE id = $1`, u.ID))
+	if err != nil {
+		return mapErr(err)
+	}
+	olds := []unit.Unit{old}
+	if err := tx.db.loadTags(ctx, tx, olds); err != nil {
+		return err
+	}
+	if err := checkGrid(ctx, tx, u.Region); err != nil {
+		return err
+	}
+	contacts, _ := json.Marshal(nonNilContacts(u.Contacts))
+	_, err = tx.ExecContext(ctx, `UPDATE units SET name = $2, kind = $3, credit_code = $4, address = $5, lat = $6, lon = $7,
+		region = $8, contacts = $9, status = $10, updated_at = $11 WHERE id = $1`,
+		u.ID, u.Name, u.Kind, nullStr(u.CreditCode), u.Address, nullFloat(u.Lat, u.HasLocation()), nullFloat(u.Lon, u.HasLocation()),
+		u.Region, string(contacts), u.Status, tx.now)
+	if err != nil {
+		return mapErr(err, "credit_code")
+	}
+	if err := writeTags(ctx, tx, u.ID, u.Tags); err != nil {
+		return err
+	}
+	u.CreatedAt, u.UpdatedAt = old.CreatedAt, fromMS(tx.now)
+	action := "update"
+	if old.Status != u.Status && u.Status == unit.Closed {
+		action = "close"
+	}
+	return tx.Audit(ctx, "unit", u.ID, action, unitSummary(olds[0]), unitSummary(*u))
 }
 
 func nonNilContacts(c []unit.Contact) []unit.Contact {

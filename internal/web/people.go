@@ -1,7 +1,6 @@
 package web
 
 import (
-	"crypto/rand"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/people"
 	"github.com/lantian-org/lantian/internal/region"
+	"github.com/lantian-org/lantian/internal/service/peoplesvc"
 	"github.com/lantian-org/lantian/internal/store"
 )
 
@@ -75,7 +75,7 @@ func (s *Server) peopleList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, p := range ps {
-		targets, err := s.app.PersonTargets(r.Context(), p)
+		targets, err := s.app.People.Targets(r.Context(), p)
 		if err != nil {
 			s.serverError(w, r, err)
 			return
@@ -90,32 +90,15 @@ func (s *Server) peopleList(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "people", data)
 }
 
-// loadPerson fetches a person and checks u may read them (404) or take action a (403).
-func (s *Server) loadPerson(w http.ResponseWriter, r *http.Request, a auth.Action) (people.Person, bool) {
+// loadPerson fetches a person the user may read (404 otherwise).
+func (s *Server) loadPerson(w http.ResponseWriter, r *http.Request) (people.Person, bool) {
 	id, ok := pathID(r, "id")
 	if !ok {
 		s.notFound(w, r)
 		return people.Person{}, false
 	}
-	p, err := s.app.DB.Person(r.Context(), id)
-	if !s.loaded(w, r, err) {
-		return p, false
-	}
-	targets, err := s.app.PersonTargets(r.Context(), p)
-	if err != nil {
-		s.serverError(w, r, err)
-		return p, false
-	}
-	u := userOf(r)
-	if !u.CanOnPerson(auth.PersonRead, targets) {
-		s.notFound(w, r)
-		return p, false
-	}
-	if a != auth.PersonRead && !u.CanOnPerson(a, targets) {
-		s.forbidden(w, r)
-		return p, false
-	}
-	return p, true
+	p, err := s.app.People.Get(r.Context(), userOf(r), id)
+	return p, s.loaded(w, r, err)
 }
 
 type roleRow struct {
@@ -143,13 +126,13 @@ type roleForm struct {
 // personPage shows a person with err, if any, beside the form rf came from.
 func (s *Server) personPage(w http.ResponseWriter, r *http.Request, p people.Person, err error, rf roleForm, newPassword string) {
 	u := userOf(r)
-	targets, terr := s.app.PersonTargets(r.Context(), p)
+	targets, terr := s.app.People.Targets(r.Context(), p)
 	if terr != nil {
 		s.serverError(w, r, terr)
 		return
 	}
 	data := personPage{Page: s.page(r, "person.title"), Person: p, Mobile: u.PersonMobile(p, targets),
-		CanEdit: u.CanOnPerson(auth.PersonEdit, targets), Roles: people.Roles, NewPassword: newPassword, RoleForm: rf}
+		CanEdit: s.app.People.CanEdit(r.Context(), u, p), Roles: people.Roles, NewPassword: newPassword, RoleForm: rf}
 	data.Title = p.Name
 	opts, names, oerr := s.regionsFor(r, region.District, auth.PersonEdit)
 	if oerr != nil {
@@ -158,13 +141,7 @@ func (s *Server) personPage(w http.ResponseWriter, r *http.Request, p people.Per
 	}
 	data.Regions = opts
 	for _, a := range p.Roles {
-		t := auth.Target{Region: a.Region}
-		if a.Role == people.UnitContact {
-			if un, err := s.app.DB.Unit(r.Context(), a.UnitID); err == nil {
-				t = auth.Target{Region: un.Region}
-			}
-		}
-		data.RoleRows = append(data.RoleRows, roleRow{Assignment: a, Scope: s.scopeLabel(r, a, names), CanRemove: u.CanGrant(a.Role, t)})
+		data.RoleRows = append(data.RoleRows, roleRow{Assignment: a, Scope: s.scopeLabel(r, a, names), CanRemove: s.app.People.CanGrant(r.Context(), u, a)})
 	}
 	if err != nil {
 		data.withError(printer(r), err)
@@ -173,134 +150,81 @@ func (s *Server) personPage(w http.ResponseWriter, r *http.Request, p people.Per
 }
 
 func (s *Server) personDetail(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.loadPerson(w, r, auth.PersonRead)
+	if p, ok := s.loadPerson(w, r); ok {
+		s.personPage(w, r, p, nil, roleForm{}, "")
+	}
+}
+
+// personAct runs an edit of the person of the path through the people
+// service and goes back to their page, or shows it again with the error
+// beside the form (rf, for the role form).
+func (s *Server) personAct(w http.ResponseWriter, r *http.Request, rf roleForm, act func(id int64) (people.Person, error)) {
+	p, ok := s.loadPerson(w, r)
 	if !ok {
 		return
 	}
-	s.personPage(w, r, p, nil, roleForm{}, "")
+	after, err := act(p.ID)
+	if err == nil {
+		p = after
+	}
+	s.saved(w, r, err, personURL(p.ID), func() { s.personPage(w, r, p, err, rf, "") })
 }
 
 func (s *Server) personUpdate(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.loadPerson(w, r, auth.PersonEdit)
-	if !ok {
-		return
-	}
-	p.Name, p.Mobile, p.Active = r.PostFormValue("name"), r.PostFormValue("mobile"), r.PostFormValue("active") == "1"
-	var err error
-	if p.ID == userOf(r).PersonID && !p.Active {
-		err = apperr.Field("active", "err.deactivate_self")
-	} else {
-		err = s.app.DB.UpdatePerson(r.Context(), s.actor(r), &p)
-	}
-	s.saved(w, r, err, personURL(p.ID), func() { s.personPage(w, r, p, err, roleForm{}, "") })
+	name, mobile, active := r.PostFormValue("name"), r.PostFormValue("mobile"), r.PostFormValue("active") == "1"
+	s.personAct(w, r, roleForm{}, func(id int64) (people.Person, error) {
+		return s.app.People.Update(r.Context(), s.actor(r), userOf(r), id, peoplesvc.Change{Name: &name, Mobile: &mobile, Active: &active})
+	})
 }
 
 // personURL is a person's page.
 func personURL(id int64) string { return "/people/" + strconv.FormatInt(id, 10) }
 
-// assignmentFrom reads a role form and checks u may grant it.
-func (s *Server) assignmentFrom(r *http.Request, rf roleForm) (people.Assignment, error) {
+// assignment reads a role form; the people service checks it.
+func (rf roleForm) assignment() (people.Assignment, error) {
 	a := people.Assignment{Role: people.Role(rf.Role), Region: strings.TrimSpace(rf.Region)}
-	t := auth.Target{Region: a.Region}
 	if a.Role == people.UnitContact {
-		a.Region = ""
 		id, err := strconv.ParseInt(strings.TrimSpace(rf.UnitID), 10, 64)
 		if err != nil || id <= 0 {
 			return a, apperr.Field("unit_id", "err.required")
 		}
 		a.UnitID = id
-		un, err := s.app.DB.Unit(r.Context(), id)
-		if err != nil {
-			return a, apperr.Field("unit_id", "err.unit_unknown")
-		}
-		t = auth.Target{Region: un.Region}
-	}
-	if err := people.ValidateAssignment(a, region.ValidCode); err != nil {
-		return a, err
-	}
-	if !userOf(r).CanGrant(a.Role, t) {
-		return a, &apperr.Error{Code: apperr.Forbidden, Msg: apperr.Msg{Key: "err.forbidden"}, Fields: map[string]apperr.Msg{"region": {Key: "err.out_of_scope"}}}
 	}
 	return a, nil
 }
 
-// personAddRole gives a person one more role. Like every edit of a person
-// (and like the API), it needs all of the person's present roles in the
-// editor's scope: a community leader must not add roles to someone who is,
-// say, also the district's admin.
+// personAddRole gives a person one more role.
 func (s *Server) personAddRole(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.loadPerson(w, r, auth.PersonEdit)
-	if !ok {
-		return
-	}
 	rf := roleForm{Role: r.PostFormValue("role"), Region: r.PostFormValue("region"), UnitID: r.PostFormValue("unit_id")}
-	a, err := s.assignmentFrom(r, rf)
-	if err == nil {
-		a.PersonID = p.ID
-		err = s.app.DB.AddRole(r.Context(), s.actor(r), &a)
-	}
-	s.saved(w, r, err, personURL(p.ID), func() { s.personPage(w, r, p, err, rf, "") })
+	s.personAct(w, r, rf, func(id int64) (people.Person, error) {
+		a, err := rf.assignment()
+		if err != nil {
+			return people.Person{}, err
+		}
+		return s.app.People.AddRole(r.Context(), s.actor(r), userOf(r), id, a)
+	})
 }
 
-// personRemoveRole takes a role away; the same full-scope check as personAddRole.
+// personRemoveRole takes a role away.
 func (s *Server) personRemoveRole(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.loadPerson(w, r, auth.PersonEdit)
-	if !ok {
-		return
-	}
 	rid, _ := pathID(r, "rid")
-	var found *people.Assignment
-	for i := range p.Roles {
-		if p.Roles[i].ID == rid {
-			found = &p.Roles[i]
-		}
-	}
-	if found == nil {
-		s.notFound(w, r)
-		return
-	}
-	t := auth.Target{Region: found.Region}
-	if found.Role == people.UnitContact {
-		if un, err := s.app.DB.Unit(r.Context(), found.UnitID); err == nil {
-			t = auth.Target{Region: un.Region}
-		}
-	}
-	if !userOf(r).CanGrant(found.Role, t) {
-		s.forbidden(w, r)
-		return
-	}
-	if err := s.app.DB.RemoveRole(r.Context(), s.actor(r), p.ID, rid); err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	setFlash(w, "flash.saved")
-	http.Redirect(w, r, personURL(p.ID), http.StatusSeeOther)
-}
-
-// TempPassword returns a random password that is easy to read out over the phone.
-func TempPassword() string {
-	const alpha = "abcdefghjkmnpqrstuvwxyz23456789"
-	b := make([]byte, 10)
-	rand.Read(b)
-	for i := range b {
-		b[i] = alpha[int(b[i])%len(alpha)]
-	}
-	return string(b)
+	s.personAct(w, r, roleForm{}, func(id int64) (people.Person, error) {
+		return people.Person{}, s.app.People.RemoveRole(r.Context(), s.actor(r), userOf(r), id, rid)
+	})
 }
 
 // personResetPassword sets a temporary password and shows it once to the admin or leader.
 func (s *Server) personResetPassword(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.loadPerson(w, r, auth.PersonEdit)
+	p, ok := s.loadPerson(w, r)
 	if !ok {
 		return
 	}
-	pw := TempPassword()
-	hash, err := people.HashPassword(pw)
-	if err == nil {
-		err = s.app.DB.SetPassword(r.Context(), s.actor(r), p.ID, hash, "")
+	pw, err := s.app.People.ResetPassword(r.Context(), s.actor(r), userOf(r), p.ID)
+	if apperr.Is(err, apperr.Forbidden) {
+		s.forbidden(w, r)
+		return
 	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if !s.loaded(w, r, err) {
 		return
 	}
 	s.personPage(w, r, p, nil, roleForm{}, pw)
@@ -342,34 +266,18 @@ func (s *Server) personNew(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) personCreate(w http.ResponseWriter, r *http.Request) {
-	if !userOf(r).CanSomewhere(auth.PersonEdit) {
-		s.forbidden(w, r)
-		return
-	}
 	f := personForm{Username: r.PostFormValue("username"), Name: r.PostFormValue("name"), Mobile: r.PostFormValue("mobile"),
 		Password: r.PostFormValue("password"), roleForm: roleForm{Role: r.PostFormValue("role"), Region: r.PostFormValue("region"), UnitID: r.PostFormValue("unit_id")}}
-	p := people.Person{Username: f.Username, Name: f.Name, Mobile: f.Mobile, Active: true}
-	p.Normalize()
-	errs := apperr.Fields{}
-	if err := p.Validate(); err != nil {
-		for k, m := range apperr.As(err).Fields {
-			errs.Add(k, m.Key, m.Args...)
-		}
-	}
-	if err := people.ValidatePassword("password", f.Password, p.Username, p.Mobile); err != nil {
-		errs.Add("password", apperr.As(err).Fields["password"].Key, apperr.As(err).Fields["password"].Args...)
-	}
-	a, aerr := s.assignmentFrom(r, f.roleForm)
-	var err error = errs.Err()
+	np := peoplesvc.NewPerson{Username: f.Username, Name: f.Name, Mobile: f.Mobile, Password: f.Password, Active: true}
+	a, err := f.roleForm.assignment()
+	var p people.Person
 	if err == nil {
-		err = aerr
+		np.Roles = []people.Assignment{a}
+		p, err = s.app.People.Create(r.Context(), s.actor(r), userOf(r), np)
 	}
-	if err == nil {
-		p.Roles = []people.Assignment{a}
-		var hash string
-		if hash, err = people.HashPassword(f.Password); err == nil {
-			err = s.app.DB.CreatePerson(r.Context(), s.actor(r), &p, hash)
-		}
+	if apperr.Is(err, apperr.Forbidden) && len(apperr.As(err).Fields) == 0 {
+		s.forbidden(w, r)
+		return
 	}
 	f.Password = ""
 	s.saved(w, r, err, personURL(p.ID), func() { s.personFormPage(w, r, f, err) })

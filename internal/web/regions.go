@@ -137,7 +137,7 @@ func (s *Server) regionDetail(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if data.Leader != nil {
-		targets, err := s.app.PersonTargets(ctx, *data.Leader)
+		targets, err := s.app.People.Targets(ctx, *data.Leader)
 		if err != nil {
 			s.serverError(w, r, err)
 			return

@@ -148,10 +148,7 @@ func (s *Server) loadUnit(w http.ResponseWriter, r *http.Request) (unit.Unit, bo
 		s.notFound(w, r)
 		return unit.Unit{}, false
 	}
-	un, err := s.app.DB.Unit(r.Context(), id)
-	if err == nil && !userOf(r).Can(auth.UnitRead, auth.Target{Region: un.Region, UnitID: un.ID}) {
-		err = apperr.ErrNotFound
-	}
+	un, err := s.app.Units.Get(r.Context(), userOf(r), id)
 	return un, s.loaded(w, r, err)
 }
 
@@ -230,9 +227,9 @@ func parseUnitForm(v url.Values) unitForm {
 		ContactName: v.Get("contact_name"), ContactPhone: v.Get("contact_phone"), Tags: v["tags"]}
 }
 
-// apply copies the form onto u; coordinates that do not parse are field errors,
-// and a missing grid is found from the coordinates.
-func (f unitForm) apply(u *unit.Unit, ix *region.Index) error {
+// apply copies the form onto u; coordinates that do not parse are field
+// errors. Finding the grid from the point is the unit service's.
+func (f unitForm) apply(u *unit.Unit) error {
 	errs := apperr.Fields{}
 	u.Name, u.Kind, u.CreditCode, u.Address, u.Region, u.Tags = f.Name, unit.Kind(f.Kind), f.CreditCode, f.Address, f.Region, f.Tags
 	u.Lat, u.Lon = 0, 0
@@ -247,22 +244,6 @@ func (f unitForm) apply(u *unit.Unit, ix *region.Index) error {
 	u.Contacts = nil
 	if strings.TrimSpace(f.ContactName) != "" || strings.TrimSpace(f.ContactPhone) != "" {
 		u.Contacts = []unit.Contact{{Name: f.ContactName, Phone: f.ContactPhone}}
-	}
-	if u.Region == "" && u.HasLocation() {
-		g, err := ix.Lookup(u.Lat, u.Lon)
-		if err != nil {
-			errs.Add("lat", apperr.As(err).Msg.Key)
-		}
-		u.Region = g
-	}
-	if u.Region == "" {
-		errs.Add("region", "err.required")
-	}
-	u.Normalize()
-	if err := u.Validate(); err != nil {
-		for k, m := range apperr.As(err).Fields {
-			errs.Add(k, m.Key, m.Args...)
-		}
 	}
 	return errs.Err()
 }
@@ -321,12 +302,17 @@ func (s *Server) unitCreate(w http.ResponseWriter, r *http.Request) {
 // loadUnitToEdit reads the unit of the path for one who may edit it (404
 // when they may not see it, 403 when they may not edit it).
 func (s *Server) loadUnitToEdit(w http.ResponseWriter, r *http.Request) (unit.Unit, bool) {
-	un, ok := s.loadUnit(w, r)
-	if ok && !userOf(r).Can(auth.UnitEdit, auth.Target{Region: un.Region, UnitID: un.ID}) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		s.notFound(w, r)
+		return unit.Unit{}, false
+	}
+	un, err := s.app.Units.Editable(r.Context(), userOf(r), id)
+	if apperr.Is(err, apperr.Forbidden) {
 		s.forbidden(w, r)
 		return un, false
 	}
-	return un, ok
+	return un, s.loaded(w, r, err)
 }
 
 func (s *Server) unitEdit(w http.ResponseWriter, r *http.Request) {
@@ -342,7 +328,7 @@ func (s *Server) unitUpdate(w http.ResponseWriter, r *http.Request) {
 }
 
 // unitSave applies the posted form to un (a new unit when its id is 0) and
-// stores it where the user may edit, then goes to its page, or shows the
+// stores it through the unit service, then goes to its page, or shows the
 // form again with the error.
 func (s *Server) unitSave(w http.ResponseWriter, r *http.Request, un unit.Unit) {
 	id, title := un.ID, "unit.edit"
@@ -350,31 +336,29 @@ func (s *Server) unitSave(w http.ResponseWriter, r *http.Request, un unit.Unit) 
 		title = "unit.new"
 	}
 	f := parseUnitForm(r.PostForm)
-	err := f.apply(&un, s.app.Index)
-	if err == nil && !userOf(r).Can(auth.UnitEdit, auth.Target{Region: un.Region}) {
-		err = apperr.Field("region", "err.out_of_scope")
-	}
-	switch {
-	case err != nil:
-	case id == 0:
-		err = s.app.DB.CreateUnit(r.Context(), s.actor(r), &un)
-	default:
-		err = s.app.DB.UpdateUnit(r.Context(), s.actor(r), &un)
+	err := f.apply(&un)
+	if err == nil {
+		un, _, err = s.app.Units.Save(r.Context(), s.actor(r), userOf(r), un)
 	}
 	s.saved(w, r, err, unitURL(un.ID), func() { s.unitFormPage(w, r, title, f, id, err) })
 }
 
 func (s *Server) unitClose(w http.ResponseWriter, r *http.Request) {
-	un, ok := s.loadUnitToEdit(w, r)
+	id, ok := pathID(r, "id")
 	if !ok {
+		s.notFound(w, r)
 		return
 	}
-	un.Status = unit.Closed
+	status := unit.Closed
 	if r.PostFormValue("reopen") == "1" {
-		un.Status = unit.Active
+		status = unit.Active
 	}
-	if err := s.app.DB.UpdateUnit(r.Context(), s.actor(r), &un); err != nil {
-		s.serverError(w, r, err)
+	un, err := s.app.Units.SetStatus(r.Context(), s.actor(r), userOf(r), id, status)
+	if apperr.Is(err, apperr.Forbidden) {
+		s.forbidden(w, r)
+		return
+	}
+	if !s.loaded(w, r, err) {
 		return
 	}
 	setFlash(w, "flash.saved")
