@@ -1,0 +1,55 @@
+-- Assessment (考核): rubrics per year and subject kind over an area, the
+-- scores entered by hand with their reasons, and bulletins (通报): frozen
+-- snapshots of a period's scores, stored as the exact bytes their SHA-256
+-- was taken of. Instants are Unix milliseconds.
+
+CREATE TABLE assess_rubrics (
+    id          {{pk}},
+    year        INTEGER NOT NULL,
+    kind        TEXT NOT NULL,
+    region      TEXT NOT NULL REFERENCES regions(code),
+    title       TEXT NOT NULL,
+    items       TEXT NOT NULL,
+    copied_from BIGINT,
+    version     INTEGER NOT NULL DEFAULT 1,
+    created_by  BIGINT,
+    created_at  BIGINT NOT NULL,
+    updated_at  BIGINT NOT NULL
+);
+CREATE INDEX assess_rubrics_year ON assess_rubrics(year, kind, id);
+
+CREATE TABLE assess_manual (
+    rubric_id   BIGINT NOT NULL REFERENCES assess_rubrics(id),
+    period      TEXT NOT NULL,
+    subject     TEXT NOT NULL,
+    item        TEXT NOT NULL,
+    points      DOUBLE PRECISION NOT NULL,
+    reason      TEXT NOT NULL,
+    by_id       BIGINT,
+    by_name     TEXT NOT NULL DEFAULT '',
+    at          BIGINT NOT NULL,
+    PRIMARY KEY (rubric_id, period, subject, item)
+);
+
+CREATE TABLE assess_bulletins (
+    id             {{pk}},
+    rubric_id      BIGINT NOT NULL REFERENCES assess_rubrics(id),
+    period         TEXT NOT NULL,
+    kind           TEXT NOT NULL,
+    region         TEXT NOT NULL,
+    title          TEXT NOT NULL,
+    public         INTEGER NOT NULL DEFAULT 0,
+    snapshot       TEXT NOT NULL,
+    sha256         TEXT NOT NULL,
+    supersedes     BIGINT REFERENCES assess_bulletins(id),
+    superseded_by  BIGINT NOT NULL DEFAULT 0,
+    created_by     BIGINT,
+    created_at     BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX assess_bulletins_current ON assess_bulletins(rubric_id, period) WHERE superseded_by = 0;
+CREATE INDEX assess_bulletins_rubric ON assess_bulletins(rubric_id, id);
+CREATE INDEX assess_bulletins_created ON assess_bulletins(created_at, id);
+
+-- The indicators group counted cases by unit and by reporter over a period.
+CREATE INDEX cases_unit_day ON cases(unit_id, day);
+CREATE INDEX cases_reporter_day ON cases(reporter_id, day);
