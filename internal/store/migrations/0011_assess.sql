@@ -53,3 +53,6 @@ CREATE INDEX assess_bulletins_created ON assess_bulletins(created_at, id);
 -- The indicators group counted cases by unit and by reporter over a period.
 CREATE INDEX cases_unit_day ON cases(unit_id, day);
 CREATE INDEX cases_reporter_day ON cases(reporter_id, day);
+
+-- The dashboard counts cases closed per day.
+CREATE INDEX cases_closed_at ON cases(closed_at);
