@@ -155,7 +155,7 @@ func (s *Server) assessRanking(w http.ResponseWriter, r *http.Request) {
 // basisLine is one item of a subject's score with its basis in words.
 type basisLine struct {
 	Key, Name, Points, Max, Figure, Href, Reason string
-	Manual, NoData, Editable                      bool
+	Manual, NoData, Editable                     bool
 }
 
 type assessSubjectPage struct {
@@ -376,12 +376,12 @@ type indicatorCell struct{ Text, Href, Title string }
 
 type assessIndicatorsPage struct {
 	Page
-	Tabs    []NavItem
-	Kind    string
-	Kinds   []assess.SubjectKind
-	Period  string
-	Keys    []assess.Key
-	Rows    []indicatorRow
+	Tabs   []NavItem
+	Kind   string
+	Kinds  []assess.SubjectKind
+	Period string
+	Keys   []assess.Key
+	Rows   []indicatorRow
 }
 
 type indicatorRow struct {

@@ -183,4 +183,3 @@ func hbarsSVG(labels []string, values []float64, top float64) template.HTML {
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
 }
-
