@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/lantian-org/lantian/internal/assess"
+	"github.com/lantian-org/lantian/internal/region"
 )
 
 // The assessment's indicators, as SQL aggregates over the records. Each
@@ -53,6 +54,33 @@ func (b *binder) area(q AssessQuery, col string) string {
 		return "1=1"
 	}
 	return scopeClause(col, q.Roots, &b.args)
+}
+
+// caseArea is the condition "case c lies under one of q's roots", by
+// equality on the case's street or community column where a root is one
+// (their indexes then serve it), by range otherwise.
+func (b *binder) caseArea(q AssessQuery) string {
+	if q.All {
+		return "1=1"
+	}
+	if len(q.Roots) == 0 {
+		return "1=0"
+	}
+	var parts []string
+	for _, r := range q.Roots {
+		switch region.LevelOf(r) {
+		case region.Street:
+			parts = append(parts, "c.street = "+b.add(r))
+		case region.Community:
+			parts = append(parts, "c.community = "+b.add(r))
+		case region.Grid:
+			parts = append(parts, "c.region = "+b.add(r))
+		default:
+			lo, hi := prefixRange(r)
+			parts = append(parts, "c.street BETWEEN "+b.add(lo)+" AND "+b.add(hi))
+		}
+	}
+	return "(" + strings.Join(parts, " OR ") + ")"
 }
 
 // caseCond is an indicator's numerator and denominator over cases c; den
@@ -109,7 +137,7 @@ func (db *DB) CaseFigures(ctx context.Context, q AssessQuery) (map[assess.Key]Fi
 		}
 	}
 	sqlText := "SELECT " + key + ", " + strings.Join(cols, ", ") + " FROM cases c WHERE c.day BETWEEN " + from + " AND " + to +
-		" AND " + kc + " AND " + b.area(q, "c.region") + " GROUP BY " + key
+		" AND " + kc + " AND " + b.caseArea(q) + " GROUP BY " + key
 	rows, err := db.r.QueryContext(ctx, sqlText, b.args...)
 	if err != nil {
 		return nil, err
@@ -193,7 +221,7 @@ func (db *DB) CaseDrills(ctx context.Context, q AssessQuery, k assess.Key) (map[
 		w = " AND " + key + " = " + b.add(q.Subject)
 	}
 	sqlText := "SELECT " + key + ", c.number, CASE WHEN " + c.num + " THEN 1 ELSE 0 END, CASE WHEN " + den + " THEN 1 ELSE 0 END FROM cases c WHERE c.day BETWEEN " + from + " AND " + to +
-		" AND " + kc + w + " AND " + b.area(q, "c.region") + " AND (" + c.num + " OR " + den + ") ORDER BY c.number"
+		" AND " + kc + w + " AND " + b.caseArea(q) + " AND (" + c.num + " OR " + den + ") ORDER BY c.number"
 	// PostgreSQL refuses a parameter the statement does not use: bind the
 	// instants only where the condition names them.
 	for _, t := range []struct {

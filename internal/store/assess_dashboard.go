@@ -25,7 +25,7 @@ type LevelTimer struct {
 // OpenByLevelTimer counts the open cases under q's roots by level and timer colour at now.
 func (db *DB) OpenByLevelTimer(ctx context.Context, q AssessQuery, now int64) ([]LevelTimer, error) {
 	b := binder{args: []any{now}}
-	rows, err := db.r.QueryContext(ctx, "SELECT c.level, "+timerSQL+" AS t, COUNT(*) FROM cases c WHERE "+openCase+" AND "+b.area(q, "c.region")+" GROUP BY c.level, t", b.args...)
+	rows, err := db.r.QueryContext(ctx, "SELECT c.level, "+timerSQL+" AS t, COUNT(*) FROM cases c WHERE "+openCase+" AND "+b.caseArea(q)+" GROUP BY c.level, t", b.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +49,7 @@ type DayCount struct {
 // ReportedPerDay counts the cases reported under q's roots per local date from q.From to q.To.
 func (db *DB) ReportedPerDay(ctx context.Context, q AssessQuery) ([]DayCount, error) {
 	var b binder
-	rows, err := db.r.QueryContext(ctx, "SELECT c.day, COUNT(*) FROM cases c WHERE c.day BETWEEN "+b.add(q.From)+" AND "+b.add(q.To)+" AND "+b.area(q, "c.region")+" GROUP BY c.day", b.args...)
+	rows, err := db.r.QueryContext(ctx, "SELECT c.day, COUNT(*) FROM cases c WHERE c.day BETWEEN "+b.add(q.From)+" AND "+b.add(q.To)+" AND "+b.caseArea(q)+" GROUP BY c.day", b.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +71,7 @@ func (db *DB) ClosedPerDay(ctx context.Context, q AssessQuery, offset int64) (ma
 	var b binder
 	off := b.add(offset)
 	rows, err := db.r.QueryContext(ctx, "SELECT (c.closed_at + "+off+") / 86400000 AS d, COUNT(*) FROM cases c WHERE c.status = 'closed' AND c.closed_at >= "+b.add(q.Start)+
-		" AND c.closed_at < "+b.add(q.End)+" AND "+b.area(q, "c.region")+" GROUP BY d", b.args...)
+		" AND c.closed_at < "+b.add(q.End)+" AND "+b.caseArea(q)+" GROUP BY d", b.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +90,7 @@ func (db *DB) ClosedPerDay(ctx context.Context, q AssessQuery, offset int64) (ma
 // OverdueByCommunity counts the open cases past their deadline at now under q's roots by community.
 func (db *DB) OverdueByCommunity(ctx context.Context, q AssessQuery, now int64) (map[string]int, error) {
 	b := binder{args: []any{now}}
-	rows, err := db.r.QueryContext(ctx, "SELECT c.community, COUNT(*) FROM cases c WHERE "+openCase+" AND c.deadline > 0 AND c.deadline < $1 AND "+b.area(q, "c.region")+" GROUP BY c.community", b.args...)
+	rows, err := db.r.QueryContext(ctx, "SELECT c.community, COUNT(*) FROM cases c WHERE "+openCase+" AND c.deadline > 0 AND c.deadline < $1 AND "+b.caseArea(q)+" GROUP BY c.community", b.args...)
 	if err != nil {
 		return nil, err
 	}

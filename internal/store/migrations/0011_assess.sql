@@ -50,9 +50,7 @@ CREATE UNIQUE INDEX assess_bulletins_current ON assess_bulletins(rubric_id, peri
 CREATE INDEX assess_bulletins_rubric ON assess_bulletins(rubric_id, id);
 CREATE INDEX assess_bulletins_created ON assess_bulletins(created_at, id);
 
--- The indicators group counted cases by unit and by reporter over a period.
-CREATE INDEX cases_unit_day ON cases(unit_id, day);
-CREATE INDEX cases_reporter_day ON cases(reporter_id, day);
-
--- The dashboard counts cases closed per day.
+-- The dashboard counts cases closed per day. (The indicators need no other
+-- index on cases: they read a period's cases through cases_day or the
+-- street's and community's indexes; each index costs every new case a write.)
 CREATE INDEX cases_closed_at ON cases(closed_at);
