@@ -5,12 +5,15 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/assess"
 	"github.com/lantian-org/lantian/internal/auth"
+	"github.com/lantian-org/lantian/internal/people"
+	"github.com/lantian-org/lantian/internal/region"
 	"github.com/lantian-org/lantian/internal/store"
 )
 
@@ -149,10 +152,46 @@ func (s *Service) Bulletin(ctx context.Context, p *auth.Principal, id int64) (st
 		return b, err
 	}
 	v := viewerOf(p)
-	if v.none() || (len(v.Units) == 0 && v.Self == 0 && !v.overlaps(b.Region)) {
+	if v.none() {
 		return store.Bulletin{}, apperr.ErrNotFound
 	}
-	return b, nil
+	if v.overlaps(b.Region) {
+		return b, nil
+	}
+	own, err := s.ownAreas(ctx, p, v)
+	if err != nil {
+		return store.Bulletin{}, err
+	}
+	for _, code := range own {
+		if region.Contains(b.Region, code) {
+			return b, nil
+		}
+	}
+	return store.Bulletin{}, apperr.ErrNotFound
+}
+
+// ownAreas are the regions where unit contacts' units and patrollers' grids
+// lie: they see the bulletins ranking those areas.
+func (s *Service) ownAreas(ctx context.Context, p *auth.Principal, v viewer) ([]string, error) {
+	var out []string
+	for _, id := range v.Units {
+		u, err := s.DB.Unit(ctx, id)
+		if err != nil {
+			if apperr.Is(err, apperr.NotFound) {
+				continue
+			}
+			return nil, err
+		}
+		out = append(out, u.Region)
+	}
+	if v.Self != 0 {
+		for _, as := range p.Roles {
+			if as.Role == people.Patroller && as.Region != "" {
+				out = append(out, as.Region)
+			}
+		}
+	}
+	return out, nil
 }
 
 // PublicBulletin returns a bulletin made public; 404 for any other.
@@ -182,8 +221,11 @@ func (s *Service) Bulletins(ctx context.Context, p *auth.Principal) ([]store.Bul
 	if v.none() {
 		return nil, apperr.ErrForbidden
 	}
-	all := v.All || len(v.Units) > 0 || v.Self != 0
-	return s.DB.Bulletins(ctx, all, v.Roots, 200)
+	own, err := s.ownAreas(ctx, p, v)
+	if err != nil {
+		return nil, err
+	}
+	return s.DB.Bulletins(ctx, v.All, append(slices.Clone(v.Roots), own...), 200)
 }
 
 // ParseSnapshot reads a bulletin's frozen snapshot.

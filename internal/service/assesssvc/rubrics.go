@@ -2,6 +2,7 @@ package assesssvc
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/lantian-org/lantian/internal/apperr"
@@ -17,13 +18,12 @@ func (s *Service) Rubrics(ctx context.Context, p *auth.Principal, year int) ([]s
 	if v.none() {
 		return nil, apperr.ErrForbidden
 	}
-	roots := v.Roots
-	if len(v.Units) > 0 || v.Self != 0 {
-		// Unit contacts and patrollers see the rubrics they are scored by:
-		// every rubric, as their area is the rubric's subtree.
-		return s.DB.Rubrics(ctx, year, true, nil)
+	// Unit contacts and patrollers see the rubrics over their unit's or grid's area.
+	own, err := s.ownAreas(ctx, p, v)
+	if err != nil {
+		return nil, err
 	}
-	return s.DB.Rubrics(ctx, year, v.All, roots)
+	return s.DB.Rubrics(ctx, year, v.All, append(slices.Clone(v.Roots), own...))
 }
 
 // Rubric returns one rubric p may see; 404 otherwise.
@@ -33,10 +33,22 @@ func (s *Service) Rubric(ctx context.Context, p *auth.Principal, id int64) (stor
 		return r, err
 	}
 	v := viewerOf(p)
-	if v.none() || (len(v.Units) == 0 && v.Self == 0 && !v.overlaps(r.Region)) {
+	if v.none() {
 		return store.RubricRow{}, apperr.ErrNotFound
 	}
-	return r, nil
+	if v.overlaps(r.Region) {
+		return r, nil
+	}
+	own, err := s.ownAreas(ctx, p, v)
+	if err != nil {
+		return store.RubricRow{}, err
+	}
+	for _, code := range own {
+		if region.Contains(r.Region, code) {
+			return r, nil
+		}
+	}
+	return store.RubricRow{}, apperr.ErrNotFound
 }
 
 // RubricInput is a rubric as written: year, kind and area only on creation
