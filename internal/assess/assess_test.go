@@ -1,6 +1,7 @@
 package assess
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/lantian-org/lantian/internal/apperr"
@@ -203,5 +204,24 @@ func TestDecide(t *testing.T) {
 				t.Fatalf("got %v", e)
 			}
 		})
+	}
+}
+
+func TestParseAirCSV(t *testing.T) {
+	ok := "\ufeff监测日期,AQI,首要污染物,PM2.5(μg/m3),PM10(μg/m3)\n2026/11/3,85,PM10,40,120\n2026-11-04 00:00,132,PM2.5,—,150\n"
+	days, err := ParseAirCSV(strings.NewReader(ok))
+	if err != nil || len(days) != 2 || days[0].Day != "2026-11-03" || !days[0].Good() || days[1].Good() || days[1].PM25 != nil || *days[1].PM10 != 150 {
+		t.Fatalf("%v %+v", err, days)
+	}
+	for name, in := range map[string]string{
+		"ErrNoAQIColumn": "日期,PM10\n2026-11-03,1\n",
+		"ErrBadDate":     "日期,AQI\n2026-13-03,50\n",
+		"ErrBadAQI":      "日期,AQI\n2026-11-03,x\n",
+		"ErrTwice":       "日期,AQI\n2026-11-03,50\n2026/11/3,60\n",
+		"ErrEmpty":       "日期,AQI\n",
+	} {
+		if _, err := ParseAirCSV(strings.NewReader(in)); err == nil || apperr.As(err).Fields["file"].Key == "" {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 }

@@ -448,6 +448,7 @@ func (s *Server) assessIndicators(w http.ResponseWriter, r *http.Request) {
 // a handler for signed-in people.
 func (s *Server) assessRoutes(mux *http.ServeMux, in func(string, http.HandlerFunc)) {
 	in("GET /dashboard", s.dashboard)
+	in("POST /dashboard/air", s.dashboardAir)
 	in("GET /assess", s.assessRanking)
 	in("GET /assess/indicators", s.assessIndicators)
 	in("GET /assess/records", s.assessRecords)

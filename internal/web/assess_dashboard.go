@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/lantian-org/lantian/internal/apperr"
+	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/service/assesssvc"
 )
 
@@ -59,6 +60,9 @@ type dashboardPage struct {
 	RankHref   string
 	RubricName string
 	Period     string
+	Air90      string
+	AirMonth   string
+	IsAdmin    bool
 }
 
 // casesHref links to the ledger filtered by the values.
@@ -122,6 +126,13 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	for _, o := range d.Overdue {
 		data.Overdue = append(data.Overdue, overdueRow{Name: o.Subject.Name, N: o.N, Href: casesHref("region", o.Subject.ID, "overdue", "1")})
 	}
+	if d.Air90.Days > 0 {
+		data.Air90 = p.T("assess.air_good", d.Air90.Good, d.Air90.Days)
+	}
+	if d.AirMonth.Days > 0 {
+		data.AirMonth = p.T("assess.air_good", d.AirMonth.Good, d.AirMonth.Days)
+	}
+	data.IsAdmin = userOf(r).CanSomewhere(auth.AssessAdmin)
 	if d.Ranking != nil {
 		data.Ranking = scoreRows(d.Ranking.Scores, d.Ranking.Rubric.ID, d.Ranking.Period.Key)
 		data.RubricName, data.Period = d.Ranking.Rubric.Title, d.Ranking.Period.Key
@@ -182,4 +193,37 @@ func hbarsSVG(labels []string, values []float64, top float64) template.HTML {
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
+}
+
+// dashboardAir imports a monitoring station's daily figures (admins), then shows the dashboard.
+func (s *Server) dashboardAir(w http.ResponseWriter, r *http.Request) {
+	p := printer(r)
+	fail := func(err error) {
+		if apperr.Is(err, apperr.Forbidden) {
+			s.forbidden(w, r)
+			return
+		}
+		if apperr.As(err).Code == apperr.Internal {
+			s.serverError(w, r, err)
+			return
+		}
+		s.render(w, r, statusFor(err), "error", errorPage{Page: s.page(r, "err.invalid"), Message: p.Error(err)})
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 5<<20)
+	if err := r.ParseMultipartForm(1 << 20); err != nil {
+		fail(apperr.Field("file", "err.required"))
+		return
+	}
+	f, _, err := r.FormFile("file")
+	if err != nil {
+		fail(apperr.Field("file", "err.required"))
+		return
+	}
+	defer f.Close()
+	if _, err := s.app.Assess.ImportAir(r.Context(), s.actor(r), userOf(r), r.FormValue("region"), f); err != nil {
+		fail(err)
+		return
+	}
+	setFlash(w, "assess.air_imported")
+	http.Redirect(w, r, "/dashboard", http.StatusSeeOther)
 }

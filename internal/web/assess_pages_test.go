@@ -89,3 +89,26 @@ func testAssessPages(t *testing.T, srv *testutil.Server) {
 		t.Fatalf("volunteer: %d", s)
 	}
 }
+
+// TestAirImport: an admin imports a station's CSV and the dashboard shows
+// the good days; a bad line is refused naming it, and a leader may not import.
+func TestAirImport(t *testing.T) { testutil.Each(t, testAirImport) }
+
+func testAirImport(t *testing.T, srv *testutil.Server) {
+	admin := newBrowserAs(t, srv.URL, "admin")
+	today := srv.App.Assess.Now().In(srv.App.Loc)
+	csv := "日期,AQI,PM2.5,PM10\n" + today.AddDate(0, 0, -1).Format("2006-01-02") + ",65,30,80\n" + today.Format("2006/1/2") + ",140,95,160\n"
+	if s, body, loc := admin.postMultipart("/dashboard/air", nil, "file", "air.csv", []byte(csv)); s != 303 || loc != "/dashboard" {
+		t.Fatalf("import: %d %s", s, body)
+	}
+	if _, body := admin.get("/dashboard"); !strings.Contains(body, `id="air-90">1 / 2`) {
+		t.Fatal("the dashboard does not show 1 good day of 2")
+	}
+	if s, body, _ := admin.postMultipart("/dashboard/air", nil, "file", "air.csv", []byte("日期,AQI\n2026-11-01,abc\n")); s != 422 || !strings.Contains(body, "2") {
+		t.Fatalf("bad line: %d", s)
+	}
+	leader := newBrowserAs(t, srv.URL, "street")
+	if s, _, _ := leader.postMultipart("/dashboard/air", nil, "file", "air.csv", []byte(csv)); s != 403 {
+		t.Fatalf("leader's import: %d", s)
+	}
+}

@@ -26,6 +26,8 @@ type Dashboard struct {
 	WeekFrom string
 	// Overdue counts open cases past their deadline by community.
 	Overdue []Count
+	// Air90 and AirMonth are the good-air days over the chart's days and this month, when figures were imported.
+	Air90, AirMonth AirSummary
 	// Ranking is the month so far on the area's community rubric of the year (nil without one).
 	Ranking *Sheet
 }
@@ -103,6 +105,12 @@ func (s *Service) Dashboard(ctx context.Context, p *auth.Principal) (Dashboard, 
 	}
 	for _, c := range comms {
 		out.Overdue = append(out.Overdue, Count{Subject: c, N: over[c.ID]})
+	}
+	if out.Air90, err = s.airSummary(ctx, v, per.From, per.To); err != nil {
+		return out, err
+	}
+	if out.AirMonth, err = s.airSummary(ctx, v, assess.MonthOf(now).From, out.Today); err != nil {
+		return out, err
 	}
 	rubrics, err := s.Rubrics(ctx, p, now.Year())
 	if err != nil {

@@ -54,3 +54,15 @@ CREATE INDEX assess_bulletins_created ON assess_bulletins(created_at, id);
 -- index on cases: they read a period's cases through cases_day or the
 -- street's and community's indexes; each index costs every new case a write.)
 CREATE INDEX cases_closed_at ON cases(closed_at);
+
+-- Daily air quality imported from the national monitoring station's
+-- exports, shown beside the work done (optional input).
+CREATE TABLE air_days (
+    region       TEXT NOT NULL REFERENCES regions(code),
+    day          TEXT NOT NULL,
+    aqi          INTEGER NOT NULL,
+    pm25         DOUBLE PRECISION,
+    pm10         DOUBLE PRECISION,
+    imported_at  BIGINT NOT NULL,
+    PRIMARY KEY (region, day)
+);
