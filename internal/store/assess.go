@@ -72,9 +72,10 @@ func (b *binder) caseArea(q AssessQuery) string {
 		case region.Street:
 			parts = append(parts, "c.street = "+b.add(r))
 		case region.Community:
-			parts = append(parts, "c.community = "+b.add(r))
+			// The street first, so that cases_assess serves a community too.
+			parts = append(parts, "(c.street = "+b.add(region.AncestorAt(r, region.Street))+" AND c.community = "+b.add(r)+")")
 		case region.Grid:
-			parts = append(parts, "c.region = "+b.add(r))
+			parts = append(parts, "(c.street = "+b.add(region.AncestorAt(r, region.Street))+" AND c.region = "+b.add(r)+")")
 		default:
 			lo, hi := prefixRange(r)
 			parts = append(parts, "c.street BETWEEN "+b.add(lo)+" AND "+b.add(hi))
@@ -136,8 +137,15 @@ func (db *DB) CaseFigures(ctx context.Context, q AssessQuery) (map[assess.Key]Fi
 			cols = append(cols, "SUM(CASE WHEN "+c.den+" THEN 1 ELSE 0 END)")
 		}
 	}
+	group := key
+	if q.Kind.IsRegion() {
+		// Grouped in the order of cases_assess (street, day, …), so that
+		// SQLite sums as it reads instead of sorting half a million rows
+		// first; the days of a subject are added up below.
+		group = "c.street, c.day, " + key
+	}
 	sqlText := "SELECT " + key + ", " + strings.Join(cols, ", ") + " FROM cases c WHERE c.day BETWEEN " + from + " AND " + to +
-		" AND " + kc + " AND " + b.caseArea(q) + " GROUP BY " + key
+		" AND " + kc + " AND " + b.caseArea(q) + " GROUP BY " + group
 	rows, err := db.r.QueryContext(ctx, sqlText, b.args...)
 	if err != nil {
 		return nil, err
@@ -158,10 +166,11 @@ func (db *DB) CaseFigures(ctx context.Context, q AssessQuery) (map[assess.Key]Fi
 		}
 		i := 0
 		for _, k := range caseKeys {
-			v := assess.Value{Num: float64(vals[i])}
+			v := out[k][id]
+			v.Num += float64(vals[i])
 			i++
 			if conds[k].den != "" {
-				v.Den, v.HasDen = float64(vals[i]), true
+				v.Den, v.HasDen = v.Den+float64(vals[i]), true
 				i++
 			}
 			out[k][id] = v

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 )
 
 // The leaders' dashboard: a few aggregates over the open cases and the
@@ -70,8 +71,11 @@ func (db *DB) ReportedPerDay(ctx context.Context, q AssessQuery) ([]DayCount, er
 func (db *DB) ClosedPerDay(ctx context.Context, q AssessQuery, offset int64) (map[int64]int, error) {
 	var b binder
 	off := b.add(offset)
-	rows, err := db.r.QueryContext(ctx, "SELECT (c.closed_at + "+off+") / 86400000 AS d, COUNT(*) FROM cases c WHERE c.status = 'closed' AND c.closed_at >= "+b.add(q.Start)+
-		" AND c.closed_at < "+b.add(q.End)+" AND "+b.caseArea(q)+" GROUP BY d", b.args...)
+	// "|| ''" keeps the planner off the status and street indexes: the
+	// days' range of closed_at is the narrow one.
+	area := strings.NewReplacer("c.street =", "c.street || '' =", "c.community =", "c.community || '' =", "c.region =", "c.region || '' =").Replace(b.caseArea(q))
+	rows, err := db.r.QueryContext(ctx, "SELECT (c.closed_at + "+off+") / 86400000 AS d, COUNT(*) FROM cases c WHERE c.status || '' = 'closed' AND c.closed_at >= "+b.add(q.Start)+
+		" AND c.closed_at < "+b.add(q.End)+" AND "+area+" GROUP BY d", b.args...)
 	if err != nil {
 		return nil, err
 	}
