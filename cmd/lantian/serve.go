@@ -96,6 +96,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 			if _, err := demo.SeedMessages(ctx, a.DB, time.Now()); err != nil {
 				return fmt.Errorf("demo work group: %w", err)
 			}
+			if _, err := demo.SeedAssess(ctx, a.Assess, time.Now()); err != nil {
+				return fmt.Errorf("demo assessment: %w", err)
+			}
 			a.Log.Info("demo street created", "db", a.Cfg.DB, "cases", n, "letters", nl, "inspections", ni, "campaigns", nc)
 			if err := a.ReloadIndex(ctx); err != nil {
 				return err

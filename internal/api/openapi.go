@@ -34,7 +34,7 @@ var pageParams = []string{"page", "page_size"}
 // "which endpoints exist?" has one answer and the OpenAPI document and the
 // mux are made from the same list. A new area adds its table's method here.
 func (a *API) allRoutes() []route {
-	return slices.Concat(a.coreRoutes(), a.caseRoutes(), a.letterRoutes(), a.patrolRoutes(), a.inspectRoutes(), a.outreachRoutes(), a.campaignRoutes(), a.messageRoutes())
+	return slices.Concat(a.coreRoutes(), a.caseRoutes(), a.letterRoutes(), a.patrolRoutes(), a.inspectRoutes(), a.outreachRoutes(), a.campaignRoutes(), a.messageRoutes(), a.assessRoutes())
 }
 
 // coreRoutes are sign-in, the caller, regions, units, people and the inbox.
@@ -164,6 +164,9 @@ func (a *API) Document() map[string]any {
 		}
 		if campaignConflicts[rt.Method+" "+rt.Path] != "" {
 			responses["409"] = errResp(campaignConflicts[rt.Method+" "+rt.Path])
+		}
+		if assessConflicts[rt.Method+" "+rt.Path] != "" {
+			responses["409"] = errResp(assessConflicts[rt.Method+" "+rt.Path])
 		}
 		if rt.Body == "multipart:SignatureUpload" {
 			responses["413"] = errResp("The file is too large")

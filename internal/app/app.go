@@ -18,6 +18,7 @@ import (
 	"github.com/lantian-org/lantian/internal/photo"
 	"github.com/lantian-org/lantian/internal/region"
 	"github.com/lantian-org/lantian/internal/service"
+	"github.com/lantian-org/lantian/internal/service/assesssvc"
 	"github.com/lantian-org/lantian/internal/service/calendarsvc"
 	"github.com/lantian-org/lantian/internal/service/campaignsvc"
 	"github.com/lantian-org/lantian/internal/service/casesvc"
@@ -62,6 +63,8 @@ type App struct {
 	Agenda *calendarsvc.Service
 	// Messages is the work group: notices, the feed, outbound channels and their outbox.
 	Messages *messagesvc.Service
+	// Assess computes indicators and scores and publishes bulletins.
+	Assess *assesssvc.Service
 	// Live carries events to the live streams people have open (GET /api/v1/events).
 	Live live.Broker
 	// OutboxWake is signalled after each commit that wrote outbox messages,
@@ -95,6 +98,7 @@ func New(ctx context.Context, cfg config.Config, loc *time.Location, db *store.D
 	a.Agenda.Register([]agenda.Kind{agenda.Lecture}, calendarsvc.SourceFunc(a.Outreach.LectureItems))
 	a.Agenda.Register([]agenda.Kind{agenda.Quiz}, calendarsvc.SourceFunc(a.Outreach.QuizItems))
 	a.Messages = messagesvc.New(db, loc, a.Calendar, a.Cases, a.Patrols, a.Photos, cfg.Data)
+	a.Assess = assesssvc.New(db, loc, a.Calendar, cfg.Lang)
 	a.Live, a.OutboxWake = live.NewLocal(), make(chan struct{}, 1)
 	db.OnCommit(a.committed)
 	if err := db.EnsureCalendar(ctx); err != nil {

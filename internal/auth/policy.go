@@ -69,6 +69,9 @@ const (
 	PostRead         Action = "post.read"         // read the work group's feed and comment on it
 	PostWrite        Action = "post.write"        // post to the feed of one's regions
 	ChannelManage    Action = "channel.manage"    // configure outbound channels of one's regions, see and retry their outbox
+
+	AssessRead  Action = "assess.read"  // see indicators, scores and bulletins of one's area (unit contacts: their unit; patrollers see themselves)
+	AssessAdmin Action = "assess.admin" // edit rubrics, enter manual scores, publish bulletins
 )
 
 // Principal is the signed-in person with their role assignments.
@@ -140,6 +143,9 @@ var grants = map[Action][]people.Role{
 	PostRead:         {people.Admin, people.Leader, people.Inspector, people.Patroller, people.Volunteer},
 	PostWrite:        {people.Admin, people.Leader, people.Inspector, people.Patroller},
 	ChannelManage:    {people.Admin, people.Leader},
+
+	AssessRead:  {people.Admin, people.Leader, people.Inspector, people.UnitContact},
+	AssessAdmin: {people.Admin},
 }
 
 // highest bounds, for some actions, how low an assignment may sit and still

@@ -200,6 +200,12 @@ func (s *Server) nav(r *http.Request, u *auth.Principal) []NavItem {
 	if u.CanSomewhere(auth.CampaignRead) {
 		items = append(items, NavItem{Href: "/campaigns", Label: p.T("nav.campaigns")})
 	}
+	if len(u.Scopes(auth.AssessRead)) > 0 {
+		items = append(items, NavItem{Href: "/dashboard", Label: p.T("assess.nav.dashboard")})
+	}
+	if mayAssess(u) {
+		items = append(items, NavItem{Href: "/assess", Label: p.T("assess.nav.assess")})
+	}
 	items = append(items, NavItem{Href: "/calendar", Label: p.T("nav.calendar")})
 	items = append(items, NavItem{Href: "/notices", Label: p.T("messages.nav.notices")})
 	if u.CanSomewhere(auth.PersonRead) {

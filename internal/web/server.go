@@ -252,6 +252,8 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	in("POST /outbox/{id}/discard", s.outboxDiscard)
 	in("GET /profile/notifications", s.notifySettings)
 	in("POST /profile/notifications", s.notifySettingsSave)
+	// The assessment and the leaders' dashboard (assess*.go).
+	s.assessRoutes(mux, in)
 }
 
 type ctxKey int
