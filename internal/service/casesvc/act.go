@@ -268,7 +268,11 @@ func (s *Service) EscalateDue(ctx context.Context) (int, error) {
 	now := s.Now()
 	n := 0
 	for _, c := range list {
-		if !cases.ShouldEscalate(c.Snapshot, now, s.Grace) {
+		grace, err := s.grace(ctx, c.Region)
+		if err != nil {
+			return n, err
+		}
+		if !cases.ShouldEscalate(c.Snapshot, now, grace) {
 			continue
 		}
 		t, err := cases.Decide(cases.Actor{System: true}, c.Snapshot, cases.Request{Action: cases.ActionEscalate, Version: c.Version}, now)
