@@ -22,3 +22,15 @@ CREATE TABLE street_settings (
     updated_by        BIGINT,
     updated_at        BIGINT NOT NULL
 );
+
+-- Case numbers counted per prefix and day: with one counter a day for the
+-- whole deployment, every case created anywhere in a city waited for the
+-- same row lock. A prefix's count for a day starts after the old day-wide
+-- counter (case_numbers, no longer advanced), so numbers issued before the
+-- upgrade are never issued again.
+CREATE TABLE case_counters (
+    prefix  TEXT NOT NULL,
+    day     TEXT NOT NULL,
+    n       INTEGER NOT NULL,
+    PRIMARY KEY (prefix, day)
+);
