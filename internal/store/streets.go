@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 
+	"github.com/lantian-org/lantian/internal/cases"
 	"github.com/lantian-org/lantian/internal/region"
 )
 
@@ -37,4 +38,18 @@ func (tx *Tx) SaveStreetSettings(ctx context.Context, before, s region.Settings)
 		return map[string]any{"case_prefix": s.CasePrefix, "grace_minutes": s.GraceMinutes, "inspect_weekday": s.InspectWeekday}
 	}
 	return tx.Audit(ctx, "street_settings", s.Region, "save", summary(before), summary(s))
+}
+
+// DueForEscalation returns pending cases held below the street that are
+// major or past their deadline, after the case id after, in id order, at
+// most limit. The grace differs by street, so the caller checks it and
+// pages on: with a single page, cases overdue but within a long grace
+// could fill it and hide the ones due behind them.
+func (db *DB) DueForEscalation(ctx context.Context, after int64, limit int) ([]cases.Case, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT `+caseCols+` FROM cases c WHERE c.status IN ('reported', 'filed', 'assigned')
+		AND c.level > 2 AND (c.severity = 'major' OR (c.deadline > 0 AND c.deadline < $1)) AND c.id > $2 ORDER BY c.id LIMIT $3`, db.now(), after, limit)
+	if err != nil {
+		return nil, err
+	}
+	return scanAll(rows, scanCase)
 }
