@@ -103,6 +103,7 @@ func New(ctx context.Context, cfg config.Config, loc *time.Location, db *store.D
 	db.OnCommit(a.committed)
 	a.Streets = service.NewStreets(db, cfg.CasePrefix, cfg.EscalationGrace)
 	a.Cases.Streets = a.Streets
+	a.Inspect.Streets = a.Streets
 	db.OnCommit(a.staleCaches) // caches made stale here or on another server (cluster.go)
 	if err := db.EnsureCalendar(ctx); err != nil {
 		return nil, err

@@ -45,7 +45,9 @@ func (s Settings) Validate() error {
 	if s.GraceMinutes < -1 || s.GraceMinutes > MaxGraceMinutes {
 		f.Add("grace_minutes", "err.scale_grace")
 	}
-	if s.InspectWeekday < -1 || s.InspectWeekday == 0 || s.InspectWeekday > 7 {
+	// A street's own inspection day is set with its inspectors (package
+	// inspectsvc); here only the district's default.
+	if s.InspectWeekday < -1 || s.InspectWeekday == 0 || s.InspectWeekday > 7 || s.InspectWeekday > 0 && LevelOf(s.Region) != District {
 		f.Add("inspect_weekday", "err.invalid_choice")
 	}
 	return f.Err()
