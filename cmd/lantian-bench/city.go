@@ -107,6 +107,12 @@ func cityRegions(ctx context.Context, db *store.DB) error {
 			if err := person(tx, fmt.Sprintf("st%03d", s), st); err != nil {
 				return err
 			}
+			// Each street numbers its cases with its own prefix (AA, AB, …), as a city would set them.
+			set := region.Unset(st)
+			set.CasePrefix = string(rune('A'+s/26)) + string(rune('A'+s%26))
+			if err := tx.SaveStreetSettings(ctx, region.Unset(st), set); err != nil {
+				return err
+			}
 			for c := range cityCommunities {
 				cm := cityCommunity(s, c)
 				so, we, _, _ := cityCell(s, c, 0)
