@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"image/color"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -96,6 +97,17 @@ func TestTwoStreets(t *testing.T) {
 		if !strings.HasPrefix(east, "DG-") || !strings.HasPrefix(west, "XG-") {
 			t.Fatalf("numbers %s and %s, want DG-… and XG-…", east, west)
 		}
+
+		// A photo of the east street's case: its people see it, the demo street's do not.
+		status, body := api.Post("east_street", "/api/v1/cases/"+east+"/photos", url.Values{"step": {"before"}},
+			testutil.File{Field: "photo", Name: "east.png", Content: testutil.PNG(t, 40, 30, color.RGBA{20, 90, 200, 255})})
+		var ph struct{ ID string }
+		if json.Unmarshal([]byte(body), &ph); status != http.StatusCreated || ph.ID == "" {
+			t.Fatalf("photo upload: %d %s", status, body)
+		}
+		api.Expect("east_community", "GET", "/api/v1/photos/"+ph.ID, "", http.StatusOK)
+		api.Expect("street", "GET", "/api/v1/photos/"+ph.ID, "", http.StatusNotFound)
+		api.Expect("community1", "GET", "/api/v1/photos/"+ph.ID, "", http.StatusNotFound)
 
 		totals := map[string]int{}
 		for _, c := range []struct{ user, own, other, otherStreet string }{
