@@ -2,10 +2,10 @@ package web_test
 
 import (
 	"bytes"
-	"image/color"
 	"context"
 	"encoding/json"
 	"fmt"
+	"image/color"
 	"net/http"
 	"net/url"
 	"strings"
