@@ -136,7 +136,8 @@ func serve(ctx context.Context, a *app.App, h http.Handler, ln net.Listener) err
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	// Live event streams never end by themselves: close them as shutdown begins.
 	srv.RegisterOnShutdown(a.Live.Close)
-	go worker.Run(ctx, a, worker.Every)
+	go worker.Run(ctx, a, a.Cfg.JobsEvery)
+	go a.DB.Listen(ctx) // what other servers on the same PostgreSQL database change
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

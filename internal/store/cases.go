@@ -93,11 +93,15 @@ func (db *DB) loadCase(ctx context.Context, q querier, where string, arg any) (c
 	return c, err
 }
 
-// nextNumber returns the next sequence number for day inside tx.
-func (tx *Tx) nextNumber(ctx context.Context, day string) (int, error) {
+// nextNumber returns the next sequence number of prefix for day inside tx.
+// Each prefix counts on its own row, so streets with their own prefixes do
+// not wait for each other's lock; a count starts after the day-wide counter
+// of earlier versions (case_numbers), so no number is issued twice.
+func (tx *Tx) nextNumber(ctx context.Context, prefix, day string) (int, error) {
 	var n int
-	err := tx.QueryRowContext(ctx, `INSERT INTO case_numbers (day, n) VALUES ($1, 1)
-		ON CONFLICT (day) DO UPDATE SET n = case_numbers.n + 1 RETURNING n`, day).Scan(&n)
+	err := tx.QueryRowContext(ctx, `INSERT INTO case_counters (prefix, day, n)
+		VALUES ($1, $2, 1 + COALESCE((SELECT n FROM case_numbers WHERE day = $2), 0))
+		ON CONFLICT (prefix, day) DO UPDATE SET n = case_counters.n + 1 RETURNING n`, prefix, day).Scan(&n)
 	return n, err
 }
 
@@ -134,7 +138,7 @@ func (tx *Tx) createCase(ctx context.Context, prefix string, c *cases.Case, entr
 	} else if !isNoRows(err) {
 		return false, err
 	}
-	n, err := tx.nextNumber(ctx, c.Day)
+	n, err := tx.nextNumber(ctx, prefix, c.Day)
 	if err != nil {
 		return false, err
 	}
@@ -356,7 +360,7 @@ func (db *DB) PhotoCaseIDs(ctx context.Context, photoID string) ([]string, error
 // InsertCaseHistory stores a case with its whole timeline as it stands
 // (demo data and imports of paper ledgers), numbering it by its report day, audited.
 func (tx *Tx) InsertCaseHistory(ctx context.Context, prefix string, c *cases.Case, events []cases.Event) error {
-	n, err := tx.nextNumber(ctx, c.Day)
+	n, err := tx.nextNumber(ctx, prefix, c.Day)
 	if err != nil {
 		return err
 	}

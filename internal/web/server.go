@@ -98,6 +98,9 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	in("POST /admin/calendar", s.calendarImport)
 	in("GET /admin/categories", s.categoriesPage)
 	in("POST /admin/categories/{code}", s.categorySave)
+	// Settings that differ by street (streets.go).
+	in("GET /admin/streets", s.streetSettingsPage)
+	in("POST /admin/streets/{code}", s.streetSettingsSave)
 	// Responsibility letters (letters*.go); the verification page the
 	// printed QR code links to is public.
 	in("GET /letters", s.letterList)

@@ -191,7 +191,11 @@ func (s *Service) Report(ctx context.Context, who store.Actor, p *auth.Principal
 		c.DeadlineFrom = now
 		events = append(events, caseEvent(notify.CaseReported, c, reporter))
 	}
-	created, err := s.DB.CreateCase(ctx, who, s.Prefix, &c, entries, events)
+	prefix, err := s.prefix(ctx, c.Region)
+	if err != nil {
+		return c, false, err
+	}
+	created, err := s.DB.CreateCase(ctx, who, prefix, &c, entries, events)
 	return c, created, err
 }
 
