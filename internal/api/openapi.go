@@ -64,7 +64,7 @@ func (a *API) coreRoutes() []route {
 }
 
 func caseFilters() []string {
-	return []string{"status", "class", "category", "source", "level", "region", "unit", "from", "to", "overdue", "mine", "sort"}
+	return []string{"status", "class", "category", "source", "level", "region", "unit", "from", "to", "overdue", "mine", "sort", "q"}
 }
 
 //go:embed openapi_*.json
