@@ -31,6 +31,10 @@ type Case struct {
 	UpdatedAt      time.Time
 	Timeline       []Event
 	Photos         []Photo
+	// TrackingHash is the SHA-256 (hex) of a public reporter's tracking
+	// secret, given when the case is created; it is stored apart and never
+	// loaded back into a Case.
+	TrackingHash string
 }
 
 // Event is one timeline entry as stored.
