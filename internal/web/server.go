@@ -93,6 +93,8 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /public/report", s.publicReportForm)
 	mux.HandleFunc("POST /public/report", s.publicReportSubmit)
 	mux.HandleFunc("GET /public/cases", s.publicCases)
+	mux.HandleFunc("GET /public/cases/{number}", s.publicTrack)              // issue 16: public_track.go
+	mux.HandleFunc("POST /public/cases/{number}/feedback", s.publicFeedback) // issue 16
 	// Case settings for admins (case_admin.go).
 	in("GET /admin/calendar", s.calendarPage)
 	in("POST /admin/calendar", s.calendarImport)
