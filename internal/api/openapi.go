@@ -64,7 +64,7 @@ func (a *API) coreRoutes() []route {
 }
 
 func caseFilters() []string {
-	return []string{"status", "class", "category", "source", "level", "region", "unit", "from", "to", "overdue", "mine", "sort", "q"}
+	return []string{"status", "class", "category", "source", "level", "region", "unit", "from", "to", "overdue", "mine", "sort", "q", "supervised"}
 }
 
 //go:embed openapi_*.json

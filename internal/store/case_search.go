@@ -28,6 +28,8 @@ type CaseSearch struct {
 	Q           string
 	MobileAll   bool
 	MobileRoots []string
+	// Supervised keeps only pending cases that a leader or inspector has urged (督办).
+	Supervised bool
 }
 
 // Words splits the search into at most MaxSearchWords words.
@@ -63,6 +65,9 @@ func (f CaseFilter) searchWhere(w []string, add func(any) string) []string {
 			alt = append(alt, "("+m+")")
 		}
 		w = append(w, "("+strings.Join(alt, " OR ")+")")
+	}
+	if f.Search.Supervised {
+		w = append(w, "c.status IN ('reported', 'filed', 'assigned') AND EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.action = 'supervise')")
 	}
 	if m := f.Mine; m != nil {
 		alt := []string{"c.assignee_person = " + add(m.PersonID)}
