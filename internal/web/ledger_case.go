@@ -118,11 +118,12 @@ type noteForm struct {
 	Required bool
 	Open     bool
 	Error    string
+	Class    string // shown first or behind "more actions" (case_next.go)
 }
 
 // NoteForm returns the data of the simple form for action a (a note and a button).
 func (p casePage) NoteForm(a string, required bool) noteForm {
-	f := noteForm{Action: a, Number: p.Case.Number, Version: p.Case.Version, Required: required, Open: p.Open == a}
+	f := noteForm{Action: a, Number: p.Case.Number, Version: p.Case.Version, Required: required, Open: p.Open == a, Class: p.ActClass(a)}
 	if f.Open {
 		f.Note = p.Form.Note
 		f.Error = p.Fields["note"]
@@ -240,6 +241,11 @@ func (s *Server) casePageData(r *http.Request, c cases.Case) (casePage, error) {
 		if c.UnitID != 0 {
 			data.AssignTo = append(data.AssignTo, option{cases.AssigneeRef("unit", c.UnitID), p.T("field.unit") + " · " + data.UnitName})
 		}
+		ppl, err := s.assignPeople(r, c.Held) // case_next.go
+		if err != nil {
+			return data, err
+		}
+		data.AssignTo = append(data.AssignTo, ppl...)
 	}
 	return data, nil
 }
