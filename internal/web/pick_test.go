@@ -80,3 +80,16 @@ func testPickAndNext(t *testing.T, srv *testutil.Server) {
 var unitInput = regexp.MustCompile(`<input[^>]*name="unit(?:_id|_ids)?"[^>]*>`)
 
 func jsonNum(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+// TestPrintHeaderFilters: the printed ledger names every filter in its header.
+func TestPrintHeaderFilters(t *testing.T) {
+	srv := testutil.Start(t, "sqlite")
+	b := newBrowser(t, srv.URL)
+	b.login("street")
+	_, page := b.get("/cases/print?status=reported&q=" + url.QueryEscape("槐荫") + "&overdue=1&mine=1&source=public&sort=deadline")
+	for _, want := range []string{`id="print-filters"`, "搜索：槐荫", "状态：", "来源：", "期限最近在前"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("printed header lacks %q", want)
+		}
+	}
+}
