@@ -81,3 +81,17 @@ func TestCaseSearchAndMine(t *testing.T) {
 		}
 	})
 }
+
+// TestManualPosition: a case whose point was set by hand says so.
+func TestManualPosition(t *testing.T) {
+	srv := testutil.Start(t, "sqlite")
+	c := srv.API(t)
+	body := c.Expect("patrol01", "POST", "/api/v1/cases", `{"client_id":"6d1c8f0e-7c39-4c0b-9a53-0f4a5b1f6a01","category":"06010","description":"手点位置",
+		"lat":34.5725,"lon":105.7025,"class":"escalated","position":"manual"}`, 201)
+	n := decodeCase(t, body).Number
+	if got := c.Expect("patrol01", "GET", "/api/v1/cases/"+n, "", 200); !strings.Contains(got, `"position_manual":true`) {
+		t.Fatalf("flag lost: %s", got)
+	}
+	c.Expect("patrol01", "POST", "/api/v1/cases", `{"client_id":"6d1c8f0e-7c39-4c0b-9a53-0f4a5b1f6a02","category":"06010","description":"x",
+		"lat":34.5725,"lon":105.7025,"class":"escalated","position":"guess"}`, 422, `"position"`)
+}

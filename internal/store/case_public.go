@@ -26,13 +26,31 @@ type CaseFeedback struct {
 	Comment string
 }
 
-// saveTracking keeps the hash of a new case's tracking secret, when it has one.
+// saveTracking keeps what a new case carries beside its row: the hash of
+// its tracking secret and the flag of a position set by hand.
 func (tx *Tx) saveTracking(ctx context.Context, c *cases.Case) error {
+	if c.ManualPosition {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO case_flags (case_id, flag) VALUES ($1, $2)`, c.ID, FlagManualPosition); err != nil {
+			return err
+		}
+	}
 	if c.TrackingHash == "" {
 		return nil
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO case_public (case_id, tracking_hash) VALUES ($1, $2)`, c.ID, c.TrackingHash)
 	return err
+}
+
+// FlagManualPosition marks a case whose point was set by hand.
+const FlagManualPosition = "position"
+
+// CaseFlags returns a case's flags.
+func (db *DB) CaseFlags(ctx context.Context, caseID int64) ([]string, error) {
+	rows, err := db.query(ctx, `SELECT flag FROM case_flags WHERE case_id = $1 ORDER BY flag`, caseID)
+	if err != nil {
+		return nil, err
+	}
+	return scanAll(rows, scanValue[string])
 }
 
 // saveFeedback records fb once: a second word is a Conflict (err.case.feedback_given).

@@ -93,3 +93,45 @@ func (s *Server) assignPeople(r *http.Request, held string) ([]option, error) {
 	}
 	return out, nil
 }
+
+// caseExtras are what the case page shows beside the case (issue 16): the
+// flag of a position set by hand and how the deadline was computed.
+type caseExtras struct {
+	PositionManual bool
+	DeadlineHow    string
+}
+
+// caseExtrasOf works out the extras of case c.
+func (s *Server) caseExtrasOf(r *http.Request, c cases.Case) caseExtras {
+	ctx := r.Context()
+	p := printer(r)
+	var out caseExtras
+	if flags, err := s.app.DB.CaseFlags(ctx, c.ID); err == nil {
+		out.PositionManual = slices.Contains(flags, store.FlagManualPosition)
+	}
+	if c.Deadline.IsZero() || c.DeadlineFrom.IsZero() {
+		return out
+	}
+	cat, err := s.app.DB.Category(ctx, c.Category)
+	if err != nil {
+		return out
+	}
+	l, step := cat.Handle, "handle"
+	switch c.Status {
+	case cases.StatusReported, cases.StatusFiled:
+		l, step = cat.File, "file"
+	case cases.StatusHandled:
+		l, step = cat.Verify, "verify"
+	}
+	cal, err := s.app.Cases.Calendar(ctx)
+	if err != nil {
+		return out
+	}
+	from := c.DeadlineFrom.In(s.app.Loc).Format("2006-01-02 15:04")
+	if want, err := l.Deadline(cal, c.DeadlineFrom); err == nil && want.Equal(c.Deadline) {
+		out.DeadlineHow = p.T("ux.deadline.computed", p.T("ux.deadline.step."+step), l.N, p.T("ux.deadline.unit."+l.Unit), from)
+	} else {
+		out.DeadlineHow = p.T("ux.deadline.set", from)
+	}
+	return out
+}

@@ -51,6 +51,7 @@ type caseEvent struct {
 // casePage is the case page's data.
 type casePage struct {
 	Page
+	Extras         caseExtras // case_next.go
 	Case           cases.Case
 	CategoryName   string
 	GroupName      string
@@ -221,6 +222,7 @@ func (s *Server) casePageData(r *http.Request, c cases.Case) (casePage, error) {
 		data.Events = append(data.Events, ev)
 	}
 	data.Actions = s.app.Cases.Allowed(u, c)
+	data.Extras = s.caseExtrasOf(r, c)
 	data.CanUpload = data.Can(string(cases.ActionComment))
 	data.UploadStep = cases.StepBefore
 	if c.Status == cases.StatusHandled || c.Status == cases.StatusClosed {

@@ -27,6 +27,8 @@ type Report struct {
 	ReporterMobile string
 	// TrackingHash is the hash of a public reporter's tracking secret (see ReportPublic).
 	TrackingHash string
+	// ManualPosition: the point was set by hand (no location on the phone).
+	ManualPosition bool
 }
 
 // reservedSource names the sources only some roles may give: what the
@@ -178,6 +180,7 @@ func (s *Service) Report(ctx context.Context, who store.Actor, p *auth.Principal
 	if p == nil {
 		c.TrackingHash = in.TrackingHash
 	}
+	c.ManualPosition = in.ManualPosition
 	c.Held = region.AncestorAt(grid, region.Level(c.Level))
 	var events []notify.Event
 	switch {

@@ -10,3 +10,11 @@ CREATE TABLE case_public (
     comment        TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX case_public_feedback ON case_public(feedback_at);
+
+-- Flags on a case that the ledger shows beside it: "position" when the
+-- reporter set the point by hand (no location from the phone).
+CREATE TABLE case_flags (
+    case_id  BIGINT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    flag     TEXT NOT NULL,
+    PRIMARY KEY (case_id, flag)
+);
