@@ -51,6 +51,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /m/{$}", s.fieldShell)
 	mux.HandleFunc("GET /m/manifest.webmanifest", s.fieldManifest)
 	mux.HandleFunc("GET /m/sw.js", s.fieldWorker)
+	mux.HandleFunc("GET /m/qr.png", s.fieldQR) // issue 16: field_link.go
 
 	in := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, s.signedIn(h)) }
 	in("GET /{$}", s.home)
