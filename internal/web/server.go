@@ -102,6 +102,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	in("POST /admin/calendar", s.calendarImport)
 	in("GET /admin/categories", s.categoriesPage)
 	in("POST /admin/categories/{code}", s.categorySave)
+	in("POST /admin/categories", s.categoriesSaveAll) // issue 16: categories_table.go
 	// Responsibility letters (letters*.go); the verification page the
 	// printed QR code links to is public.
 	in("GET /letters", s.letterList)
