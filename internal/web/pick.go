@@ -6,7 +6,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lantian-org/lantian/internal/auth"
 	"github.com/lantian-org/lantian/internal/region"
+	"github.com/lantian-org/lantian/internal/store"
 )
 
 // The pickers' data (GET /pick/units): units the user may see by name, the
@@ -56,4 +58,46 @@ func (s *Server) pickUnits(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	_ = json.NewEncoder(w).Encode(map[string]any{"items": items})
+}
+
+// unitsMap answers GET /units/map.json: the active units the user may see
+// that have a location, as GeoJSON points with their names, for the maps'
+// labels (at most 2,000).
+func (s *Server) unitsMap(w http.ResponseWriter, r *http.Request) {
+	u := userOf(r)
+	list, _, err := s.app.DB.Units(r.Context(), store.UnitFilter{Roots: u.Scopes(auth.UnitRead), UnitIDs: u.UnitScopes(auth.UnitRead),
+		Status: "active", Sort: "name", Page: store.Page{Page: 1, Size: 2000}})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	type feature struct {
+		Type     string `json:"type"`
+		Geometry struct {
+			Type        string     `json:"type"`
+			Coordinates [2]float64 `json:"coordinates"`
+		} `json:"geometry"`
+		Properties struct {
+			ID   int64  `json:"id"`
+			Name string `json:"name"`
+		} `json:"properties"`
+	}
+	out := struct {
+		Type     string    `json:"type"`
+		Features []feature `json:"features"`
+	}{Type: "FeatureCollection", Features: []feature{}}
+	if u.CanSomewhere(auth.UnitRead) {
+		for _, un := range list {
+			if !un.HasLocation() {
+				continue
+			}
+			var f feature
+			f.Type, f.Geometry.Type, f.Geometry.Coordinates = "Feature", "Point", [2]float64{un.Lon, un.Lat}
+			f.Properties.ID, f.Properties.Name = un.ID, un.Name
+			out.Features = append(out.Features, f)
+		}
+	}
+	w.Header().Set("Content-Type", "application/geo+json")
+	w.Header().Set("Cache-Control", "private, no-store")
+	_ = json.NewEncoder(w).Encode(out)
 }

@@ -91,6 +91,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	in("GET /report/duplicates", s.reportDuplicates)
 	in("GET /inbox", s.inboxPage)
 	in("GET /pick/units", s.pickUnits) // issue 16: pick.go
+	in("GET /units/map.json", s.unitsMap)
 	in("POST /inbox/read", s.inboxRead)
 	mux.HandleFunc("GET /public/report", s.publicReportForm)
 	mux.HandleFunc("POST /public/report", s.publicReportSubmit)
