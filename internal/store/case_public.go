@@ -114,3 +114,22 @@ func (db *DB) Satisfaction(ctx context.Context, code string, from, to time.Time)
 		Scan(&total, &solved)
 	return solved, total, err
 }
+
+// AuditActor is someone who appears in the audit log.
+type AuditActor struct {
+	ID   int64
+	Name string
+}
+
+// AuditActors lists the people who appear in the audit log, by name (for its filter).
+func (db *DB) AuditActors(ctx context.Context) ([]AuditActor, error) {
+	rows, err := db.query(ctx, `SELECT p.id, p.name FROM people p WHERE EXISTS (SELECT 1 FROM audit_log a WHERE a.actor_id = p.id) ORDER BY p.name LIMIT 500`)
+	if err != nil {
+		return nil, err
+	}
+	return scanAll(rows, func(sc rowScanner) (AuditActor, error) {
+		var a AuditActor
+		err := sc.Scan(&a.ID, &a.Name)
+		return a, err
+	})
+}
