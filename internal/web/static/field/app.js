@@ -846,7 +846,7 @@ if ('serviceWorker' in navigator) {
   listen();
 })();
 
-window.fieldApp = { flush, stats, enqueue, get busy() { return !!running; }, resend: async () => (await api('POST', '/api/v1/sync', { items: acked })).data, get lastBatch() { return lastBatch; }, get current() { return cur; }, get lastEnded() { return lastEnded; }, recordPoint,
+window.fieldApp = { flush, stats, enqueue, sent: async () => (await kvGet('sentCases')) || [], tasks: async () => (await kvGet('tasks')) || [], get busy() { return !!running; }, resend: async () => (await api('POST', '/api/v1/sync', { items: acked })).data, get lastBatch() { return lastBatch; }, get current() { return cur; }, get lastEnded() { return lastEnded; }, recordPoint,
   photos: async () => (await getAll('photos')).map(p => ({ kind: p.path ? 'visit' : 'case', number: p.number, ready: p.path ? !!p.ready : !!p.number, error: p.error || '' })),
   pending: async () => (await getAll('outbox')).filter(r => r.state === 'pending').length,
   queued: async () => (await getAll('outbox')).filter(r => r.state === 'pending').map(r => r.item.type),

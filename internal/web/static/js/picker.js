@@ -105,6 +105,7 @@
       items.forEach(function (it, i) {
         var li = document.createElement("li");
         li.setAttribute("role", "option");
+        li.setAttribute("data-value", String(it.id));
         li.id = (list.id || "pick") + "-" + i;
         li.tabIndex = -1;
         var b = document.createElement("b");
