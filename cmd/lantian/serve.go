@@ -14,6 +14,7 @@ import (
 	"github.com/lantian-org/lantian/internal/app"
 	"github.com/lantian-org/lantian/internal/config"
 	"github.com/lantian-org/lantian/internal/demo"
+	"github.com/lantian-org/lantian/internal/locale"
 	"github.com/lantian-org/lantian/internal/server"
 	"github.com/lantian-org/lantian/internal/store"
 	"github.com/lantian-org/lantian/internal/worker"
@@ -112,6 +113,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	ln, err := net.Listen("tcp", a.Cfg.Addr)
 	if err != nil {
 		return err
+	}
+	if key := a.Cfg.BaseURLProblem(ln.Addr().String()); key != "" {
+		// QR codes and links for phones would point at this machine only (issue 16).
+		a.Log.Warn(locale.New("en").T(key, ln.Addr().String()))
+		fmt.Fprintln(stdout, locale.New("zh-CN").T(key, ln.Addr().String()))
 	}
 	url := a.Cfg.BaseURL
 	if url == "" {

@@ -177,6 +177,9 @@ func (tx *Tx) createCase(ctx context.Context, prefix string, c *cases.Case, entr
 	if _, err := tx.Notify(ctx, caseEvents(*c, events)...); err != nil {
 		return false, err
 	}
+	if err := tx.saveTracking(ctx, c); err != nil {
+		return false, err
+	}
 	return true, tx.Audit(ctx, "case", c.Number, "create", nil, caseSummary(*c))
 }
 
@@ -217,6 +220,8 @@ type CaseUpdate struct {
 	Step    string   // their step
 	Events  []notify.Event
 	LogOnly bool // a comment or reminder: the case row is not changed
+	// Feedback, when set, is the public reporter's word, kept once (case_public.go).
+	Feedback *CaseFeedback
 }
 
 // UpdateCase stores an action on a case if nobody changed it since it was
@@ -247,6 +252,9 @@ func (db *DB) UpdateCase(ctx context.Context, actor Actor, u CaseUpdate) (cases.
 			return err
 		}
 		if err := tx.attachPhotos(ctx, a.ID, ev.ID, u.Step, u.Photos); err != nil {
+			return err
+		}
+		if err := tx.saveFeedback(ctx, a.ID, u.Feedback); err != nil {
 			return err
 		}
 		if _, err := tx.Notify(ctx, caseEvents(a, u.Events)...); err != nil {
