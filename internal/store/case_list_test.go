@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -403,4 +405,37 @@ func checkPlan(d store.Dialect, f store.CaseFilter, kind string, plan [][3]any) 
 		_ = indexSearch
 	}
 	return ""
+}
+
+// BenchmarkLedgerMix lists random ledger pages (fx.filter over the scopes
+// people sign in with, pages 1–3 of up to 50) with their totals, from as
+// many goroutines as GOMAXPROCS×-cpu, over LANTIAN_BENCH_CASES cases
+// (20,000 unless set) on each backend. No cache can answer: the count
+// cache's key includes every value drawn. lantian-bench list is the same
+// load through the API over a larger fill.
+func BenchmarkLedgerMix(b *testing.B) {
+	n := 20000
+	if v := os.Getenv("LANTIAN_BENCH_CASES"); v != "" {
+		fmt.Sscan(v, &n)
+	}
+	for _, backend := range storetest.Backends(b) {
+		b.Run(backend, func(b *testing.B) {
+			db := storetest.Open(b, backend)
+			fx := newLedgerFixture(b, db, n)
+			ctx := context.Background()
+			scopes := fx.scopes()
+			var seed atomic.Uint64
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				rnd := rand.New(rand.NewPCG(seed.Add(1), 9))
+				for pb.Next() {
+					f := fx.filter(rnd, scopes[rnd.IntN(len(scopes))])
+					if _, _, err := db.Cases(ctx, f); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
 }
