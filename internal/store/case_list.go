@@ -310,8 +310,6 @@ func (f CaseFilter) index(b caseBranch, count bool) string {
 		return "cases_deadline"
 	case f.Status != "":
 		return branchIndexes[col][1]
-	case col == "" && f.Category != "" && len(f.categories) <= 1:
-		return "cases_category_at"
 	}
 	return branchIndexes[col][0]
 }

@@ -5,7 +5,8 @@
 --
 -- Each scope column (none, street, community, grid) has an index by report
 -- time and one by status then report time, which filter and give the order
--- together; a person's or a unit's own cases have one each.
+-- together; a person's or a unit's own cases have one each. (The category
+-- and class filters need none of their own: they are checked in these.)
 DROP INDEX cases_status;
 DROP INDEX cases_community;
 DROP INDEX cases_community_status;
@@ -31,7 +32,6 @@ CREATE INDEX cases_community_at ON cases(community, reported_at, id, status, cla
 CREATE INDEX cases_community_status_at ON cases(community, status, reported_at, id, class, category, level, deadline);
 CREATE INDEX cases_region_at ON cases(region, reported_at, id, status, class, category, level, deadline);
 CREATE INDEX cases_region_status_at ON cases(region, status, reported_at, id, class, category, level, deadline);
-CREATE INDEX cases_category_at ON cases(category, reported_at, id);
 CREATE INDEX cases_unit_at ON cases(unit_id, reported_at, id);
 CREATE INDEX cases_assignee_unit_at ON cases(assignee_unit, reported_at, id);
 CREATE INDEX cases_assignee_at ON cases(assignee_person, reported_at, id);
