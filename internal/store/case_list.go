@@ -410,6 +410,17 @@ func (db *DB) countQuery(f CaseFilter) (string, []any) {
 	return `SELECT COUNT(*) FROM (` + strings.Join(arms, " UNION ") + `) t`, args
 }
 
+// Analyze gathers PostgreSQL's statistics of a table after a bulk load
+// (nothing on SQLite, whose ledger queries name their indexes: statistics
+// there would make every statement re-plan per bound value).
+func (db *DB) Analyze(ctx context.Context, table string) error {
+	if db.Dialect != Postgres || table != "cases" {
+		return nil
+	}
+	_, err := db.w.ExecContext(ctx, `ANALYZE cases`)
+	return err
+}
+
 // Cases lists the cases matching f (without timelines) and the total: exact
 // up to TotalCap, TotalCap+1 for anything larger unless f.ExactTotal.
 func (db *DB) Cases(ctx context.Context, f CaseFilter) ([]cases.Case, int, error) {
