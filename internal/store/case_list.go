@@ -370,6 +370,11 @@ func (f CaseFilter) branchWhere(b caseBranch, add func(any) string) string {
 	return strings.Join(w, " AND ")
 }
 
+// maxUnionBranches bounds the union: a scope of more branches (a contact of
+// dozens of units, say) is one OR over the scope instead, since each arm of
+// a count excludes every earlier arm and the SQL would grow with the square.
+const maxUnionBranches = 12
+
 // listQuery is the SQL of one page of f. A scope of several branches (a
 // leader's region, and the cases they reported or hold) becomes a union of
 // each branch's first rows, each walked in order through its own index,
@@ -379,6 +384,11 @@ func (db *DB) listQuery(f CaseFilter) (string, []any) {
 	add := func(v any) string { args = append(args, v); return ph(len(args)) }
 	p := f.Page.Clamp()
 	bs := f.branches()
+	if len(bs) > maxUnionBranches {
+		w, args := f.where()
+		limit, args := limitPage(p, args)
+		return `SELECT ` + caseCols + ` FROM cases c WHERE ` + w + ` ORDER BY ` + f.order() + limit, args
+	}
 	if len(bs) == 1 {
 		w := f.branchWhere(bs[0], add)
 		q := `SELECT ` + caseCols + ` FROM cases c` + db.indexed(f.index(bs[0], false)) + ` WHERE ` + w + ` ORDER BY ` + f.order()
@@ -415,6 +425,10 @@ func (db *DB) countQuery(f CaseFilter) (string, []any) {
 		limit = " LIMIT " + itoa(TotalCap+1)
 	}
 	bs := f.branches()
+	if len(bs) > maxUnionBranches {
+		w, args := f.where()
+		return `SELECT COUNT(*) FROM (SELECT c.id FROM cases c WHERE ` + w + limit + `) b`, args
+	}
 	arms := make([]string, len(bs))
 	for i, b := range bs {
 		w := f.branchWhere(b, add)
