@@ -7,7 +7,8 @@ import (
 )
 
 // streetRoutes are the settings that differ by street (case-number prefix,
-// escalation grace, the district's default inspection day), for admins.
+// escalation grace, default patrol plan, the district's default inspection
+// day), for admins.
 func (a *API) streetRoutes() []route {
 	return []route{
 		{Method: "GET", Path: "/api/v1/regions/{code}/settings", Handler: a.getStreetSettings, Summary: "A street's or district's own settings (unset values are empty or -1 and inherit), with those in force", Resp: "StreetSettings", Status: 200},
@@ -20,12 +21,16 @@ type streetSettingsJSON struct {
 	CasePrefix     string `json:"case_prefix"`
 	GraceMinutes   int    `json:"grace_minutes"`
 	InspectWeekday int    `json:"inspect_weekday"`
+	PatrolPerDay   int    `json:"patrol_per_day"`
+	PatrolWindows  string `json:"patrol_windows"`
 	// Effective is what applies in the street (for a district: in a street
 	// of it that sets nothing of its own).
 	Effective struct {
 		CasePrefix     string `json:"case_prefix"`
 		GraceMinutes   int    `json:"grace_minutes"`
 		InspectWeekday int    `json:"inspect_weekday"`
+		PatrolPerDay   int    `json:"patrol_per_day"`
+		PatrolWindows  string `json:"patrol_windows"`
 	} `json:"effective"`
 }
 
@@ -33,6 +38,8 @@ type streetSettingsInput struct {
 	CasePrefix     *string `json:"case_prefix"`
 	GraceMinutes   *int    `json:"grace_minutes"`
 	InspectWeekday *int    `json:"inspect_weekday"`
+	PatrolPerDay   *int    `json:"patrol_per_day"`
+	PatrolWindows  *string `json:"patrol_windows"`
 }
 
 func (a *API) streetSettingsOut(w http.ResponseWriter, r *http.Request, s region.Settings) {
@@ -41,8 +48,10 @@ func (a *API) streetSettingsOut(w http.ResponseWriter, r *http.Request, s region
 		a.fail(w, r, err)
 		return
 	}
-	out := streetSettingsJSON{Region: s.Region, CasePrefix: s.CasePrefix, GraceMinutes: s.GraceMinutes, InspectWeekday: s.InspectWeekday}
+	out := streetSettingsJSON{Region: s.Region, CasePrefix: s.CasePrefix, GraceMinutes: s.GraceMinutes, InspectWeekday: s.InspectWeekday,
+		PatrolPerDay: s.PatrolPerDay, PatrolWindows: s.PatrolWindows}
 	out.Effective.CasePrefix, out.Effective.GraceMinutes, out.Effective.InspectWeekday = e.CasePrefix, int(e.Grace.Minutes()), e.InspectWeekday
+	out.Effective.PatrolPerDay, out.Effective.PatrolWindows = e.PatrolPerDay, region.FormatWindows(e.PatrolWindows)
 	writeJSON(w, http.StatusOK, out)
 }
 
@@ -76,6 +85,12 @@ func (a *API) putStreetSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	if in.InspectWeekday != nil {
 		s.InspectWeekday = *in.InspectWeekday
+	}
+	if in.PatrolPerDay != nil {
+		s.PatrolPerDay = *in.PatrolPerDay
+	}
+	if in.PatrolWindows != nil {
+		s.PatrolWindows = *in.PatrolWindows
 	}
 	s, err = a.app.Streets.Save(r.Context(), a.actor(r), p, s)
 	if err != nil {

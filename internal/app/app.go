@@ -108,6 +108,7 @@ func New(ctx context.Context, cfg config.Config, loc *time.Location, db *store.D
 	a.Streets = service.NewStreets(db, cfg.CasePrefix, cfg.EscalationGrace)
 	a.Cases.Streets = a.Streets
 	a.Inspect.Streets = a.Streets
+	a.Patrols.Defaults = a.Streets
 	db.OnCommit(a.staleCaches) // caches made stale here or on another server (cluster.go)
 	if err := db.EnsureCalendar(ctx); err != nil {
 		return nil, err

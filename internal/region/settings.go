@@ -2,9 +2,11 @@ package region
 
 import (
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/lantian-org/lantian/internal/apperr"
+	"github.com/lantian-org/lantian/internal/patrol"
 )
 
 // Settings are what may differ from one street to another in one
@@ -18,12 +20,16 @@ type Settings struct {
 	GraceMinutes int
 	// InspectWeekday is the day of the weekly inspection, 1 (Monday) … 7 (Sunday).
 	InspectWeekday int
-	UpdatedAt      time.Time
+	// PatrolPerDay and PatrolWindows ("08:00-12:00,14:00-18:00") make the
+	// default patrol plan of the grids that have none of their own.
+	PatrolPerDay  int
+	PatrolWindows string
+	UpdatedAt     time.Time
 }
 
 // Unset is a Settings of region that sets nothing.
 func Unset(region string) Settings {
-	return Settings{Region: region, GraceMinutes: -1, InspectWeekday: -1}
+	return Settings{Region: region, GraceMinutes: -1, InspectWeekday: -1, PatrolPerDay: -1}
 }
 
 // MaxGraceMinutes bounds the escalation grace: thirty days.
@@ -50,7 +56,54 @@ func (s Settings) Validate() error {
 	if s.InspectWeekday < -1 || s.InspectWeekday == 0 || s.InspectWeekday > 7 || s.InspectWeekday > 0 && LevelOf(s.Region) != District {
 		f.Add("inspect_weekday", "err.invalid_choice")
 	}
+	if s.PatrolPerDay < -1 {
+		f.Add("patrol_per_day", patrol.MsgRange)
+	}
+	if s.PatrolPerDay >= 0 || s.PatrolWindows != "" {
+		// Checked as the plan they make, with the defaults for what is unset.
+		plan := patrol.Plan{PerDay: patrol.DefaultPerDay, Windows: patrol.DefaultWindows()}
+		if s.PatrolPerDay >= 0 {
+			plan.PerDay = s.PatrolPerDay
+		}
+		if s.PatrolWindows != "" {
+			ws, ok := ParseWindows(s.PatrolWindows)
+			if !ok {
+				f.Add("patrol_windows", patrol.MsgWindows)
+			}
+			plan.Windows = ws
+		}
+		if err := plan.Validate(); err != nil {
+			e := apperr.As(err)
+			for name, key := range map[string]string{"per_day": "patrol_per_day", "windows": "patrol_windows"} {
+				if m, bad := e.Fields[name]; bad {
+					f.Add(key, m.Key, m.Args...)
+				}
+			}
+		}
+	}
 	return f.Err()
+}
+
+// ParseWindows reads comma-separated windows, "08:00-12:00,14:00-18:00".
+func ParseWindows(s string) ([]patrol.Window, bool) {
+	var out []patrol.Window
+	for _, part := range strings.Split(s, ",") {
+		w, err := patrol.ParseWindow(strings.TrimSpace(part))
+		if err != nil {
+			return nil, false
+		}
+		out = append(out, w)
+	}
+	return out, true
+}
+
+// FormatWindows writes windows as ParseWindows reads them.
+func FormatWindows(ws []patrol.Window) string {
+	parts := make([]string, len(ws))
+	for i, w := range ws {
+		parts[i] = w.String()
+	}
+	return strings.Join(parts, ",")
 }
 
 // Effective is the settings that apply in one street, every value resolved.
@@ -58,11 +111,13 @@ type Effective struct {
 	CasePrefix     string
 	Grace          time.Duration
 	InspectWeekday int // 0 when neither the street nor its district sets one
+	PatrolPerDay   int
+	PatrolWindows  []patrol.Window
 }
 
 // Resolve applies street over district over the defaults; either may be the zero Settings.
 func Resolve(street, district Settings, prefix string, grace time.Duration) Effective {
-	e := Effective{CasePrefix: prefix, Grace: grace}
+	e := Effective{CasePrefix: prefix, Grace: grace, PatrolPerDay: patrol.DefaultPerDay, PatrolWindows: patrol.DefaultWindows()}
 	for _, s := range []Settings{district, street} {
 		if s.Region == "" {
 			continue
@@ -75,6 +130,12 @@ func Resolve(street, district Settings, prefix string, grace time.Duration) Effe
 		}
 		if s.InspectWeekday > 0 {
 			e.InspectWeekday = s.InspectWeekday
+		}
+		if s.PatrolPerDay >= 0 {
+			e.PatrolPerDay = s.PatrolPerDay
+		}
+		if ws, ok := ParseWindows(s.PatrolWindows); ok && s.PatrolWindows != "" {
+			e.PatrolWindows = ws
 		}
 	}
 	return e

@@ -7,6 +7,7 @@ import (
 
 	"github.com/lantian-org/lantian/internal/apperr"
 	"github.com/lantian-org/lantian/internal/auth"
+	"github.com/lantian-org/lantian/internal/patrol"
 	"github.com/lantian-org/lantian/internal/region"
 	"github.com/lantian-org/lantian/internal/store"
 )
@@ -76,6 +77,16 @@ func (s *Streets) CasePrefix(ctx context.Context, code string) (string, error) {
 func (s *Streets) Grace(ctx context.Context, code string) (time.Duration, error) {
 	e, err := s.For(ctx, code)
 	return e.Grace, err
+}
+
+// DefaultPlan returns the patrol plan of a grid that has none of its own:
+// its street's or district's patrols a day and windows, else the defaults.
+func (s *Streets) DefaultPlan(ctx context.Context, grid string) (patrol.Plan, error) {
+	e, err := s.For(ctx, grid)
+	if err != nil {
+		return patrol.Plan{}, err
+	}
+	return patrol.Plan{Grid: grid, PerDay: e.PatrolPerDay, Windows: e.PatrolWindows}, nil
 }
 
 // Get returns the settings stored on a street or district p may edit

@@ -9,14 +9,14 @@ import (
 
 // AllStreetSettings returns every stored street and district settings row.
 func (db *DB) AllStreetSettings(ctx context.Context) ([]region.Settings, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT region, case_prefix, grace_minutes, inspect_weekday, updated_at FROM street_settings ORDER BY region`)
+	rows, err := db.r.QueryContext(ctx, `SELECT region, case_prefix, grace_minutes, inspect_weekday, patrol_per_day, patrol_windows, updated_at FROM street_settings ORDER BY region`)
 	if err != nil {
 		return nil, err
 	}
 	return scanAll(rows, func(sc rowScanner) (region.Settings, error) {
 		var s region.Settings
 		var at int64
-		err := sc.Scan(&s.Region, &s.CasePrefix, &s.GraceMinutes, &s.InspectWeekday, &at)
+		err := sc.Scan(&s.Region, &s.CasePrefix, &s.GraceMinutes, &s.InspectWeekday, &s.PatrolPerDay, &s.PatrolWindows, &at)
 		s.UpdatedAt = fromMS(at)
 		return s, err
 	})
@@ -25,17 +25,19 @@ func (db *DB) AllStreetSettings(ctx context.Context) ([]region.Settings, error) 
 // SaveStreetSettings stores the settings of a street or district, audited,
 // and tells every server to reload them.
 func (tx *Tx) SaveStreetSettings(ctx context.Context, before, s region.Settings) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO street_settings (region, case_prefix, grace_minutes, inspect_weekday, updated_by, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6)
+	_, err := tx.ExecContext(ctx, `INSERT INTO street_settings (region, case_prefix, grace_minutes, inspect_weekday, patrol_per_day, patrol_windows, updated_by, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (region) DO UPDATE SET case_prefix = excluded.case_prefix, grace_minutes = excluded.grace_minutes,
-			inspect_weekday = excluded.inspect_weekday, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
-		s.Region, s.CasePrefix, s.GraceMinutes, s.InspectWeekday, nullID(tx.actor.ID), tx.now)
+			inspect_weekday = excluded.inspect_weekday, patrol_per_day = excluded.patrol_per_day, patrol_windows = excluded.patrol_windows,
+			updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+		s.Region, s.CasePrefix, s.GraceMinutes, s.InspectWeekday, s.PatrolPerDay, s.PatrolWindows, nullID(tx.actor.ID), tx.now)
 	if err != nil {
 		return mapErr(err)
 	}
 	tx.Invalidate(TopicSettings)
 	summary := func(s region.Settings) map[string]any {
-		return map[string]any{"case_prefix": s.CasePrefix, "grace_minutes": s.GraceMinutes, "inspect_weekday": s.InspectWeekday}
+		return map[string]any{"case_prefix": s.CasePrefix, "grace_minutes": s.GraceMinutes, "inspect_weekday": s.InspectWeekday,
+			"patrol_per_day": s.PatrolPerDay, "patrol_windows": s.PatrolWindows}
 	}
 	return tx.Audit(ctx, "street_settings", s.Region, "save", summary(before), summary(s))
 }

@@ -21,10 +21,12 @@ type streetSettingsPage struct {
 }
 
 type streetForm struct {
-	Code, Name                  string
-	District                    bool
-	Prefix, Grace, Weekday      string // as stored: empty when inherited
-	InForcePrefix, InForceGrace string
+	Code, Name                    string
+	District                      bool
+	Prefix, Grace, Weekday        string // as stored: empty when inherited
+	PerDay, Windows               string
+	InForcePrefix, InForceGrace   string
+	InForcePerDay, InForceWindows string
 }
 
 type streetRow struct {
@@ -86,7 +88,11 @@ func (s *Server) renderStreetSettings(w http.ResponseWriter, r *http.Request, st
 			return
 		}
 		f := &streetForm{Code: code, Name: names[code], District: region.LevelOf(code) == region.District, Prefix: set.CasePrefix,
-			InForcePrefix: e.CasePrefix, InForceGrace: strconv.Itoa(int(e.Grace.Minutes()))}
+			Windows: set.PatrolWindows, InForcePrefix: e.CasePrefix, InForceGrace: strconv.Itoa(int(e.Grace.Minutes())),
+			InForcePerDay: strconv.Itoa(e.PatrolPerDay), InForceWindows: region.FormatWindows(e.PatrolWindows)}
+		if set.PatrolPerDay >= 0 {
+			f.PerDay = strconv.Itoa(set.PatrolPerDay)
+		}
 		if set.GraceMinutes >= 0 {
 			f.Grace = strconv.Itoa(set.GraceMinutes)
 		}
@@ -94,7 +100,7 @@ func (s *Server) renderStreetSettings(w http.ResponseWriter, r *http.Request, st
 			f.Weekday = strconv.Itoa(set.InspectWeekday)
 		}
 		if typed != nil {
-			f.Prefix, f.Grace, f.Weekday = typed.Prefix, typed.Grace, typed.Weekday
+			f.Prefix, f.Grace, f.Weekday, f.PerDay, f.Windows = typed.Prefix, typed.Grace, typed.Weekday, typed.PerDay, typed.Windows
 		}
 		data.Form = f
 	}
@@ -108,9 +114,10 @@ func (s *Server) renderStreetSettings(w http.ResponseWriter, r *http.Request, st
 func (s *Server) streetSettingsSave(w http.ResponseWriter, r *http.Request) {
 	code := r.PathValue("code")
 	typed := &streetForm{Prefix: strings.ToUpper(strings.TrimSpace(r.PostFormValue("case_prefix"))),
-		Grace: strings.TrimSpace(r.PostFormValue("grace_minutes")), Weekday: r.PostFormValue("inspect_weekday")}
+		Grace: strings.TrimSpace(r.PostFormValue("grace_minutes")), Weekday: r.PostFormValue("inspect_weekday"),
+		PerDay: strings.TrimSpace(r.PostFormValue("patrol_per_day")), Windows: strings.ReplaceAll(strings.TrimSpace(r.PostFormValue("patrol_windows")), " ", "")}
 	in := region.Unset(code)
-	in.CasePrefix = typed.Prefix
+	in.CasePrefix, in.PatrolWindows = typed.Prefix, typed.Windows
 	f := apperr.Fields{}
 	if typed.Grace != "" {
 		n, err := strconv.Atoi(typed.Grace)
@@ -118,6 +125,13 @@ func (s *Server) streetSettingsSave(w http.ResponseWriter, r *http.Request) {
 			f.Add("grace_minutes", "err.scale_grace")
 		}
 		in.GraceMinutes = n
+	}
+	if typed.PerDay != "" {
+		n, err := strconv.Atoi(typed.PerDay)
+		if err != nil || n < 0 {
+			f.Add("patrol_per_day", "err.format")
+		}
+		in.PatrolPerDay = n
 	}
 	if typed.Weekday != "" {
 		n, err := strconv.Atoi(typed.Weekday)

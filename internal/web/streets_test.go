@@ -188,6 +188,19 @@ func TestTwoStreets(t *testing.T) {
 		if totals["street"]+totals["east_street"] != admin.Total {
 			t.Errorf("street totals %d + %d, the district's %d: each case must count in exactly one street", totals["street"], totals["east_street"], admin.Total)
 		}
+		// The east street's grids have no plan of their own: its street's default plan applies.
+		api.Expect("admin", "PUT", "/api/v1/regions/"+eastStreet+"/settings", `{"patrol_per_day":1,"patrol_windows":"09:00-11:00"}`, http.StatusOK,
+			`"effective":{"case_prefix":"DG","grace_minutes":240,"inspect_weekday":0,"patrol_per_day":1,"patrol_windows":"09:00-11:00"}`)
+		plan := api.Expect("east_street", "GET", "/api/v1/patrol-plans/620502005001001", "", http.StatusOK)
+		if !strings.Contains(plan, `"per_day":1`) || !strings.Contains(plan, "09:00") || strings.Contains(plan, "14:00") {
+			t.Errorf("default plan of an east grid: %s", plan)
+		}
+		if demoPlan := api.Expect("street", "GET", "/api/v1/patrol-plans/"+demo.GridCode(0, 0), "", http.StatusOK); strings.Contains(demoPlan, "09:00-11:00") {
+			t.Errorf("the east street's default reached the demo street: %s", demoPlan)
+		}
+		api.Expect("admin", "PUT", "/api/v1/regions/"+eastStreet+"/settings", `{"patrol_windows":"11:00-09:00"}`, http.StatusUnprocessableEntity, `"patrol_windows"`)
+		api.Expect("admin", "PUT", "/api/v1/regions/"+eastStreet+"/settings", `{"patrol_per_day":99}`, http.StatusUnprocessableEntity, `"patrol_per_day"`)
+
 		// Street settings are for admins: a street leader may not read or change them.
 		api.Expect("east_street", "PUT", "/api/v1/regions/"+eastStreet+"/settings", `{"case_prefix":"ZZ"}`, http.StatusNotFound)
 		api.Expect("admin", "PUT", "/api/v1/regions/"+eastStreet+"/settings", `{"case_prefix":"dg1"}`, http.StatusUnprocessableEntity, `"case_prefix"`)
@@ -201,7 +214,7 @@ func TestStreetSettingsInherit(t *testing.T) {
 		api := srv.API(t)
 		api.Expect("admin", "PUT", "/api/v1/regions/"+demo.DistrictCode+"/settings", `{"grace_minutes":90,"inspect_weekday":3}`, http.StatusOK)
 		api.Expect("admin", "GET", "/api/v1/regions/"+demo.StreetCode+"/settings", "", http.StatusOK,
-			`"grace_minutes":-1`, `"effective":{"case_prefix":"XG","grace_minutes":90,"inspect_weekday":3}`)
+			`"grace_minutes":-1`, `"effective":{"case_prefix":"XG","grace_minutes":90,"inspect_weekday":3,"patrol_per_day":2,"patrol_windows":"08:00-12:00,14:00-18:00"}`)
 		api.Expect("admin", "PUT", "/api/v1/regions/"+demo.StreetCode+"/settings", `{"inspect_weekday":2}`, http.StatusUnprocessableEntity, `"inspect_weekday"`)
 		b := newBrowser(t, srv.URL)
 		b.login("admin")

@@ -156,7 +156,9 @@ func (s *Service) days(ctx context.Context, cal *calendar.Calendar, grids []stri
 		g, d := grids[i/len(dates)], dates[i%len(dates)]
 		plan, ok := plans[g]
 		if !ok {
-			plan = patrol.DefaultPlan(g)
+			if plan, err = s.defaultPlan(ctx, g); err != nil {
+				return nil, 0, err
+			}
 		}
 		tl := tallies[[2]string{g, d}]
 		tl.Grid, tl.Date = g, d
@@ -205,7 +207,9 @@ func (s *Service) AlertMissed(ctx context.Context, now time.Time) (int, error) {
 		for _, g := range grids {
 			plan, ok := plans[g.Code]
 			if !ok {
-				plan = patrol.DefaultPlan(g.Code)
+				if plan, err = s.defaultPlan(ctx, g.Code); err != nil {
+					return sent, err
+				}
 			}
 			need := plan.RequiredWindows(plan.Required(cal, day))
 			if need == 0 {

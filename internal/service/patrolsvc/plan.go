@@ -82,7 +82,9 @@ func (s *Service) Plans(ctx context.Context, p *auth.Principal, regionCode strin
 	for _, g := range grids {
 		plan, ok := stored[g.Code]
 		if !ok {
-			plan = patrol.DefaultPlan(g.Code)
+			if plan, err = s.defaultPlan(ctx, g.Code); err != nil {
+				return nil, 0, err
+			}
 		}
 		v, err := s.view(ctx, p, g, plan)
 		if err != nil {

@@ -36,6 +36,11 @@ type Service struct {
 	Cal    *service.Calendar
 	Cases  *casesvc.Service // findings reported on a patrol are cases
 	Photos *photo.Store     // check-in photos
+	// Defaults, when set, gives the plan of a grid that has none of its own
+	// (its street's or district's, service.Streets); else patrol.DefaultPlan.
+	Defaults interface {
+		DefaultPlan(ctx context.Context, grid string) (patrol.Plan, error)
+	}
 }
 
 // New returns the patrol service over the case service's database, index and clock.
@@ -92,7 +97,7 @@ func (s *Service) gridFor(ctx context.Context, p *auth.Principal, code string, a
 	if err != nil {
 		return store.GridRef{}, patrol.Plan{}, err
 	}
-	plan, err := s.DB.PatrolPlan(ctx, code)
+	plan, err := s.plan(ctx, code)
 	if err != nil {
 		return store.GridRef{}, plan, err
 	}

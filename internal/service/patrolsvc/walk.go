@@ -54,7 +54,7 @@ func (s *Service) Start(ctx context.Context, who store.Actor, p *auth.Principal,
 	if err := f.Err(); err != nil {
 		return patrol.Patrol{}, false, err
 	}
-	plan, err := s.DB.PatrolPlan(ctx, in.Grid)
+	plan, err := s.plan(ctx, in.Grid)
 	if err != nil {
 		return patrol.Patrol{}, false, err
 	}

@@ -19,6 +19,10 @@ CREATE TABLE street_settings (
     case_prefix       TEXT NOT NULL DEFAULT '',
     grace_minutes     INTEGER NOT NULL DEFAULT -1,
     inspect_weekday   INTEGER NOT NULL DEFAULT -1,
+    -- Default patrol plan of grids that have none of their own: patrols a
+    -- working day and their windows ("08:00-10:00,14:00-16:00").
+    patrol_per_day    INTEGER NOT NULL DEFAULT -1,
+    patrol_windows    TEXT NOT NULL DEFAULT '',
     updated_by        BIGINT,
     updated_at        BIGINT NOT NULL
 );
