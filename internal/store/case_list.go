@@ -377,6 +377,11 @@ func (db *DB) listQuery(f CaseFilter) (string, []any) {
 	add := func(v any) string { args = append(args, v); return ph(len(args)) }
 	p := f.Page.Clamp()
 	bs := f.branches()
+	if len(bs) > maxArms {
+		w, args := f.where()
+		limit, args := limitPage(p, args)
+		return `SELECT ` + caseCols + ` FROM cases c WHERE ` + w + ` ORDER BY ` + f.order() + limit, args
+	}
 	if len(bs) == 1 {
 		w := f.branchWhere(bs[0], add)
 		q := `SELECT ` + caseCols + ` FROM cases c` + db.indexed(f.index(bs[0], false)) + ` WHERE ` + w + ` ORDER BY ` + f.order()
@@ -401,6 +406,11 @@ func (db *DB) listQuery(f CaseFilter) (string, []any) {
 		strings.Join(outer, ", ") + limit + `) ORDER BY ` + f.order(), args
 }
 
+// maxArms is the most branches a query is split into: a scope of many
+// units or regions (rare: a contact of several units) is one plain OR,
+// which SQLite serves by uniting each term's index look-ups.
+const maxArms = 6
+
 // countQuery is the SQL counting f's cases, up to TotalCap+1 per branch
 // unless f wants the exact total. Branches overlap (a leader reports cases
 // in their own grid), so each counts only what no earlier branch holds, and
@@ -413,6 +423,10 @@ func (db *DB) countQuery(f CaseFilter) (string, []any) {
 		limit = " LIMIT " + itoa(TotalCap+1)
 	}
 	bs := f.branches()
+	if len(bs) > maxArms {
+		w, args := f.where()
+		return `SELECT COUNT(*) FROM (SELECT c.id FROM cases c WHERE ` + w + limit + `) t`, args
+	}
 	arms := make([]string, len(bs))
 	for i, b := range bs {
 		w := f.branchWhere(b, add)
