@@ -93,7 +93,8 @@ func (f CaseFilter) where() (string, []any) {
 
 // terms are the ledger's filters (everything but the scope and the region,
 // which branches fold into their own column), each binding its values
-// through add; every branch of a list repeats them.
+// through add; every branch of a list and of a count repeats them. A new
+// filter belongs here, not in where, or the ledger's pages would ignore it.
 func (f CaseFilter) terms(add func(any) string) []string {
 	var w []string
 	if f.Status != "" {
