@@ -8,9 +8,11 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"os"
 	"runtime"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -109,9 +111,9 @@ func listMix(ctx context.Context, a *app.App, n, clients int, shapes bool) error
 	})
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	fmt.Printf("uncacheable mix: %d requests, %d clients: %.0f req/s, p50 %v, p99 %v, max %v, failures %d, heap in use %d MB, sys %d MB\n",
+	fmt.Printf("uncacheable mix: %d requests, %d clients: %.0f req/s, p50 %v, p99 %v, max %v, failures %d, heap in use %d MB, sys %d MB, %s\n",
 		n, clients, float64(n)/elapsed.Seconds(), lat[n/2].Round(10*time.Microsecond), lat[n*99/100].Round(10*time.Microsecond),
-		lat[n-1].Round(time.Millisecond), failures, ms.HeapInuse>>20, ms.Sys>>20)
+		lat[n-1].Round(time.Millisecond), failures, ms.HeapInuse>>20, ms.Sys>>20, rss())
 	if shapes {
 		type row struct {
 			shape    string
@@ -130,4 +132,24 @@ func listMix(ctx context.Context, a *app.App, n, clients int, shapes bool) error
 		}
 	}
 	return nil
+}
+
+// rss reports the process's resident memory from /proc (Linux): anonymous
+// (Go's heap and SQLite's page caches) and file pages (the database file
+// mapped for reads, which is the kernel's page cache, counted once per
+// connection that maps it).
+func rss() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "rss unknown"
+	}
+	var out []string
+	for _, line := range strings.Split(string(b), "\n") {
+		for _, k := range []string{"VmHWM:", "RssAnon:", "RssFile:"} {
+			if strings.HasPrefix(line, k) {
+				out = append(out, strings.Join(strings.Fields(line), " "))
+			}
+		}
+	}
+	return strings.Join(out, ", ")
 }

@@ -95,7 +95,8 @@ func (f CaseFilter) where() (string, []any) {
 
 // terms are the ledger's filters (everything but the scope and the region,
 // which branches fold into their own column), each binding its values
-// through add; every branch of a list repeats them.
+// through add; every branch of a list and of a count repeats them. A new
+// filter belongs here, not in where, or the ledger's pages would ignore it.
 func (f CaseFilter) terms(add func(any) string) []string {
 	var w []string
 	if f.Status != "" {
@@ -370,11 +371,6 @@ func (f CaseFilter) branchWhere(b caseBranch, add func(any) string) string {
 	return strings.Join(w, " AND ")
 }
 
-// maxUnionBranches bounds the union: a scope of more branches (a contact of
-// dozens of units, say) is one OR over the scope instead, since each arm of
-// a count excludes every earlier arm and the SQL would grow with the square.
-const maxUnionBranches = 12
-
 // listQuery is the SQL of one page of f. A scope of several branches (a
 // leader's region, and the cases they reported or hold) becomes a union of
 // each branch's first rows, each walked in order through its own index,
@@ -384,7 +380,7 @@ func (db *DB) listQuery(f CaseFilter) (string, []any) {
 	add := func(v any) string { args = append(args, v); return ph(len(args)) }
 	p := f.Page.Clamp()
 	bs := f.branches()
-	if len(bs) > maxUnionBranches {
+	if len(bs) > maxArms {
 		w, args := f.where()
 		limit, args := limitPage(p, args)
 		return `SELECT ` + caseCols + ` FROM cases c WHERE ` + w + ` ORDER BY ` + f.order() + limit, args
@@ -413,6 +409,11 @@ func (db *DB) listQuery(f CaseFilter) (string, []any) {
 		strings.Join(outer, ", ") + limit + `) ORDER BY ` + f.order(), args
 }
 
+// maxArms is the most branches a query is split into: a scope of many
+// units or regions (rare: a contact of several units) is one plain OR,
+// which SQLite serves by uniting each term's index look-ups.
+const maxArms = 6
+
 // countQuery is the SQL counting f's cases, up to TotalCap+1 per branch
 // unless f wants the exact total. Branches overlap (a leader reports cases
 // in their own grid), so each counts only what no earlier branch holds, and
@@ -425,9 +426,9 @@ func (db *DB) countQuery(f CaseFilter) (string, []any) {
 		limit = " LIMIT " + itoa(TotalCap+1)
 	}
 	bs := f.branches()
-	if len(bs) > maxUnionBranches {
+	if len(bs) > maxArms {
 		w, args := f.where()
-		return `SELECT COUNT(*) FROM (SELECT c.id FROM cases c WHERE ` + w + limit + `) b`, args
+		return `SELECT COUNT(*) FROM (SELECT c.id FROM cases c WHERE ` + w + limit + `) t`, args
 	}
 	arms := make([]string, len(bs))
 	for i, b := range bs {

@@ -177,7 +177,8 @@ func TestCasesMatchPlainQuery(t *testing.T) {
 		rnd := rand.New(rand.NewPCG(1, 2))
 		nonEmpty := 0
 		for i := 0; i < 600; i++ {
-			scopes := fx.scopes()
+			// Besides, a contact of four units: more branches than one query is split into.
+			scopes := append(fx.scopes(), store.CaseFilter{UnitIDs: fx.units[:4], PersonID: fx.people[3]})
 			f := fx.filter(rnd, scopes[rnd.IntN(len(scopes))])
 			got, total, err := db.Cases(ctx, f)
 			if err != nil {
