@@ -84,6 +84,10 @@ func (tb *tab) tapSubmit(sel string) int {
 // by clicking its button, and waits until it is open.
 func (tb *tab) openAction(a string) {
 	tb.t.Helper()
+	// Actions less likely next sit behind "more actions", as a person sees them.
+	if eval[bool](tb, fmt.Sprintf(`(() => { const d = document.getElementById(%q); const m = document.getElementById("more-actions"); return !!d && !!m && !m.checked && d.offsetParent === null; })()`, "act-"+a)) {
+		tb.do("show more actions", chromedp.Click(chromedp.CSS("label.more-label"), chromedp.NodeVisible))
+	}
 	tb.do("open the "+a+" form", chromedp.Click(chromedp.CSS("#act-"+a+" > summary"), chromedp.NodeVisible))
 	tb.waitFor("the "+a+" form to open", fmt.Sprintf(`document.getElementById(%q).open === true`, "act-"+a), 10*time.Second)
 }

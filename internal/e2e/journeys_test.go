@@ -145,14 +145,17 @@ func TestAdminAddsUnit(t *testing.T) {
 		if st := tb.open("/audit?entity=unit"); st != 200 {
 			t.Fatalf("GET /audit?entity=unit: status %d", st)
 		}
-		type auditRow struct{ Actor, Entity, Action, After string }
+		// Who by name and role, what in words, the record named and linked, the changes (issue 16).
+		type auditRow struct{ Actor, Entity, Link, Action, After string }
 		got := eval[[]auditRow](tb, `Array.from(document.querySelectorAll("#audit-table tbody tr"), tr => {
 			const c = tr.querySelectorAll("td");
-			return c.length < 6 ? {} : {Actor: c[1].innerText.trim(), Entity: c[2].innerText.trim(), Action: c[3].innerText.trim(), After: c[5].innerText};
+			if (c.length < 5) return {};
+			const a = c[3].querySelector("a");
+			return {Actor: c[1].innerText.trim(), Action: c[2].innerText.trim(), Entity: c[3].innerText.trim(), Link: a ? a.getAttribute("href") : "", After: c[4].innerText};
 		})`)
 		var found *auditRow
 		for i := range got {
-			if strings.HasSuffix(got[i].Entity, "#"+id) {
+			if got[i].Link == "/units/"+id {
 				if found != nil {
 					t.Errorf("two audit rows for unit #%s: %+v and %+v", id, *found, got[i])
 				}
@@ -162,8 +165,8 @@ func TestAdminAddsUnit(t *testing.T) {
 		if found == nil {
 			t.Fatalf("no audit row for unit #%s among %d rows", id, len(got))
 		}
-		if !strings.HasPrefix(found.Actor, "admin") || found.Entity != "单位 #"+id || found.Action != "新增" || !strings.Contains(found.After, name) {
-			t.Errorf("audit row %+v: want actor admin, entity 单位 #%s, action 新增, and the name in the after column", *found, id)
+		if !strings.HasPrefix(found.Actor, "街道管理员") || !strings.Contains(found.Actor, "管理员") || found.Entity != "单位 "+name || found.Action != "新增" || !strings.Contains(found.After, name) {
+			t.Errorf("audit row %+v: want the admin by name and role, 单位 %s linked, 新增, and the name among the changes", *found, name)
 		}
 	})
 }

@@ -15,7 +15,7 @@ import (
 // choice whose value is value and clicks it, as a person would.
 func (tb *tab) pick(id, text, value string) {
 	tb.t.Helper()
-	tb.do("clear the picker #"+id, chromedp.SetValue(chromedp.ID(id), ""))
+	eval[bool](tb, fmt.Sprintf(`(document.getElementById(%q).value = "", true)`, id))
 	tb.do("type "+text+" into the picker #"+id, chromedp.SendKeys(chromedp.ID(id), text))
 	opt := fmt.Sprintf(`document.getElementById(%q).closest(".picker").querySelector('[role=option][data-value=%q]')`, id, value)
 	tb.waitFor("the picker to offer "+value, opt+` !== null`, 15*time.Second)
