@@ -11,6 +11,7 @@
 //	go run ./cmd/lantian-bench compliance -db /tmp/bench-compliance.db -n 2000
 //	go run ./cmd/lantian-bench uploads -db /tmp/bench-uploads.db -clients 20 -n 400
 //	go run ./cmd/lantian-bench inspect -db /tmp/bench.db -n 100
+//	go run ./cmd/lantian-bench city -db postgres://…/lantian_city -cases 10000000   (city.go)
 package main
 
 import (
@@ -43,7 +44,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: lantian-bench fill|create|list|export|track|compliance|uploads|inspect [flags]")
+		fmt.Fprintln(os.Stderr, "usage: lantian-bench fill|create|list|export|track|compliance|uploads|inspect|city|city-list|city-create [flags]")
 		os.Exit(2)
 	}
 	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
@@ -58,6 +59,9 @@ func main() {
 	pid := fs.String("pid", "", "uploads: with -url, the server's process id, for its peak memory")
 	user := fs.String("user", "admin", "uploads: who uploads")
 	password := fs.String("password", "", "uploads: their password (default the demo's)")
+	servers := fs.Int("servers", 1, "city-list, city-create: API servers in this process over the same database")
+	who := fs.String("who", "street", "city-list: street or community leaders")
+	leaders := fs.Int("leaders", 40, "city-list, city-create: leaders signed in, drawn at random")
 	fs.Parse(os.Args[2:])
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -78,6 +82,13 @@ func main() {
 		}
 		return
 	}
+	if os.Args[1] == "city-list" || os.Args[1] == "city-create" {
+		if err := cityBench(ctx, *dsn, os.Args[1], *servers, *leaders, *who, *n, *clients); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	a, err := open(ctx, *dsn)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -87,6 +98,8 @@ func main() {
 	switch os.Args[1] {
 	case "fill":
 		err = fill(ctx, a, *total)
+	case "city":
+		err = cityFill(ctx, a, *dsn, *total)
 	case "create":
 		err = drive(a, *n, *clients, createCase)
 	case "list":

@@ -14,6 +14,7 @@ import (
 	"github.com/lantian-org/lantian/internal/app"
 	"github.com/lantian-org/lantian/internal/config"
 	"github.com/lantian-org/lantian/internal/demo"
+	"github.com/lantian-org/lantian/internal/locale"
 	"github.com/lantian-org/lantian/internal/server"
 	"github.com/lantian-org/lantian/internal/store"
 	"github.com/lantian-org/lantian/internal/worker"
@@ -113,6 +114,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	if err != nil {
 		return err
 	}
+	if key := a.Cfg.BaseURLProblem(ln.Addr().String()); key != "" {
+		// QR codes and links for phones would point at this machine only (issue 16).
+		a.Log.Warn(locale.New("en").T(key, ln.Addr().String()))
+		fmt.Fprintln(stdout, locale.New("zh-CN").T(key, ln.Addr().String()))
+	}
 	url := a.Cfg.BaseURL
 	if url == "" {
 		url = "http://" + ln.Addr().String()
@@ -136,7 +142,8 @@ func serve(ctx context.Context, a *app.App, h http.Handler, ln net.Listener) err
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	// Live event streams never end by themselves: close them as shutdown begins.
 	srv.RegisterOnShutdown(a.Live.Close)
-	go worker.Run(ctx, a, worker.Every)
+	go worker.Run(ctx, a, a.Cfg.JobsEvery)
+	go a.DB.Listen(ctx) // what other servers on the same PostgreSQL database change
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -27,11 +27,12 @@ const MaxBody = 1 << 20
 
 // API is the JSON API.
 type API struct {
-	app *app.App
+	app    *app.App
+	public *publicLimits // limits on reports and feedback from the public (public_cases.go)
 }
 
 // New returns the API over the shared services.
-func New(a *app.App) *API { return &API{app: a} }
+func New(a *app.App) *API { return &API{app: a, public: newPublicLimits()} }
 
 type ctxKey int
 

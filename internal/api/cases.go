@@ -6,6 +6,7 @@ import (
 	"errors"
 	"mime/multipart"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -67,6 +68,7 @@ type caseJSON struct {
 	Actions        []cases.Action    `json:"actions,omitempty"`
 	Timeline       []eventJSON       `json:"timeline"`
 	Photos         []photoJSON       `json:"photos"`
+	PositionManual bool              `json:"position_manual,omitempty"`
 }
 
 type timerJSON struct {
@@ -120,6 +122,9 @@ func (a *API) toCaseJSON(ctx context.Context, p *auth.Principal, c cases.Case, f
 		for _, ph := range c.Photos {
 			out.Photos = append(out.Photos, photoJSON{ID: ph.ID, Step: ph.Step, URL: "/api/v1/photos/" + ph.ID, Thumb: "/api/v1/photos/" + ph.ID + "?thumb=1"})
 		}
+		if flags, err := a.app.DB.CaseFlags(ctx, c.ID); err == nil {
+			out.PositionManual = slices.Contains(flags, store.FlagManualPosition)
+		}
 	}
 	return out
 }
@@ -138,8 +143,10 @@ type caseInput struct {
 	HotlineRef  string   `json:"hotline_ref"`
 	Note        string   `json:"note"`
 	UnitID      int64    `json:"unit_id"`
-	Commitment  string   `json:"commitment"`
-	Due         string   `json:"due"`
+	// Position is "manual" when the point was set by hand (no location on the phone), "gps" or empty otherwise.
+	Position   string `json:"position"`
+	Commitment string `json:"commitment"`
+	Due        string `json:"due"`
 }
 
 // parseWhen reads a date (end of that day, local) or an RFC 3339 time.
@@ -166,7 +173,10 @@ func (a *API) report(in caseInput) (casesvc.Report, error) {
 	}
 	rep := casesvc.Report{Input: cases.Input{ClientID: in.ClientID, Category: in.Category, Description: in.Description, Address: in.Address,
 		Class: cases.Class(in.Class), Severity: cases.Severity(in.Severity), Source: cases.Source(in.Source), HotlineRef: in.HotlineRef, Note: in.Note},
-		UnitID: in.UnitID, Commitment: in.Commitment, Due: due}
+		UnitID: in.UnitID, Commitment: in.Commitment, Due: due, ManualPosition: in.Position == "manual"}
+	if in.Position != "" && in.Position != "manual" && in.Position != "gps" {
+		return rep, apperr.Field("position", "err.invalid_choice")
+	}
 	if in.Lat != nil {
 		rep.Lat = *in.Lat
 	}

@@ -34,7 +34,7 @@ var pageParams = []string{"page", "page_size"}
 // "which endpoints exist?" has one answer and the OpenAPI document and the
 // mux are made from the same list. A new area adds its table's method here.
 func (a *API) allRoutes() []route {
-	return slices.Concat(a.coreRoutes(), a.caseRoutes(), a.letterRoutes(), a.patrolRoutes(), a.inspectRoutes(), a.outreachRoutes(), a.campaignRoutes(), a.messageRoutes(), a.assessRoutes())
+	return slices.Concat(a.coreRoutes(), a.caseRoutes(), a.letterRoutes(), a.patrolRoutes(), a.inspectRoutes(), a.outreachRoutes(), a.campaignRoutes(), a.messageRoutes(), a.assessRoutes(), a.streetRoutes(), a.publicCaseRoutes())
 }
 
 // coreRoutes are sign-in, the caller, regions, units, people and the inbox.
@@ -64,7 +64,7 @@ func (a *API) coreRoutes() []route {
 }
 
 func caseFilters() []string {
-	return []string{"status", "class", "category", "source", "level", "region", "unit", "from", "to", "overdue", "mine", "sort"}
+	return []string{"status", "class", "category", "source", "level", "region", "unit", "from", "to", "overdue", "mine", "sort", "q", "supervised"}
 }
 
 //go:embed openapi_*.json

@@ -9,7 +9,9 @@ import (
 	"testing"
 
 	"github.com/lantian-org/lantian/internal/auth"
+	"github.com/lantian-org/lantian/internal/cases"
 	"github.com/lantian-org/lantian/internal/demo"
+	"github.com/lantian-org/lantian/internal/service/casesvc"
 	"github.com/lantian-org/lantian/internal/service/lettersvc"
 	"github.com/lantian-org/lantian/internal/store"
 	"github.com/lantian-org/lantian/internal/testutil"
@@ -28,6 +30,12 @@ func TestOpenAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	first, err := srv.App.DB.Letter(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// And the public case lookups a case number.
+	some, _, _, err := srv.App.Cases.ReportPublic(ctx, store.System, casesvc.Report{Input: cases.Input{ClientID: "9a1c8f0e-7c39-4c0b-9a53-0f4a5b1f6a01",
+		Category: "06010", Description: "x", Lat: 34.5725, Lon: 105.7025, Class: cases.ClassEscalated}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +65,7 @@ func TestOpenAPI(t *testing.T) {
 	for path, ops := range doc.Paths {
 		for method := range ops {
 			n++
-			concrete := regexp.MustCompile(`\{[a-z_]+\}`).ReplaceAllString(strings.ReplaceAll(path, "{code}", first.VerifyCode), "1")
+			concrete := regexp.MustCompile(`\{[a-z_]+\}`).ReplaceAllString(strings.NewReplacer("{code}", first.VerifyCode, "{number}", some.Number).Replace(path), "1")
 			req, _ := http.NewRequest(strings.ToUpper(method), srv.URL+concrete, strings.NewReader("{}"))
 			req.Header.Set("Content-Type", "application/json")
 			resp, err := http.DefaultClient.Do(req)
@@ -65,6 +73,9 @@ func TestOpenAPI(t *testing.T) {
 				t.Fatal(err)
 			}
 			resp.Body.Close()
+			if path == "/api/v1/public/cases/{number}/photos/{id}" && resp.StatusCode == 404 {
+				continue // the case has no after photo "1"; public_cases_test.go fetches a real one
+			}
 			if resp.StatusCode == 404 || resp.StatusCode == 405 {
 				t.Errorf("%s %s is documented but answers %d", method, path, resp.StatusCode)
 			}

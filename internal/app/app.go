@@ -70,6 +70,10 @@ type App struct {
 	// OutboxWake is signalled after each commit that wrote outbox messages,
 	// so that the delivery worker starts at once instead of at its next poll.
 	OutboxWake chan struct{}
+	// Streets holds the per-street settings (case-number prefix, grace, …).
+	Streets *service.Streets
+
+	indexReload indexReloader
 }
 
 // New builds the services over an open database and loads the region index.
@@ -79,7 +83,7 @@ func New(ctx context.Context, cfg config.Config, loc *time.Location, db *store.D
 		return nil, err
 	}
 	a := &App{Cfg: cfg, Loc: loc, DB: db, Log: log, Index: &region.Index{},
-		Auth: &authn.Service{DB: db, Throttle: authn.NewThrottle(), TrustedProxies: proxies}, Photos: photo.NewStore(cfg.Data),
+		Auth: &authn.Service{DB: db, Throttle: authn.NewDBThrottle(db), TrustedProxies: proxies}, Photos: photo.NewStore(cfg.Data),
 		Letters: letters.NewFileStore(cfg.Data)}
 	a.People = peoplesvc.New(db)
 	a.Units = unitsvc.New(db, a.Index)
@@ -101,6 +105,10 @@ func New(ctx context.Context, cfg config.Config, loc *time.Location, db *store.D
 	a.Assess = assesssvc.New(db, loc, a.Calendar, cfg.Lang)
 	a.Live, a.OutboxWake = live.NewLocal(), make(chan struct{}, 1)
 	db.OnCommit(a.committed)
+	a.Streets = service.NewStreets(db, cfg.CasePrefix, cfg.EscalationGrace)
+	a.Cases.Streets = a.Streets
+	a.Inspect.Streets = a.Streets
+	db.OnCommit(a.staleCaches) // caches made stale here or on another server (cluster.go)
 	if err := db.EnsureCalendar(ctx); err != nil {
 		return nil, err
 	}

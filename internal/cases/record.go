@@ -31,6 +31,14 @@ type Case struct {
 	UpdatedAt      time.Time
 	Timeline       []Event
 	Photos         []Photo
+	// TrackingHash is the SHA-256 (hex) of a public reporter's tracking
+	// secret, given when the case is created; it is stored apart and never
+	// loaded back into a Case.
+	TrackingHash string
+	// ManualPosition: the reporter set the point by hand (tapped a map or
+	// chose a key site) because the phone had no location; kept as a flag
+	// (case_flags) and read with CaseFlags.
+	ManualPosition bool
 }
 
 // Event is one timeline entry as stored.

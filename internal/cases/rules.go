@@ -26,6 +26,8 @@ const (
 	ActionMerge     Action = "merge"     // reject as a duplicate of another case
 	ActionComment   Action = "comment"   // a remark on the timeline
 	ActionSupervise Action = "supervise" // 督办: an urgent reminder on an overdue case
+	ActionFeedback  Action = "feedback"  // the public reporter's word on the outcome (solved, or not yet closed)
+	ActionReview    Action = "review"    // the public reporter says a closed case is not solved: back before the leader
 )
 
 // Timeline-only actions: they appear on timeline entries but are not taken through Decide.
@@ -58,9 +60,12 @@ const (
 	Admin
 	// System is the background job (automatic escalation).
 	System
+	// Resident is a member of the public who reported the case and holds
+	// its tracking secret (the service checks the secret).
+	Resident
 )
 
-var relationNames = []string{"reporter", "assignee", "in-scope leader", "upper leader", "member", "inspector", "admin", "system"}
+var relationNames = []string{"reporter", "assignee", "in-scope leader", "upper leader", "member", "inspector", "admin", "system", "resident"}
 
 // String lists the relations in the set, such as "reporter|inspector".
 func (r Relation) String() string { return flagset.String(r, relationNames) }
@@ -79,6 +84,7 @@ type Actor struct {
 	Grants   []Grant // role assignments in scope of the case
 	Assignee bool    // on the assignee side of the case (see Assignee)
 	System   bool    // the background job
+	Resident bool    // the public reporter holding the case's tracking secret
 }
 
 // Relations returns the actor's relations to the case.
@@ -86,6 +92,9 @@ func (a Actor) Relations(c Snapshot) Relation {
 	var r Relation
 	if a.System {
 		r |= System
+	}
+	if a.Resident {
+		r |= Resident
 	}
 	if a.ID != 0 && a.ID == c.ReporterID {
 		r |= Reporter
@@ -170,6 +179,12 @@ var rules = []Rule{
 	// Leaders above the holding level, inspectors and admins urge action on a
 	// pending case, only once it is overdue.
 	{Action: ActionSupervise, From: pending, By: UpperLeader | Inspector | Admin, Log: true},
+	// The public reporter, once, says whether the problem was solved: a
+	// "not solved" on a closed case puts it back before the leader holding
+	// it (filed, to be assigned again, one rework); any other word is only
+	// recorded on the timeline.
+	{Action: ActionFeedback, From: Statuses, By: Resident, Log: true},
+	{Action: ActionReview, From: []Status{StatusClosed}, To: StatusFiled, By: Resident},
 }
 
 // Rules returns a copy of the table, for documentation and the UI.
@@ -275,6 +290,9 @@ func actorName(a Actor) string {
 	if a.System {
 		return "the system"
 	}
+	if a.Resident {
+		return "the public reporter"
+	}
 	return fmt.Sprintf("person %d", a.ID)
 }
 
@@ -360,6 +378,9 @@ func Decide(actor Actor, c Snapshot, req Request, now time.Time) (Transition, er
 		a.MergedInto = ""
 	case ActionMerge:
 		a.MergedInto = req.Into
+	case ActionReview:
+		a.Rework++
+		a.HandledBy = 0
 	}
 	if !req.Deadline.IsZero() {
 		a.Deadline = req.Deadline

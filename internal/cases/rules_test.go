@@ -36,6 +36,7 @@ var actors = map[string]Actor{
 	"volunteer": {ID: 301, Grants: []Grant{{RoleVolunteer, LevelGrid}}},
 	"system":    {System: true},
 	"public":    {},
+	"resident":  {Resident: true},
 }
 
 const (
@@ -68,6 +69,8 @@ func TestTable(t *testing.T) {
 		{ActionComment, true, []string{"admin", "street", "community", "grid", "inspector", "reporter", "patroller", "assignee"},
 			row{"reported", "filed", "rejected", "assigned", "handled", "closed"}},
 		{ActionSupervise, true, []string{"admin", "street", "inspector"}, row{"reported", "filed", S, "assigned", S, S}},
+		{ActionFeedback, true, []string{"resident"}, row{"reported", "filed", "rejected", "assigned", "handled", "closed"}},
+		{ActionReview, false, []string{"resident"}, row{S, S, S, S, S, "filed"}},
 	}
 	for _, tc := range tests {
 		for name, actor := range actors {
@@ -108,7 +111,10 @@ func checkEffects(t *testing.T, name string, c Snapshot, req Request, tr Transit
 	wantLevel, wantVersion, wantRework := c.Level, c.Version+1, c.Rework
 	wantMerged, wantAssignee, wantHandledBy := c.MergedInto, c.Assignee, c.HandledBy
 	switch req.Action {
-	case ActionComment, ActionSupervise:
+	case ActionReview:
+		wantRework++
+		wantHandledBy = 0
+	case ActionComment, ActionSupervise, ActionFeedback:
 		wantVersion = c.Version
 		if !tr.Log {
 			t.Errorf("%s %s: not a log entry", name, req.Action)
@@ -138,7 +144,7 @@ func checkEffects(t *testing.T, name string, c Snapshot, req Request, tr Transit
 }
 
 func TestTableIntegrity(t *testing.T) {
-	decidable := []Action{ActionFile, ActionReject, ActionAssign, ActionEscalate, ActionReturn, ActionHandle, ActionVerify, ActionReopen, ActionMerge, ActionComment, ActionSupervise}
+	decidable := []Action{ActionFile, ActionReject, ActionAssign, ActionEscalate, ActionReturn, ActionHandle, ActionVerify, ActionReopen, ActionMerge, ActionComment, ActionSupervise, ActionFeedback, ActionReview}
 	rs := Rules()
 	if len(rs) != len(decidable) {
 		t.Errorf("%d rules for %d actions", len(rs), len(decidable))

@@ -37,6 +37,9 @@ type Config struct {
 	// reverse proxies in front of Lantian. Only a request arriving from one of
 	// them may name its client in X-Forwarded-For or X-Real-IP; empty trusts none.
 	TrustedProxies string
+	// JobsEvery is how often the periodic jobs (escalation, reminders, …) run;
+	// of several servers on one database only one runs them (docs/operating.md).
+	JobsEvery time.Duration
 }
 
 // Default returns the defaults of a fresh install.
@@ -44,6 +47,7 @@ func Default() Config {
 	return Config{
 		DB: "./lantian.db", Addr: "127.0.0.1:8080", Data: "./data", Lang: "zh-CN", TZ: "Asia/Shanghai",
 		TileCRS: "wgs84", LogFormat: "text", CasePrefix: "XG", EscalationGrace: 4 * time.Hour,
+		JobsEvery: time.Minute,
 	}
 }
 
@@ -72,6 +76,11 @@ func (c *Config) Register(fs *flag.FlagSet) {
 		grace = v
 	}
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("LANTIAN_TRUSTED_PROXIES", c.TrustedProxies), "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed, e.g. 127.0.0.1/32 (LANTIAN_TRUSTED_PROXIES)")
+	jobs := c.JobsEvery
+	if v, err := time.ParseDuration(env("LANTIAN_JOBS_EVERY", "")); err == nil {
+		jobs = v
+	}
+	fs.DurationVar(&c.JobsEvery, "jobs-every", jobs, "how often the periodic jobs run (LANTIAN_JOBS_EVERY)")
 	fs.DurationVar(&c.EscalationGrace, "escalation-grace", grace, "how long a community case may be overdue before it goes to the street (LANTIAN_ESCALATION_GRACE)")
 }
 
@@ -89,6 +98,9 @@ func (c *Config) Validate() (*time.Location, error) {
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	if !casePrefix.MatchString(c.CasePrefix) {
 		return nil, fmt.Errorf("--case-prefix must be 1 to 6 capital letters, not %q", c.CasePrefix)
+	}
+	if c.JobsEvery < time.Second {
+		return nil, fmt.Errorf("--jobs-every must be at least 1s")
 	}
 	if c.EscalationGrace < 0 {
 		return nil, fmt.Errorf("--escalation-grace must not be negative")

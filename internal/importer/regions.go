@@ -268,6 +268,7 @@ func saveRegion(ctx context.Context, tx *store.Tx, rr regionRow, res *Result) er
 		res.Unchanged++
 		return nil
 	}
+	tx.Invalidate(store.TopicRegions) // every server rebuilds its point-to-grid index
 	_, err = tx.ExecContext(ctx, `UPDATE regions SET name = $2, households = $3, geometry = $4, updated_at = $5 WHERE code = $1`,
 		r.Code, r.Name, r.Households, geom, tx.Now())
 	if err != nil {

@@ -25,10 +25,9 @@ func Handler(a *app.App) (http.Handler, error) {
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain")
-		w.Write([]byte("ok\n"))
-	})
+	// /healthz is the load balancer's check: 503 while the database does not
+	// answer, so that traffic goes to the other servers (health.go).
+	mux.Handle("GET /healthz", newHealth(a))
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()

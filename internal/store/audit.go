@@ -26,6 +26,7 @@ type AuditFilter struct {
 	Entity   string
 	EntityID string
 	ActorID  int64
+	From, To time.Time // [From, To); zero leaves that end open (issue 16)
 	Page     Page
 }
 
@@ -44,6 +45,14 @@ func (db *DB) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, int, e
 	if f.ActorID != 0 {
 		args = append(args, f.ActorID)
 		where = append(where, "actor_id = "+ph(len(args)))
+	}
+	if !f.From.IsZero() {
+		args = append(args, f.From.UnixMilli())
+		where = append(where, "at >= "+ph(len(args)))
+	}
+	if !f.To.IsZero() {
+		args = append(args, f.To.UnixMilli())
+		where = append(where, "at < "+ph(len(args)))
 	}
 	w := strings.Join(where, " AND ")
 	var total int

@@ -33,6 +33,8 @@ type CaseFilter struct {
 	Now        time.Time
 	Sort       string // "" newest first; "oldest", "deadline", "number"
 	Page       Page
+	Search     CaseSearch // words to find (case_search.go)
+	Mine       *CaseMine  // only cases assigned to this person's side (case_search.go)
 
 	categories []string // Category and its children, resolved by expand
 }
@@ -119,6 +121,7 @@ func (f CaseFilter) where() (string, []any) {
 	if f.Number != "" {
 		w = append(w, "c.number = "+add(f.Number))
 	}
+	w = f.searchWhere(w, add)
 	if len(w) == 0 {
 		return "1=1", args
 	}

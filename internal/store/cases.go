@@ -93,11 +93,15 @@ func (db *DB) loadCase(ctx context.Context, q querier, where string, arg any) (c
 	return c, err
 }
 
-// nextNumber returns the next sequence number for day inside tx.
-func (tx *Tx) nextNumber(ctx context.Context, day string) (int, error) {
+// nextNumber returns the next sequence number of prefix for day inside tx.
+// Each prefix counts on its own row, so streets with their own prefixes do
+// not wait for each other's lock; a count starts after the day-wide counter
+// of earlier versions (case_numbers), so no number is issued twice.
+func (tx *Tx) nextNumber(ctx context.Context, prefix, day string) (int, error) {
 	var n int
-	err := tx.QueryRowContext(ctx, `INSERT INTO case_numbers (day, n) VALUES ($1, 1)
-		ON CONFLICT (day) DO UPDATE SET n = case_numbers.n + 1 RETURNING n`, day).Scan(&n)
+	err := tx.QueryRowContext(ctx, `INSERT INTO case_counters (prefix, day, n)
+		VALUES ($1, $2, 1 + COALESCE((SELECT n FROM case_numbers WHERE day = $2), 0))
+		ON CONFLICT (prefix, day) DO UPDATE SET n = case_counters.n + 1 RETURNING n`, prefix, day).Scan(&n)
 	return n, err
 }
 
@@ -134,7 +138,7 @@ func (tx *Tx) createCase(ctx context.Context, prefix string, c *cases.Case, entr
 	} else if !isNoRows(err) {
 		return false, err
 	}
-	n, err := tx.nextNumber(ctx, c.Day)
+	n, err := tx.nextNumber(ctx, prefix, c.Day)
 	if err != nil {
 		return false, err
 	}
@@ -171,6 +175,9 @@ func (tx *Tx) createCase(ctx context.Context, prefix string, c *cases.Case, entr
 		c.Timeline = append(c.Timeline, ev)
 	}
 	if _, err := tx.Notify(ctx, caseEvents(*c, events)...); err != nil {
+		return false, err
+	}
+	if err := tx.saveTracking(ctx, c); err != nil {
 		return false, err
 	}
 	return true, tx.Audit(ctx, "case", c.Number, "create", nil, caseSummary(*c))
@@ -213,6 +220,8 @@ type CaseUpdate struct {
 	Step    string   // their step
 	Events  []notify.Event
 	LogOnly bool // a comment or reminder: the case row is not changed
+	// Feedback, when set, is the public reporter's word, kept once (case_public.go).
+	Feedback *CaseFeedback
 }
 
 // UpdateCase stores an action on a case if nobody changed it since it was
@@ -243,6 +252,9 @@ func (db *DB) UpdateCase(ctx context.Context, actor Actor, u CaseUpdate) (cases.
 			return err
 		}
 		if err := tx.attachPhotos(ctx, a.ID, ev.ID, u.Step, u.Photos); err != nil {
+			return err
+		}
+		if err := tx.saveFeedback(ctx, a.ID, u.Feedback); err != nil {
 			return err
 		}
 		if _, err := tx.Notify(ctx, caseEvents(a, u.Events)...); err != nil {
@@ -356,7 +368,7 @@ func (db *DB) PhotoCaseIDs(ctx context.Context, photoID string) ([]string, error
 // InsertCaseHistory stores a case with its whole timeline as it stands
 // (demo data and imports of paper ledgers), numbering it by its report day, audited.
 func (tx *Tx) InsertCaseHistory(ctx context.Context, prefix string, c *cases.Case, events []cases.Event) error {
-	n, err := tx.nextNumber(ctx, c.Day)
+	n, err := tx.nextNumber(ctx, prefix, c.Day)
 	if err != nil {
 		return err
 	}

@@ -133,6 +133,7 @@ func (db *DB) ReplaceCalendarYears(ctx context.Context, actor Actor, days []cale
 }
 
 func (tx *Tx) replaceYears(ctx context.Context, days []calendar.Day) error {
+	tx.Invalidate(TopicCalendar)
 	years := map[string]bool{}
 	for _, d := range days {
 		years[d.Date[:4]] = true

@@ -50,6 +50,12 @@ type DB struct {
 
 	hookMu sync.Mutex
 	hooks  []func(Change) // told of each commit (OnCommit)
+
+	// Several servers on one PostgreSQL database (cluster.go).
+	dsn     string // for the listener's own connection
+	channel string // LISTEN/NOTIFY channel
+	jobKey  int64  // the job leader's advisory lock
+	origin  string // this DB's id in announcements
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -62,7 +68,7 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	db := &DB{Now: time.Now, Log: log, quit: make(chan struct{})}
+	db := &DB{Now: time.Now, Log: log, quit: make(chan struct{}), dsn: dsn}
 	if IsPostgres(dsn) {
 		p, err := sql.Open("pgx", dsn)
 		if err != nil {
@@ -114,6 +120,12 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if db.Dialect == Postgres {
+		if err := db.clusterInit(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	return db, nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -83,6 +84,9 @@ func (db *DB) Migrate(ctx context.Context) error {
 	// Inside the lock: PostgreSQL's CREATE TABLE IF NOT EXISTS races with itself.
 	if err := ensureMigrationTable(ctx, conn); err != nil {
 		return fmt.Errorf("migrations table: %w", err)
+	}
+	if err := db.refuseNewer(ctx, conn, names); err != nil {
+		return err
 	}
 	for _, name := range names {
 		version := strings.TrimSuffix(strings.TrimPrefix(name, "migrations/"), ".sql")
@@ -170,4 +174,40 @@ func splitSQL(s string) []string {
 		out = append(out, cur.String())
 	}
 	return out
+}
+
+// ErrNewerSchema is returned by Open when the database was migrated by a
+// newer Lantian than this one.
+var ErrNewerSchema = errors.New("the database was migrated by a newer version of Lantian")
+
+// refuseNewer stops a server older than its database: a migration applied
+// that this binary does not know, later than every one it does, means a
+// newer Lantian changed the schema, and this one could write rows that the
+// newer schema no longer accepts or misread the ones it does.
+func (db *DB) refuseNewer(ctx context.Context, conn *sql.Conn, names []string) error {
+	known := map[string]bool{}
+	last := ""
+	for _, name := range names {
+		v := strings.TrimSuffix(strings.TrimPrefix(name, "migrations/"), ".sql")
+		known[v] = true
+		last = max(last, v)
+	}
+	rows, err := conn.QueryContext(ctx, `SELECT version FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		return err
+	}
+	applied, err := scanAll(rows, scanValue[string])
+	if err != nil {
+		return err
+	}
+	for _, v := range applied {
+		if known[v] {
+			continue
+		}
+		if v > last {
+			return fmt.Errorf("%w: it has migration %s, and this server knows migrations up to %s only; run the newer version (or restore a backup taken before the upgrade)", ErrNewerSchema, v, last)
+		}
+		db.Log.Warn("database has a migration this version does not know", "version", v)
+	}
+	return nil
 }

@@ -89,6 +89,7 @@ func (db *DB) SaveRegion(ctx context.Context, actor Actor, r region.Region) erro
 		case err != nil:
 			return err
 		}
+		tx.Invalidate(TopicRegions)
 		_, err = tx.ExecContext(ctx, `UPDATE regions SET name = $2, households = $3, leader_id = $4, geometry = COALESCE($5, geometry), updated_at = $6 WHERE code = $1`,
 			r.Code, r.Name, r.Households, nullID(r.LeaderID), geom, tx.now)
 		if err != nil {
@@ -149,6 +150,7 @@ func (tx *Tx) InsertRegion(ctx context.Context, r region.Region) error {
 	if err != nil {
 		return err
 	}
+	tx.Invalidate(TopicRegions)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO regions (code, name, level, parent, households, leader_id, geometry, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, r.Code, r.Name, r.Level, nullStr(r.Parent), r.Households, nullID(r.LeaderID), geom, tx.now); err != nil {
 		return mapErr(err)

@@ -36,7 +36,11 @@ func (db *DB) Write(ctx context.Context, actor Actor, fn func(tx *Tx) error) err
 		return err
 	}
 	tx := &Tx{Tx: sqlTx, db: db, actor: actor, now: db.now()}
-	if err := fn(tx); err != nil {
+	err = fn(tx)
+	if err == nil {
+		err = tx.announce(ctx) // to the other servers (cluster.go)
+	}
+	if err != nil {
 		sqlTx.Rollback()
 		db.prepareWanted(context.WithoutCancel(ctx))
 		return err
@@ -57,6 +61,10 @@ type Change struct {
 	Inbox  []int64 // people who got inbox messages
 	Outbox bool    // outbox messages were written
 	Live   []Live
+	// Caches names the in-memory caches the transaction made stale (Tx.Invalidate).
+	Caches []string `json:",omitempty"`
+	// Remote is set on a change another server committed (heard through Listen).
+	Remote bool `json:"-"`
 }
 
 // Live is an event for the live streams of the people it names, or of
@@ -68,7 +76,9 @@ type Live struct {
 	Data   map[string]any
 }
 
-func (c Change) empty() bool { return len(c.Inbox) == 0 && !c.Outbox && len(c.Live) == 0 }
+func (c Change) empty() bool {
+	return len(c.Inbox) == 0 && !c.Outbox && len(c.Live) == 0 && len(c.Caches) == 0
+}
 
 // OnCommit registers fn to hear of every committed transaction that wrote
 // inbox or outbox messages or live events. fn runs on the committing

@@ -129,13 +129,24 @@ type categoriesPage struct {
 	Groups     []cases.Category
 	Severities []cases.Severity
 	Missing    []int
+	Problems   []string        // the table's field errors, in words (categories_table.go)
+	Bad        map[string]bool // "field.code" of each field in error
+	BaseURL    string          // a warning about the base URL, empty when fine
 }
+
+// Invalid reports whether the field of category code is in error.
+func (p categoriesPage) Invalid(field, code string) bool { return p.Bad[field+"."+code] }
 
 func (s *Server) categoriesPage(w http.ResponseWriter, r *http.Request) {
 	s.renderCategories(w, r, http.StatusOK, nil)
 }
 
 func (s *Server) renderCategories(w http.ResponseWriter, r *http.Request, status int, err error) {
+	s.renderCategoriesWith(w, r, status, err, nil)
+}
+
+// renderCategoriesWith shows the table, with the values sent (kept) when a save failed.
+func (s *Server) renderCategoriesWith(w http.ResponseWriter, r *http.Request, status int, err error, kept []cases.Category) {
 	if !userOf(r).Can(auth.CaseAdmin, auth.Target{}) {
 		s.forbidden(w, r)
 		return
@@ -146,8 +157,25 @@ func (s *Server) renderCategories(w http.ResponseWriter, r *http.Request, status
 		return
 	}
 	data := categoriesPage{Page: s.page(r, "categories.title"), Groups: tree, Severities: cases.Severities, Missing: s.missingYears(r)}
+	if msg := s.app.Cfg.BaseURLProblem(s.app.Cfg.Addr); msg != "" {
+		data.BaseURL = printer(r).T(msg, s.app.Cfg.Addr)
+	}
+	for gi := range data.Groups {
+		for ci, c := range data.Groups[gi].Children {
+			for _, k := range kept {
+				if k.Code == c.Code {
+					data.Groups[gi].Children[ci] = k
+				}
+			}
+		}
+	}
 	if err != nil {
-		data.withError(printer(r), err)
+		if len(apperr.As(err).Fields) > 0 {
+			data.Problems, data.Bad = categoryErrors(r, err)
+			data.Error = printer(r).T("err.invalid")
+		} else {
+			data.withError(printer(r), err)
+		}
 	}
 	s.render(w, r, status, "admin_categories", data)
 }

@@ -28,6 +28,8 @@ type homePage struct {
 	// Of those who read letters over a region: the year's coverage.
 	Coverage     *coverageRow
 	CoverageYear int
+	// Todo is what waits for the person's action (home_todo.go).
+	Todo *todoBoard
 }
 
 type roleCard struct {
@@ -88,6 +90,10 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		data.Missing = s.missingYears(r)
 	}
 	if err := s.homeLetters(r, &data); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if err := s.homeTodo(r, &data); err != nil {
 		s.serverError(w, r, err)
 		return
 	}

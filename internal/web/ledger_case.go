@@ -51,6 +51,7 @@ type caseEvent struct {
 // casePage is the case page's data.
 type casePage struct {
 	Page
+	Extras         caseExtras // case_next.go
 	Case           cases.Case
 	CategoryName   string
 	GroupName      string
@@ -118,11 +119,12 @@ type noteForm struct {
 	Required bool
 	Open     bool
 	Error    string
+	Class    string // shown first or behind "more actions" (case_next.go)
 }
 
 // NoteForm returns the data of the simple form for action a (a note and a button).
 func (p casePage) NoteForm(a string, required bool) noteForm {
-	f := noteForm{Action: a, Number: p.Case.Number, Version: p.Case.Version, Required: required, Open: p.Open == a}
+	f := noteForm{Action: a, Number: p.Case.Number, Version: p.Case.Version, Required: required, Open: p.Open == a, Class: p.ActClass(a)}
 	if f.Open {
 		f.Note = p.Form.Note
 		f.Error = p.Fields["note"]
@@ -220,6 +222,7 @@ func (s *Server) casePageData(r *http.Request, c cases.Case) (casePage, error) {
 		data.Events = append(data.Events, ev)
 	}
 	data.Actions = s.app.Cases.Allowed(u, c)
+	data.Extras = s.caseExtrasOf(r, c)
 	data.CanUpload = data.Can(string(cases.ActionComment))
 	data.UploadStep = cases.StepBefore
 	if c.Status == cases.StatusHandled || c.Status == cases.StatusClosed {
@@ -240,6 +243,11 @@ func (s *Server) casePageData(r *http.Request, c cases.Case) (casePage, error) {
 		if c.UnitID != 0 {
 			data.AssignTo = append(data.AssignTo, option{cases.AssigneeRef("unit", c.UnitID), p.T("field.unit") + " · " + data.UnitName})
 		}
+		ppl, err := s.assignPeople(r, c.Held) // case_next.go
+		if err != nil {
+			return data, err
+		}
+		data.AssignTo = append(data.AssignTo, ppl...)
 	}
 	return data, nil
 }

@@ -311,6 +311,9 @@ type casesPrintPage struct {
 	Max       int
 	Query     string
 	Printed   time.Time
+	Filters   []string    // every filter but the dates, for the header (ledger_print_parts.go)
+	Parts     []printPart // the parts of a ledger larger than one print
+	Offset    int         // rows before this part
 }
 
 // ListURL is the ledger list of the same filter.
@@ -328,7 +331,7 @@ const printStepMax = 6
 func (s *Server) casePrint(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	p := printer(r)
-	_, f, ferr := s.parseCaseFilter(r)
+	form, f, ferr := s.parseCaseFilter(r)
 	data := casesPrintPage{Page: s.page(r, "cases.print_title"), Max: casePrintMax, Query: filterQuery(r), Printed: s.app.Cases.Now()}
 	if ferr != nil {
 		data.Heading = data.Title
@@ -369,8 +372,20 @@ func (s *Server) casePrint(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
+	part := printPartOf(r)
+	data.Offset = (part - 1) * casePrintMax
+	data.Truncated = data.Total > casePrintMax
+	data.Parts = printParts(withoutPart(data.Query), data.Total, casePrintMax, part)
+	data.Filters = printFilters(p, form, names, catNames, func(id string) string {
+		if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+			if un, err := s.app.Units.Get(ctx, userOf(r), n); err == nil {
+				return un.Name
+			}
+		}
+		return id
+	})
 	var list []cases.Case
-	if data.Truncated, err = s.eachCase(ctx, f, casePrintMax, func(c cases.Case) { list = append(list, c) }); err != nil {
+	if err = s.eachCaseFrom(ctx, f, data.Offset, casePrintMax, func(c cases.Case) { list = append(list, c) }); err != nil {
 		s.serverError(w, r, err)
 		return
 	}

@@ -77,9 +77,11 @@ func flagNotes(t func(string, ...any) string, fs []patrol.Flag) []flagNote {
 
 type calCell struct {
 	patrol.Compliance
-	Day   int
-	URL   string
-	Title string
+	Day    int
+	URL    string
+	Title  string
+	Future bool // a day still to come: shown empty (issue 16)
+	Today  bool
 }
 
 type calRow struct {
@@ -156,8 +158,9 @@ func (s *Server) patrolCalendar(w http.ResponseWriter, r *http.Request) {
 			for _, f := range c.Flags {
 				title += " · " + p.T("patrols.flag."+string(f))
 			}
+			today := patrol.Day(s.app.Cases.Now(), s.app.Loc)
 			row.Cells = append(row.Cells, calCell{Compliance: c, Day: i + 1, Title: title,
-				URL: "/patrols/day?date=" + c.Date + "&region=" + url.QueryEscape(g.Code)})
+				URL: "/patrols/day?date=" + c.Date + "&region=" + url.QueryEscape(g.Code), Future: c.Date > today, Today: c.Date == today})
 			row.Req += c.Required
 			row.Met += min(c.Done, c.Required)
 		}

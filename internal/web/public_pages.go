@@ -126,7 +126,8 @@ func (s *Server) renderPublicReport(w http.ResponseWriter, r *http.Request, stat
 // publicDone is the page that thanks a member of the public for a report.
 type publicDone struct {
 	Page
-	Number string // empty when the form was refused quietly (a bot)
+	Number   string // empty when the form was refused quietly (a bot)
+	Tracking string // the reporter's tracking secret, in the tracking link (public_track.go)
 }
 
 // publicReportSubmit records a report from the public: always escalated,
@@ -159,9 +160,9 @@ func (s *Server) publicReportSubmit(w http.ResponseWriter, r *http.Request) {
 	rep, err := s.precheck(in, files, readErr, publicMaxPhotos, extra)
 	who := store.Actor{Name: publicActorName, IP: ip}
 	var c cases.Case
-	created := false
+	created, tracking := false, ""
 	if err == nil {
-		c, created, err = s.app.Cases.Report(r.Context(), who, nil, rep)
+		c, tracking, created, err = s.app.Cases.ReportPublic(r.Context(), who, rep)
 	}
 	if err != nil {
 		s.reportFailed(w, r, in, err, s.renderPublicReport)
@@ -171,7 +172,7 @@ func (s *Server) publicReportSubmit(w http.ResponseWriter, r *http.Request) {
 		lim.reports.add(ip)
 		s.addPublicPhotos(r.Context(), who, c, files)
 	}
-	s.render(w, r, http.StatusOK, "public_report", publicDone{Page: s.page(r, "public.done_title"), Number: c.Number})
+	s.render(w, r, http.StatusOK, "public_report", publicDone{Page: s.page(r, "public.done_title"), Number: c.Number, Tracking: tracking})
 }
 
 // addPublicPhotos keeps the photos of a public report just recorded; one

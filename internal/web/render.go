@@ -207,6 +207,7 @@ func (s *Server) nav(r *http.Request, u *auth.Principal) []NavItem {
 		items = append(items, NavItem{Href: "/assess", Label: p.T("assess.nav.assess")})
 	}
 	items = append(items, NavItem{Href: "/calendar", Label: p.T("nav.calendar")})
+	items = append(items, NavItem{Href: "/m/", Label: p.T("ux.nav.field")}) // the phone app (issue 16)
 	items = append(items, NavItem{Href: "/notices", Label: p.T("messages.nav.notices")})
 	if u.CanSomewhere(auth.PersonRead) {
 		items = append(items, NavItem{Href: "/people", Label: p.T("nav.people")})

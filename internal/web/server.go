@@ -51,6 +51,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /m/{$}", s.fieldShell)
 	mux.HandleFunc("GET /m/manifest.webmanifest", s.fieldManifest)
 	mux.HandleFunc("GET /m/sw.js", s.fieldWorker)
+	mux.HandleFunc("GET /m/qr.png", s.fieldQR) // issue 16: field_link.go
 
 	in := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, s.signedIn(h)) }
 	in("GET /{$}", s.home)
@@ -89,15 +90,23 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	in("POST /report", s.reportSubmit)
 	in("GET /report/duplicates", s.reportDuplicates)
 	in("GET /inbox", s.inboxPage)
+	in("GET /pick/units", s.pickUnits) // issue 16: pick.go
+	in("GET /units/map.json", s.unitsMap)
 	in("POST /inbox/read", s.inboxRead)
 	mux.HandleFunc("GET /public/report", s.publicReportForm)
 	mux.HandleFunc("POST /public/report", s.publicReportSubmit)
 	mux.HandleFunc("GET /public/cases", s.publicCases)
+	mux.HandleFunc("GET /public/cases/{number}", s.publicTrack)              // issue 16: public_track.go
+	mux.HandleFunc("POST /public/cases/{number}/feedback", s.publicFeedback) // issue 16
 	// Case settings for admins (case_admin.go).
 	in("GET /admin/calendar", s.calendarPage)
 	in("POST /admin/calendar", s.calendarImport)
 	in("GET /admin/categories", s.categoriesPage)
 	in("POST /admin/categories/{code}", s.categorySave)
+	// Settings that differ by street (streets.go).
+	in("GET /admin/streets", s.streetSettingsPage)
+	in("POST /admin/streets/{code}", s.streetSettingsSave)
+	in("POST /admin/categories", s.categoriesSaveAll) // issue 16: categories_table.go
 	// Responsibility letters (letters*.go); the verification page the
 	// printed QR code links to is public.
 	in("GET /letters", s.letterList)

@@ -180,5 +180,24 @@ func (s *Server) saveUpload(content []byte) (string, error) {
 	b := make([]byte, 16)
 	rand.Read(b)
 	token := hex.EncodeToString(b)
-	return token, os.WriteFile(filepath.Join(dir, token), content, 0o600)
+	// Through a temporary file renamed into place: the next step may reach
+	// another server sharing this folder, which must never read half a file.
+	tmp, err := os.CreateTemp(dir, ".tmp-*")
+	if err != nil {
+		return "", err
+	}
+	_, err = tmp.Write(content)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), filepath.Join(dir, token))
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
+	return token, err
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -43,6 +44,20 @@ type unitsPage struct {
 type pager struct {
 	Page, Pages, Total int
 	Prev, Next         string
+	// Links are the page numbers shown (the first, the last and those
+	// around the current one, with gaps); Param and Keep make the "jump
+	// to" form, which keeps the other query parameters (issue 16).
+	Links []pageLink
+	Param string
+	Keep  []option
+}
+
+// pageLink is one page number of a pager; Gap stands for the pages left out.
+type pageLink struct {
+	N       int
+	Href    string
+	Current bool
+	Gap     bool
 }
 
 // newPager is the pager of a list whose page number is the query's "page".
@@ -64,6 +79,26 @@ func pagerFor(r *http.Request, param string, page, size, total int) pager {
 	}
 	if page < pages {
 		p.Next = link(page + 1)
+	}
+	if pages > 1 {
+		p.Param = param
+		last := 0
+		for n := 1; n <= pages; n++ {
+			if n != 1 && n != pages && (n < page-2 || n > page+2) {
+				continue
+			}
+			if last != 0 && n > last+1 {
+				p.Links = append(p.Links, pageLink{Gap: true})
+			}
+			p.Links = append(p.Links, pageLink{N: n, Href: link(n), Current: n == page})
+			last = n
+		}
+		for k, vs := range r.URL.Query() {
+			if k != param && len(vs) > 0 && vs[0] != "" {
+				p.Keep = append(p.Keep, option{k, vs[0]})
+			}
+		}
+		slices.SortFunc(p.Keep, func(a, b option) int { return strings.Compare(a.Value, b.Value) })
 	}
 	return p
 }

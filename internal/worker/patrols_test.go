@@ -58,21 +58,21 @@ func TestMissedPatrols(t *testing.T) {
 			name   string
 			at     time.Time
 			alerts int
-			inbox  int // community1's unread notices so far
+			inbox  int // community1's unread notices so far: one per window and date, listing its grids
 		}{
 			// Grid (0, 2) of community 1 walks weekends too: its Sunday windows ended within the last day.
 			{"during the morning window", monday(11, 59), 2, 2},
 			// 30 grids: (0, 0) walked, (0, 1) may still walk in the afternoon.
-			{"morning window ended", monday(12, 0), 28, 5},
-			{"a minute later, nothing again", monday(12, 1), 0, 5},
+			{"morning window ended", monday(12, 0), 28, 3},
+			{"a minute later, nothing again", monday(12, 1), 0, 3},
 			// All 30 miss the afternoon; (0, 1) has now missed its one patrol.
-			{"afternoon window ended", monday(18, 5), 30, 10},
-			{"next morning, nothing again", monday(7, 0).AddDate(0, 0, 1), 0, 10},
+			{"afternoon window ended", monday(18, 5), 30, 4},
+			{"next morning, nothing again", monday(7, 0).AddDate(0, 0, 1), 0, 4},
 			// The server was off until Saturday morning: Friday's windows, which ended within the last day, alert now.
-			{"back on Saturday morning", time.Date(2026, 11, 28, 11, 0, 0, 0, a.Loc), 59, 19},
+			{"back on Saturday morning", time.Date(2026, 11, 28, 11, 0, 0, 0, a.Loc), 59, 6},
 			// Saturday itself: only the grid whose plan covers weekends.
-			{"Saturday noon", time.Date(2026, 11, 28, 12, 0, 0, 0, a.Loc), 1, 20},
-			{"Saturday evening", time.Date(2026, 11, 28, 18, 0, 0, 0, a.Loc), 1, 21},
+			{"Saturday noon", time.Date(2026, 11, 28, 12, 0, 0, 0, a.Loc), 1, 7},
+			{"Saturday evening", time.Date(2026, 11, 28, 18, 0, 0, 0, a.Loc), 1, 8},
 		} {
 			a.Cases.Now = func() time.Time { return step.at }
 			n, err := worker.MissedPatrols(ctx, a, a.Cases.Now())
@@ -84,14 +84,14 @@ func TestMissedPatrols(t *testing.T) {
 			}
 		}
 		items, _, err := a.DB.Inbox(ctx, leader, true, store.Page{Size: 1})
-		if err != nil || items[0].Kind != "patrol_missed" || items[0].Number != "忠武巷社区第3网格 2026-11-28 14:00-18:00" {
+		if err != nil || items[0].Kind != "patrol_missed" || items[0].Number != "忠武巷社区 2026-11-28 14:00-18:00 第3网格" {
 			t.Fatalf("latest notice %+v %v", items, err)
 		}
 		// Once runs it too: on the next Monday at noon, grid (0, 2)'s Sunday and four of community 1's mornings.
 		a.Cases.Now = func() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, a.Loc) }
 		worker.Once(ctx, slog.New(slog.DiscardHandler), a)
-		if got := unread(); got != 27 {
-			t.Fatalf("after Once on Monday noon: %d notices, want 27", got)
+		if got := unread(); got != 11 {
+			t.Fatalf("after Once on Monday noon: %d notices, want 11", got)
 		}
 	})
 }

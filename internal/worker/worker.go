@@ -19,10 +19,9 @@ const Every = time.Minute
 // outbox is delivered alongside, as soon as messages are written.
 func Run(ctx context.Context, a *app.App, interval time.Duration) {
 	go NewOutbox(a).Run(ctx)
-	t := time.NewTicker(interval)
-	defer t.Stop()
 	lastSweep := time.Time{}
-	for {
+	// Of several servers on one database, only the one holding the job lock runs these (leader.go).
+	lead(ctx, a, interval, func() {
 		Once(ctx, a.Log, a)
 		if time.Since(lastSweep) > time.Hour {
 			if n, err := a.DB.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
@@ -30,14 +29,12 @@ func Run(ctx context.Context, a *app.App, interval time.Duration) {
 			} else if n > 0 {
 				a.Log.Info("expired sessions removed", "count", n)
 			}
+			if _, err := a.DB.SweepSignInFailures(ctx, time.Now().Add(-a.Auth.Throttle.Window)); err != nil && ctx.Err() == nil {
+				a.Log.Warn("sign-in failure sweep failed", "err", err)
+			}
 			lastSweep = time.Now()
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	})
 }
 
 // Once runs each case job one time and logs what it did.

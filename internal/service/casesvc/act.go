@@ -261,14 +261,32 @@ func (s *Service) afterStep(ctx context.Context, c cases.Case, t cases.Transitio
 // EscalateDue moves pending cases held below the street one level up when
 // they are major or overdue past the grace, as the system; it returns how many moved.
 func (s *Service) EscalateDue(ctx context.Context) (int, error) {
-	list, err := s.DB.PendingBelowStreet(ctx, 500)
-	if err != nil {
-		return 0, err
+	n := 0
+	for after := int64(0); ; {
+		list, err := s.DB.DueForEscalation(ctx, after, 500)
+		if err != nil || len(list) == 0 {
+			return n, err
+		}
+		after = list[len(list)-1].ID
+		k, err := s.escalate(ctx, list)
+		n += k
+		if err != nil || len(list) < 500 {
+			return n, err
+		}
 	}
+}
+
+// escalate moves those of list that are due up one level; a case changed
+// meanwhile (its version moved on, so perhaps by another server's run) is left.
+func (s *Service) escalate(ctx context.Context, list []cases.Case) (int, error) {
 	now := s.Now()
 	n := 0
 	for _, c := range list {
-		if !cases.ShouldEscalate(c.Snapshot, now, s.Grace) {
+		grace, err := s.grace(ctx, c.Region)
+		if err != nil {
+			return n, err
+		}
+		if !cases.ShouldEscalate(c.Snapshot, now, grace) {
 			continue
 		}
 		t, err := cases.Decide(cases.Actor{System: true}, c.Snapshot, cases.Request{Action: cases.ActionEscalate, Version: c.Version}, now)

@@ -17,7 +17,8 @@ import (
 // GET /api/v1/cases and of the ledger page.
 type Query struct {
 	Status, Class, Category, Source, Level, Region, Unit, From, To, Sort string
-	Overdue, Mine                                                        bool
+	Overdue, Mine, Supervised                                            bool
+	Q                                                                    string // words to search (see search.go)
 }
 
 // ParseQuery reads the filter parameters from a URL query.
@@ -25,7 +26,7 @@ func ParseQuery(q url.Values) Query {
 	v := func(k string) string { return strings.TrimSpace(q.Get(k)) }
 	yes := func(k string) bool { return v(k) == "1" || v(k) == "true" }
 	return Query{Status: v("status"), Class: v("class"), Category: v("category"), Source: v("source"), Level: v("level"),
-		Region: v("region"), Unit: v("unit"), From: v("from"), To: v("to"), Sort: v("sort"), Overdue: yes("overdue"), Mine: yes("mine")}
+		Region: v("region"), Unit: v("unit"), From: v("from"), To: v("to"), Sort: v("sort"), Overdue: yes("overdue"), Mine: yes("mine"), Q: v("q"), Supervised: yes("supervised")}
 }
 
 // Filter turns the query into a store filter limited to what p may see;
@@ -73,7 +74,15 @@ func (q Query) Filter(p *auth.Principal, now time.Time) (store.CaseFilter, error
 	}
 	f.From, f.To, f.Overdue = q.From, q.To, q.Overdue
 	if q.Mine {
-		f.AssignedTo = p.PersonID
+		f.Mine = Mine(p)
+	}
+	f.Search.Supervised = q.Supervised
+	if q.Q != "" {
+		if len([]rune(q.Q)) > MaxSearch {
+			errs.Add("q", "err.too_long", MaxSearch)
+		}
+		f.Search = Search(p, q.Q)
+		f.Search.Supervised = q.Supervised
 	}
 	return f, errs.Err()
 }

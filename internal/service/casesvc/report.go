@@ -25,6 +25,10 @@ type Report struct {
 	// ReporterName and ReporterMobile come with public reports (no account).
 	ReporterName   string
 	ReporterMobile string
+	// TrackingHash is the hash of a public reporter's tracking secret (see ReportPublic).
+	TrackingHash string
+	// ManualPosition: the point was set by hand (no location on the phone).
+	ManualPosition bool
 }
 
 // reservedSource names the sources only some roles may give: what the
@@ -173,6 +177,10 @@ func (s *Service) Report(ctx context.Context, who store.Actor, p *auth.Principal
 	c := cases.Case{Snapshot: snap, ClientID: in.ClientID, Description: trim(in.Description), Address: trim(in.Address), Region: grid,
 		UnitID: in.UnitID, Source: in.Source, HotlineRef: trim(in.HotlineRef), ReporterName: trim(in.ReporterName),
 		ReporterMobile: in.ReporterMobile, Day: s.localDay(now)}
+	if p == nil {
+		c.TrackingHash = in.TrackingHash
+	}
+	c.ManualPosition = in.ManualPosition
 	c.Held = region.AncestorAt(grid, region.Level(c.Level))
 	var events []notify.Event
 	switch {
@@ -191,7 +199,11 @@ func (s *Service) Report(ctx context.Context, who store.Actor, p *auth.Principal
 		c.DeadlineFrom = now
 		events = append(events, caseEvent(notify.CaseReported, c, reporter))
 	}
-	created, err := s.DB.CreateCase(ctx, who, s.Prefix, &c, entries, events)
+	prefix, err := s.prefix(ctx, c.Region)
+	if err != nil {
+		return c, false, err
+	}
+	created, err := s.DB.CreateCase(ctx, who, prefix, &c, entries, events)
 	return c, created, err
 }
 

@@ -32,6 +32,8 @@ type Service struct {
 	Cal    *service.Calendar
 	Prefix string        // case number prefix, e.g. "XG"
 	Grace  time.Duration // overdue time before a case climbs to the street
+	// Streets, when set, gives each street's own prefix and grace (streets.go).
+	Streets StreetSettings
 }
 
 // New returns a service with the defaults: prefix XG, a grace of 4 hours.

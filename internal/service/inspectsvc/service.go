@@ -37,6 +37,9 @@ type Service struct {
 	// letters' content-addressed store of signature images).
 	Photos *photo.Store
 	Files  *letters.FileStore
+	// Streets, when set, gives the district's default inspection day for
+	// streets that set none of their own.
+	Streets *service.Streets
 }
 
 // New returns the service over the shared database, calendar and case service.
@@ -114,6 +117,15 @@ func settingKey(name, street string) string { return "inspect." + name + "." + s
 // street's inspectors.
 func (s *Service) settings(ctx context.Context, street string) (Settings, error) {
 	st := Settings{Weekday: inspect.DefaultWeekday}
+	if s.Streets != nil {
+		e, err := s.Streets.For(ctx, street)
+		if err != nil {
+			return st, err
+		}
+		if e.InspectWeekday > 0 {
+			st.Weekday = e.InspectWeekday
+		}
+	}
 	v, err := s.DB.Setting(ctx, settingKey("weekday", street))
 	if err != nil {
 		return st, err

@@ -3,6 +3,7 @@ package patrolsvc
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/lantian-org/lantian/internal/apperr"
@@ -10,6 +11,7 @@ import (
 	"github.com/lantian-org/lantian/internal/calendar"
 	"github.com/lantian-org/lantian/internal/notify"
 	"github.com/lantian-org/lantian/internal/patrol"
+	"github.com/lantian-org/lantian/internal/region"
 	"github.com/lantian-org/lantian/internal/store"
 )
 
@@ -168,12 +170,13 @@ func (s *Service) days(ctx context.Context, cal *calendar.Calendar, grids []stri
 // a fresh start does not flood leaders with history.
 const alertHorizon = 24 * time.Hour
 
-// AlertMissed tells a grid's community leaders (the street's when the
-// community has none) of each plan window that ended at or before now,
-// within the last day, on a day the plan requires patrols, without a patrol
-// started in it — once per grid, date and window. When a plan asks for fewer
-// patrols than it has windows, a window counts as missed only once the later
-// windows can no longer make up for it. It returns how many alerts it sent.
+// AlertMissed tells a community's leaders (the street's when the community
+// has none), in one message per community, date and plan window, which of
+// its grids let a window pass that ended at or before now, within the last
+// day, on a day the plan requires patrols, without a patrol started in it —
+// once per grid, date and window. When a plan asks for fewer patrols than it
+// has windows, a window counts as missed only once the later windows can no
+// longer make up for it. It returns how many grid windows it recorded as missed.
 func (s *Service) AlertMissed(ctx context.Context, now time.Time) (int, error) {
 	cal, err := s.Cal.Get(ctx)
 	if err != nil {
@@ -196,6 +199,9 @@ func (s *Service) AlertMissed(ctx context.Context, now time.Time) (int, error) {
 		if err != nil {
 			return sent, err
 		}
+		// Missed grid windows, grouped by community and window, in grid order.
+		var groups []*missedGroup
+		byKey := map[string]*missedGroup{}
 		for _, g := range grids {
 			plan, ok := plans[g.Code]
 			if !ok {
@@ -218,37 +224,78 @@ func (s *Service) AlertMissed(ctx context.Context, now time.Time) (int, error) {
 				if covered+len(plan.Windows)-1-i >= need {
 					continue // later windows can still make up for it
 				}
-				ok, err := s.alert(ctx, g, date, i+1, w)
-				if err != nil {
-					return sent, err
+				community := region.AncestorAt(g.Code, region.Community)
+				key := community + "/" + w.String()
+				grp := byKey[key]
+				if grp == nil {
+					grp = &missedGroup{community: community, window: w}
+					byKey[key] = grp
+					groups = append(groups, grp)
 				}
-				if ok {
-					sent++
-				}
+				grp.grids = append(grp.grids, missedGrid{GridRef: g, win: i + 1})
 			}
+		}
+		for _, grp := range groups {
+			n, err := s.alert(ctx, grp, date)
+			if err != nil {
+				return sent, err
+			}
+			sent += n
 		}
 	}
 	return sent, nil
 }
 
-// alert records window win of grid g's date as missed and tells its leaders,
-// once; it reports whether it did.
-func (s *Service) alert(ctx context.Context, g store.GridRef, date string, win int, w patrol.Window) (bool, error) {
-	sent := false
+// missedGroup is the grids of one community that missed one plan window of a date.
+type missedGroup struct {
+	community string
+	window    patrol.Window
+	grids     []missedGrid
+}
+
+type missedGrid struct {
+	store.GridRef
+	win int // the window's 1-based number in the grid's plan
+}
+
+// alert records each grid's window of the group as missed, once, and tells
+// the community's leaders of those newly recorded in one message; it
+// returns how many it recorded.
+func (s *Service) alert(ctx context.Context, grp *missedGroup, date string) (int, error) {
+	recorded := 0
 	err := s.DB.Write(ctx, store.System, func(tx *store.Tx) error {
-		ok, err := tx.InsertPatrolAlert(ctx, store.Missed{Grid: g.Code, Day: date, Window: win})
-		if err != nil || !ok {
-			return err
+		recorded = 0
+		var codes, names []string
+		for _, g := range grp.grids {
+			ok, err := tx.InsertPatrolAlert(ctx, store.Missed{Grid: g.Code, Day: date, Window: g.win})
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+			recorded++
+			codes, names = append(codes, g.Code), append(names, g.Name)
+			if err := tx.Audit(ctx, "patrol_alert", g.Code+"/"+date+"/"+strconv.Itoa(g.win), "missed", nil, map[string]any{"window": grp.window.String()}); err != nil {
+				return err
+			}
 		}
-		sent = true
-		// The inbox shows the number column beside the kind: name the grid, day and window there.
-		told, err := tx.Notify(ctx, notify.Event{Kind: notify.PatrolMissed, Subject: notify.Subject{Region: g.Code},
-			Record: notify.Record{Kind: "patrol_alert", Ref: g.Name + " " + date + " " + w.String()},
-			Args:   map[string]any{"grid": g.Code, "date": date, "window": w.String()}})
+		if recorded == 0 {
+			return nil
+		}
+		communityName, err := tx.RegionNameOf(ctx, grp.community)
 		if err != nil {
 			return err
 		}
-		return tx.Audit(ctx, "patrol_alert", g.Code+"/"+date+"/"+strconv.Itoa(win), "missed", nil, map[string]any{"window": w.String(), "told": told})
+		short := make([]string, len(names))
+		for i, n := range names {
+			short[i] = strings.TrimPrefix(n, communityName)
+		}
+		// The inbox shows the number column beside the kind: name the community, day, window and grids there.
+		_, err = tx.Notify(ctx, notify.Event{Kind: notify.PatrolMissed, Subject: notify.Subject{Region: grp.community},
+			Record: notify.Record{Kind: "patrol_alert", Ref: strings.TrimSpace(communityName + " " + date + " " + grp.window.String() + " " + strings.Join(short, "、"))},
+			Args:   map[string]any{"grid": strings.Join(codes, ","), "grids": strings.Join(names, "、"), "date": date, "window": grp.window.String()}})
+		return err
 	})
-	return sent, err
+	return recorded, err
 }

@@ -78,3 +78,50 @@ window.LantianGeo = (function () {
   }
   return { toGCJ: toGCJ, fromGCJ: fromGCJ, shift: shift, config: config, tip: tip };
 })();
+
+// Maps people can read with no tiles (issue 16): every Leaflet map gets a
+// metric scale bar and zoom buttons in the page's language; region outlines
+// carry their names as labels (communities always, grids when zoomed in);
+// a map whose element has data-units draws the units with their names.
+(function () {
+  "use strict";
+  if (!window.L || !L.Map || !L.GeoJSON) return;
+  L.Map.mergeOptions({ zoomControl: false });
+  L.Map.addInitHook(function () {
+    var map = this, cfg = LantianGeo.config();
+    L.control.zoom({ zoomInTitle: cfg.zoom_in || "+", zoomOutTitle: cfg.zoom_out || "-" }).addTo(map);
+    L.control.scale({ imperial: false, maxWidth: 120 }).addTo(map);
+    var el = map.getContainer();
+    var zoomClass = function () {
+      el.classList.toggle("map-near", map.getZoom() >= 16);
+      el.classList.toggle("map-mid", map.getZoom() >= 15);
+    };
+    map.on("zoomend", zoomClass);
+    map.whenReady(zoomClass);
+    var src = el.dataset.units;
+    if (!src) return;
+    var gcj = !!cfg.tiles && cfg.crs === "gcj02";
+    fetch(src, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : { features: [] }; })
+      .then(function (fc) {
+        var g = L.featureGroup();
+        (fc.features || []).forEach(function (f) {
+          var c = f.geometry.coordinates, p = gcj ? LantianGeo.toGCJ(c[0], c[1]) : c;
+          L.circleMarker([p[1], p[0]], { radius: 4, color: "#2e7d32", weight: 2, fillOpacity: 0.8, interactive: false })
+            .bindTooltip(LantianGeo.tip(f.properties.name), { permanent: true, direction: "right", className: "unit-label", offset: [4, 0] })
+            .addTo(g);
+        });
+        g.addTo(map);
+      }).catch(function () {});
+  });
+  L.GeoJSON.addInitHook(function () {
+    this.eachLayer(function (l) {
+      var f = l.feature;
+      if (!f || !f.properties || !f.properties.name || !f.geometry || !/Polygon/.test(f.geometry.type)) return;
+      var lv = f.properties.level;
+      if (l.getTooltip && l.getTooltip()) l.unbindTooltip();
+      l.bindTooltip(LantianGeo.tip(f.properties.name), { permanent: true, direction: "center",
+        className: "region-label region-label-" + (lv || 0) });
+    });
+  });
+})();
