@@ -228,7 +228,16 @@ func (a *API) listCases(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := userOf(r)
-	writeList(w, list, total, func(c cases.Case) caseJSON { return a.toCaseJSON(r.Context(), p, c, false) })
+	items := make([]caseJSON, 0, len(list))
+	for _, c := range list {
+		items = append(items, a.toCaseJSON(r.Context(), p, c, false))
+	}
+	// Past store.TotalCap the total is not counted: it says "at least this many".
+	more := store.TotalMore(total)
+	if more {
+		total = store.TotalCap
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": total, "total_lower_bound": more})
 }
 
 func (a *API) getCase(w http.ResponseWriter, r *http.Request) {

@@ -31,13 +31,24 @@ type CaseFilter struct {
 	AssignedTo int64 // cases assigned to this person directly
 	Number     string
 	Now        time.Time
-	Sort       string // "" newest first; "oldest", "deadline", "number"
+	Sort       string // "" newest reported first; "oldest", "deadline", "number"
 	Page       Page
 	Search     CaseSearch // words to find (case_search.go)
 	Mine       *CaseMine  // only cases assigned to this person's side (case_search.go)
+	// ExactTotal counts the total however large it is; otherwise Cases
+	// stops counting past TotalCap and answers TotalCap+1 ("more").
+	ExactTotal bool
 
 	categories []string // Category and its children, resolved by expand
 }
+
+// TotalCap is how far the ledger counts its total exactly: a larger result
+// is shown as "10,000+" (the API says its total is a lower bound), so that a
+// broad filter over millions of cases never costs a full count.
+const TotalCap = 10000
+
+// TotalMore reports whether a total from Cases stands for "more than TotalCap".
+func TotalMore(total int) bool { return total > TotalCap }
 
 // expand resolves a category group into its codes, so the query can use the category index.
 func (db *DB) expand(ctx context.Context, f *CaseFilter) error {
@@ -57,28 +68,36 @@ func (db *DB) expand(ctx context.Context, f *CaseFilter) error {
 	return nil
 }
 
+// where is the whole condition: the scope's branches joined by OR, and the filters.
 func (f CaseFilter) where() (string, []any) {
 	var args []any
 	add := func(v any) string { args = append(args, v); return ph(len(args)) }
 	var w []string
 	if !f.All {
 		var scope []string
-		for _, r := range f.Roots {
-			scope = append(scope, caseScope(r, add))
-		}
-		for _, id := range f.UnitIDs {
-			n := add(id)
-			scope = append(scope, "c.unit_id = "+n, "c.assignee_unit = "+n)
-		}
-		if f.PersonID != 0 {
-			n := add(f.PersonID)
-			scope = append(scope, "c.reporter_id = "+n, "c.assignee_person = "+n)
+		for _, b := range f.scopes() {
+			scope = append(scope, b.term(add))
 		}
 		if len(scope) == 0 {
 			scope = []string{"1=0"}
 		}
 		w = append(w, "("+strings.Join(scope, " OR ")+")")
 	}
+	if f.Region != "" {
+		w = append(w, caseScope(f.Region, add))
+	}
+	w = append(w, f.terms(add)...)
+	if len(w) == 0 {
+		return "1=1", args
+	}
+	return strings.Join(w, " AND "), args
+}
+
+// terms are the ledger's filters (everything but the scope and the region,
+// which branches fold into their own column), each binding its values
+// through add; every branch of a list repeats them.
+func (f CaseFilter) terms(add func(any) string) []string {
+	var w []string
 	if f.Status != "" {
 		w = append(w, "c.status = "+add(f.Status))
 	}
@@ -100,17 +119,39 @@ func (f CaseFilter) where() (string, []any) {
 	if f.Level != 0 {
 		w = append(w, "c.level = "+add(f.Level))
 	}
-	if f.Region != "" {
-		w = append(w, caseScope(f.Region, add))
-	}
 	if f.UnitID != 0 {
 		w = append(w, "c.unit_id = "+add(f.UnitID))
 	}
-	if f.From != "" {
-		w = append(w, "c.day >= "+add(f.From))
-	}
-	if f.To != "" {
-		w = append(w, "c.day <= "+add(f.To))
+	// A case's day is the local date of its report time in the office's
+	// zone (within ±14 hours of UTC). Report times from a day after From to
+	// the start of To (UTC) lie in the range whatever the zone; only those
+	// within a day or so of either end need their day checked. The report
+	// time is in the indexes and the day is not, so this reads rows only at
+	// the ends of the range.
+	from, ferr := time.Parse("2006-01-02", f.From)
+	to, terr := time.Parse("2006-01-02", f.To)
+	if (f.From != "" && ferr != nil) || (f.To != "" && terr != nil) {
+		// Not a date (the services refuse these): compare the text alone.
+		if f.From != "" {
+			w = append(w, "c.day >= "+add(f.From))
+		}
+		if f.To != "" {
+			w = append(w, "c.day <= "+add(f.To))
+		}
+	} else if f.From != "" || f.To != "" {
+		var outer, inner, day []string
+		if f.From != "" {
+			outer = append(outer, "c.reported_at >= "+add(from.AddDate(0, 0, -1).UnixMilli()))
+			inner = append(inner, "c.reported_at >= "+add(from.AddDate(0, 0, 1).UnixMilli()))
+			day = append(day, "c.day >= "+add(f.From))
+		}
+		if f.To != "" {
+			outer = append(outer, "c.reported_at < "+add(to.AddDate(0, 0, 2).UnixMilli()))
+			inner = append(inner, "c.reported_at < "+add(to.UnixMilli()))
+			day = append(day, "c.day <= "+add(f.To))
+		}
+		w = append(w, outer...)
+		w = append(w, "("+strings.Join(inner, " AND ")+" OR "+strings.Join(day, " AND ")+")")
 	}
 	if f.Overdue {
 		w = append(w, "c.status IN ('reported', 'filed', 'assigned') AND c.deadline > 0 AND c.deadline < "+add(f.Now.UnixMilli()))
@@ -121,61 +162,311 @@ func (f CaseFilter) where() (string, []any) {
 	if f.Number != "" {
 		w = append(w, "c.number = "+add(f.Number))
 	}
-	w = f.searchWhere(w, add)
-	if len(w) == 0 {
-		return "1=1", args
-	}
-	return strings.Join(w, " AND "), args
+	return f.searchWhere(w, add)
 }
 
-// caseScope limits cases to a region's subtree with an equality on the
-// column of that level (community, street, grid), which the indexes serve
-// together with the newest-first order; a district takes a code range.
-func caseScope(code string, add func(any) string) string {
+// caseBranch is one way a case can lie in the viewer's scope: a column
+// equal to a value, or (a district) a range of grid codes; no column and no
+// range is no limit. Each branch has indexes of its own.
+type caseBranch struct {
+	col    string // street, community, region, unit_id, assignee_unit, reporter_id, assignee_person
+	val    any
+	lo, hi string
+	code   string // a region branch's region ("" for no limit)
+	region string // a region the cases must lie in besides (a person's or unit's branch under a region filter)
+}
+
+func (b caseBranch) term(add func(any) string) string {
+	if b.region != "" {
+		return "(" + caseBranch{col: b.col, val: b.val}.term(add) + " AND " + caseScope(b.region, add) + ")"
+	}
+	switch {
+	case b.lo != "":
+		return "c.region BETWEEN " + add(b.lo) + " AND " + add(b.hi)
+	case b.col == "":
+		return ""
+	}
+	if strings.HasPrefix(b.col, "COALESCE(") {
+		return b.col + " = " + add(b.val)
+	}
+	return "c." + b.col + " = " + add(b.val)
+}
+
+// regionBranch limits cases to a region's subtree with an equality on the
+// column of that level (community, street, grid); a district takes a code range.
+func regionBranch(code string) caseBranch {
 	switch region.LevelOf(code) {
 	case region.Grid:
-		return "c.region = " + add(code)
+		return caseBranch{col: "region", val: code, code: code}
 	case region.Community:
-		return "c.community = " + add(code)
+		return caseBranch{col: "community", val: code, code: code}
 	case region.Street:
-		return "c.street = " + add(code)
+		return caseBranch{col: "street", val: code, code: code}
 	}
 	lo, hi := prefixRange(code)
-	return "c.region BETWEEN " + add(lo) + " AND " + add(hi)
+	return caseBranch{lo: lo, hi: hi, code: code}
 }
 
-func (f CaseFilter) order() string {
+// regional reports whether b limits cases by region (or not at all) rather
+// than to a person's or a unit's own.
+func (b caseBranch) regional() bool {
+	_, ok := regionRank[b.col]
+	return ok || b.lo != ""
+}
+
+// branches are the scope's branches with the region filter folded in: a
+// region branch becomes the narrower of its region and the filter's (none
+// when they do not overlap), so one index column serves both; a person's
+// or unit's branch keeps the region as a condition of its own.
+func (f CaseFilter) branches() []caseBranch {
+	bs := f.scopes()
+	if f.Region == "" {
+		return bs
+	}
+	var out []caseBranch
+	for _, b := range bs {
+		switch {
+		case !b.regional():
+			b.region = f.Region
+		case b.code == "" || region.Contains(b.code, f.Region):
+			b = regionBranch(f.Region)
+		case region.Contains(f.Region, b.code):
+		default:
+			continue
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// caseScope is regionBranch's condition.
+func caseScope(code string, add func(any) string) string { return regionBranch(code).term(add) }
+
+// scopes lists the branches of the viewer's scope (one without limit for
+// district-wide viewers; none for a viewer who may see nothing).
+func (f CaseFilter) scopes() []caseBranch {
+	if f.All {
+		return []caseBranch{{}}
+	}
+	var out []caseBranch
+	for _, r := range f.Roots {
+		out = append(out, regionBranch(r))
+	}
+	for _, id := range f.UnitIDs {
+		out = append(out, caseBranch{col: "unit_id", val: id}, caseBranch{col: "assignee_unit", val: id})
+	}
+	if f.PersonID != 0 {
+		out = append(out, caseBranch{col: "reporter_id", val: f.PersonID}, caseBranch{col: "assignee_person", val: f.PersonID})
+	}
+	return out
+}
+
+// regionRank orders region branches from the broadest (no limit, a
+// district's range) to the narrowest (a grid).
+var regionRank = map[string]int{"": 0, "street": 1, "community": 2, "region": 3}
+
+// branchIndexes names each scope column's indexes: by report time, and by
+// status then report time.
+var branchIndexes = map[string][2]string{
+	"":                {"cases_at", "cases_status_at"},
+	"street":          {"cases_street_at", "cases_street_status_at"},
+	"community":       {"cases_community_at", "cases_community_status_at"},
+	"region":          {"cases_region_at", "cases_region_status_at"},
+	"unit_id":         {"cases_unit_at", "cases_unit_at"},
+	"assignee_unit":   {"cases_assignee_unit_at", "cases_assignee_unit_at"},
+	"reporter_id":     {"cases_reporter_at", "cases_reporter_at"},
+	"assignee_person": {"cases_assignee_at", "cases_assignee_at"},
+}
+
+// index names the index that serves branch b of f on SQLite: for a list,
+// one that filters and gives the order, so the walk stops after a page; for
+// a count, the most selective. "" leaves the choice to the planner (a case
+// number, the number order). Without statistics SQLite's planner often
+// picks an index that filters badly (counting a grid's closed cases through
+// the status index, say), and statistics make it re-plan per bound value;
+// the rule here is fixed, and TestCasePlans checks each combination.
+func (f CaseFilter) index(b caseBranch, count bool) string {
+	if f.Number != "" {
+		return "" // one case, by its unique number
+	}
+	col := b.col
+	if b.lo != "" {
+		col = ""
+	}
+	if !b.regional() {
+		return branchIndexes[col][0] // the person's or the unit's own cases: few
+	}
+	if f.AssignedTo != 0 {
+		return "cases_assignee_at"
+	}
+	if f.UnitID != 0 {
+		return "cases_unit_at"
+	}
+	pending := cases.Status(f.Status).Pending()
+	switch {
+	case f.Sort == "number" && !count && f.Status == "" && regionRank[col] < regionRank["community"]:
+		// A street's or the district's cases by number: walk the numbers in
+		// order rather than sort them all (a smaller set is sorted below).
+		return "sqlite_autoindex_cases_1"
+	case f.Sort == "deadline" && pending && !count || f.Overdue && f.Status == "" && count:
+		// Pending cases by deadline; overdue ones counted through the same index.
+		switch col {
+		case "community":
+			return "cases_community_deadline"
+		case "region":
+			return "cases_region_status_at"
+		}
+		return "cases_deadline"
+	case f.Status != "":
+		return branchIndexes[col][1]
+	}
+	return branchIndexes[col][0]
+}
+
+// indexed is the INDEXED BY clause of an index name on SQLite (PostgreSQL
+// plans with its statistics).
+func (db *DB) indexed(name string) string {
+	if name == "" || db.Dialect != SQLite {
+		return ""
+	}
+	return " INDEXED BY " + name
+}
+
+// orderKeys are the expressions f's list is sorted by, each with its direction.
+func (f CaseFilter) orderKeys() [][2]string {
 	switch f.Sort {
 	case "oldest":
-		return "c.id"
+		return [][2]string{{"c.reported_at", ""}, {"c.id", ""}}
 	case "deadline":
 		if cases.Status(f.Status).Pending() {
 			// Pending cases always have a deadline; the (status, deadline) index gives this order.
-			return "c.deadline, c.id"
+			return [][2]string{{"c.deadline", ""}, {"c.id", ""}}
 		}
-		return "CASE WHEN c.deadline = 0 THEN 1 ELSE 0 END, c.deadline, c.id"
+		return [][2]string{{"CASE WHEN c.deadline = 0 THEN 1 ELSE 0 END", ""}, {"c.deadline", ""}, {"c.id", ""}}
 	case "number":
-		return "c.number"
+		return [][2]string{{"c.number", ""}}
 	}
-	if (f.From != "" || f.To != "") && f.Status == "" && f.Category == "" && f.Class == "" {
-		// Newest first by report day, which the (day, id) index gives without sorting.
-		return "c.day DESC, c.id DESC"
-	}
-	return "c.id DESC"
+	// Newest reported first (back-filled and imported cases by when they were reported, not by row).
+	return [][2]string{{"c.reported_at", " DESC"}, {"c.id", " DESC"}}
 }
 
-// Cases lists the cases matching f (without timelines) and the total.
+func (f CaseFilter) order() string {
+	var o []string
+	for _, k := range f.orderKeys() {
+		o = append(o, k[0]+k[1])
+	}
+	return strings.Join(o, ", ")
+}
+
+// branchWhere is the condition of one branch: its scope term and the filters.
+func (f CaseFilter) branchWhere(b caseBranch, add func(any) string) string {
+	w := f.terms(add)
+	if t := b.term(add); t != "" {
+		w = append([]string{t}, w...)
+	}
+	if len(w) == 0 {
+		return "1=1"
+	}
+	return strings.Join(w, " AND ")
+}
+
+// listQuery is the SQL of one page of f. A scope of several branches (a
+// leader's region, and the cases they reported or hold) becomes a union of
+// each branch's first rows, each walked in order through its own index,
+// instead of one OR that no index orders.
+func (db *DB) listQuery(f CaseFilter) (string, []any) {
+	var args []any
+	add := func(v any) string { args = append(args, v); return ph(len(args)) }
+	p := f.Page.Clamp()
+	bs := f.branches()
+	if len(bs) == 1 {
+		w := f.branchWhere(bs[0], add)
+		q := `SELECT ` + caseCols + ` FROM cases c` + db.indexed(f.index(bs[0], false)) + ` WHERE ` + w + ` ORDER BY ` + f.order()
+		limit, args := limitPage(p, args)
+		return q + limit, args
+	}
+	// Each arm gives its first rows' ids and sort keys; the union's page is
+	// chosen on those, and only the page's rows are read.
+	keys, outer := []string{"c.id AS id"}, []string{}
+	for i, k := range f.orderKeys() {
+		keys = append(keys, k[0]+" AS k"+itoa(i))
+		outer = append(outer, "k"+itoa(i)+k[1])
+	}
+	arms := make([]string, len(bs))
+	for i, b := range bs {
+		w := f.branchWhere(b, add)
+		arms[i] = `SELECT * FROM (SELECT ` + strings.Join(keys, ", ") + ` FROM cases c` + db.indexed(f.index(b, false)) + ` WHERE ` + w +
+			` ORDER BY ` + f.order() + ` LIMIT ` + add(p.Offset()+p.Size) + `) b` + itoa(i)
+	}
+	limit, args := limitPage(p, args)
+	return `SELECT ` + caseCols + ` FROM cases c WHERE c.id IN (SELECT id FROM (` + strings.Join(arms, " UNION ") + `) u ORDER BY ` +
+		strings.Join(outer, ", ") + limit + `) ORDER BY ` + f.order(), args
+}
+
+// countQuery is the SQL counting f's cases, up to TotalCap+1 per branch
+// unless f wants the exact total. Branches overlap (a leader reports cases
+// in their own grid), so each counts only what no earlier branch holds, and
+// the counts add up without a union to deduplicate thousands of ids.
+func (db *DB) countQuery(f CaseFilter) (string, []any) {
+	var args []any
+	add := func(v any) string { args = append(args, v); return ph(len(args)) }
+	limit := ""
+	if !f.ExactTotal {
+		limit = " LIMIT " + itoa(TotalCap+1)
+	}
+	bs := f.branches()
+	arms := make([]string, len(bs))
+	for i, b := range bs {
+		w := f.branchWhere(b, add)
+		for _, prev := range bs[:i] {
+			w += " AND NOT (" + prev.nullSafe().term(add) + ")"
+		}
+		arms[i] = `(SELECT COUNT(*) FROM (SELECT c.id FROM cases c` + db.indexed(f.index(b, true)) + ` WHERE ` + w + limit + `) b` + itoa(i) + `)`
+	}
+	return `SELECT ` + strings.Join(arms, " + "), args
+}
+
+// nullSafe is b with its column compared through COALESCE when the column
+// may be NULL, so that NOT of its term is true rather than NULL there.
+func (b caseBranch) nullSafe() caseBranch {
+	if !b.regional() {
+		b.col = "COALESCE(c." + b.col + ", 0)"
+	}
+	return b
+}
+
+// Analyze gathers PostgreSQL's statistics of a table after a bulk load
+// (nothing on SQLite, whose ledger queries name their indexes: statistics
+// there would make every statement re-plan per bound value).
+func (db *DB) Analyze(ctx context.Context, table string) error {
+	if db.Dialect != Postgres || table != "cases" {
+		return nil
+	}
+	// VACUUM too: it marks the pages all-visible, without which PostgreSQL
+	// cannot count from an index alone (a grid's count went from 300 ms to 12).
+	_, err := db.w.ExecContext(ctx, `VACUUM ANALYZE cases`)
+	return err
+}
+
+// Cases lists the cases matching f (without timelines) and the total: exact
+// up to TotalCap, TotalCap+1 for anything larger unless f.ExactTotal.
 func (db *DB) Cases(ctx context.Context, f CaseFilter) ([]cases.Case, int, error) {
+	if len(f.branches()) == 0 {
+		return nil, 0, nil
+	}
 	if err := db.expand(ctx, &f); err != nil {
 		return nil, 0, err
 	}
-	w, args := f.where()
-	total, err := db.countCases(ctx, w, args)
+	cq, cargs := db.countQuery(f)
+	total, err := db.countCases(ctx, cq, cargs)
 	if err != nil {
 		return nil, 0, err
 	}
-	limit, args := limitPage(f.Page.Clamp(), args)
-	rows, err := db.query(ctx, `SELECT `+caseCols+` FROM cases c WHERE `+w+` ORDER BY `+f.order()+limit, args...)
+	if !f.ExactTotal {
+		total = min(total, TotalCap+1)
+	}
+	q, args := db.listQuery(f)
+	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -47,12 +47,24 @@ func assigneeCols(ref string) (person, region, unit any) {
 
 // CaseByNumber returns a case with its timeline and photos.
 func (db *DB) CaseByNumber(ctx context.Context, number string) (cases.Case, error) {
-	return db.loadCase(ctx, db.r, `c.number = $1`, number)
+	return db.loadCase(ctx, cachedReads{db}, `c.number = $1`, number)
 }
 
 // CaseByClientID returns the case a client created under its own id.
 func (db *DB) CaseByClientID(ctx context.Context, clientID string) (cases.Case, error) {
-	return db.loadCase(ctx, db.r, `c.client_id = $1`, clientID)
+	return db.loadCase(ctx, cachedReads{db}, `c.client_id = $1`, clientID)
+}
+
+// cachedReads reads through the statement cache (every report looks its
+// client id up first: preparing that query each time cost more than running it).
+type cachedReads struct{ db *DB }
+
+func (r cachedReads) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	return r.db.queryRow(ctx, q, args...)
+}
+
+func (r cachedReads) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return r.db.query(ctx, q, args...)
 }
 
 type querier interface {
@@ -129,15 +141,9 @@ func (db *DB) CreateCase(ctx context.Context, actor Actor, prefix string, c *cas
 
 // createCase is CreateCase inside a transaction.
 func (tx *Tx) createCase(ctx context.Context, prefix string, c *cases.Case, entries []cases.Entry, events []notify.Event) (bool, error) {
-	var existing int64
-	err := tx.QueryRowContext(ctx, `SELECT id FROM cases WHERE client_id = $1`, c.ClientID).Scan(&existing)
-	if err == nil {
-		old, err := tx.db.loadCase(ctx, tx, `c.id = $1`, existing)
-		*c = old
-		return false, err
-	} else if !isNoRows(err) {
-		return false, err
-	}
+	// A client id used before fails the insert's unique index (errRaced
+	// below), and the caller answers with that case; the service has looked
+	// it up already, so the writer does not look again.
 	n, err := tx.nextNumber(ctx, prefix, c.Day)
 	if err != nil {
 		return false, err

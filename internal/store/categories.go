@@ -46,7 +46,7 @@ func (db *DB) Categories(ctx context.Context) ([]cases.Category, error) {
 
 // Category returns one category.
 func (db *DB) Category(ctx context.Context, code string) (cases.Category, error) {
-	c, err := scanCategory(db.r.QueryRowContext(ctx, `SELECT `+categoryCols+` FROM categories WHERE code = $1`, code))
+	c, err := scanCategory(db.queryRow(ctx, `SELECT `+categoryCols+` FROM categories WHERE code = $1`, code))
 	return c, mapErr(err)
 }
 

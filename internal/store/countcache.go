@@ -36,9 +36,9 @@ func (c *countCache) invalidate() {
 	c.mu.Unlock()
 }
 
-func countKey(where string, args []any) string {
+func countKey(query string, args []any) string {
 	var b strings.Builder
-	b.WriteString(where)
+	b.WriteString(query)
 	for _, a := range args {
 		b.WriteByte(0)
 		b.WriteString(strings.TrimSpace(strings.ReplaceAll(fmtArg(a), "\x00", "")))
@@ -46,9 +46,9 @@ func countKey(where string, args []any) string {
 	return b.String()
 }
 
-// countCases counts the cases matching a WHERE clause, from the cache when it is current.
-func (db *DB) countCases(ctx context.Context, where string, args []any) (int, error) {
-	key := countKey(where, args)
+// countCases runs a counting query (one number), from the cache when its answer is current.
+func (db *DB) countCases(ctx context.Context, query string, args []any) (int, error) {
+	key := countKey(query, args)
 	c := &db.counts
 	c.mu.Lock()
 	gen := c.gen
@@ -58,7 +58,7 @@ func (db *DB) countCases(ctx context.Context, where string, args []any) (int, er
 	}
 	c.mu.Unlock()
 	var n int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM cases c WHERE `+where, args...).Scan(&n); err != nil {
+	if err := db.queryRow(ctx, query, args...).Scan(&n); err != nil {
 		return 0, err
 	}
 	c.mu.Lock()

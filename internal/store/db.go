@@ -90,7 +90,10 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
 		}
 		db.Path, db.Dialect = abs, SQLite
 		q := url.Values{}
-		for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(NORMAL)", "cache_size(-8000)"} {
+		// mmap_size: reads map the file instead of copying each page in with a
+		// system call (a fifth of the ledger's CPU over a million cases); the
+		// mapped pages are the kernel's page cache, shared and reclaimable.
+		for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(NORMAL)", "cache_size(-8000)", "mmap_size(2147483648)"} {
 			q.Add("_pragma", p)
 		}
 		q.Set("_txlock", "immediate")

@@ -102,6 +102,7 @@ type casesPage struct {
 	F          caseFilterForm
 	Rows       []caseRow
 	Total      int
+	TotalMore  bool // more than store.TotalCap: shown as "10,000+"
 	Pager      pager
 	Query      string // the filter as a query string, for the map, print and export links
 	Categories []option
@@ -111,6 +112,15 @@ type casesPage struct {
 	Sources    []cases.Source
 	Levels     []int
 	Partial    bool // rendering the results alone, for an htmx swap
+}
+
+// TotalCap is store.TotalCap as the ledger shows a larger total: "10,000+".
+func (casesPage) TotalCap() string {
+	n := strconv.Itoa(store.TotalCap)
+	for i := len(n) - 3; i > 0; i -= 3 {
+		n = n[:i] + "," + n[i:]
+	}
+	return n + "+"
 }
 
 // QueryWith returns the print or export link of the current filter.
@@ -173,7 +183,7 @@ func (s *Server) caseList(w http.ResponseWriter, r *http.Request) {
 			data.Rows = append(data.Rows, caseRow{Case: c, CategoryName: catNames[c.Category], GridName: names(c.Region),
 				Timer: s.timerOf(ctx, c), Overdue: c.Overdue(now), NoAfterPhoto: c.NoAfterPhoto(now)})
 		}
-		data.Total = total
+		data.Total, data.TotalMore = total, store.TotalMore(total)
 		data.Pager = newPager(r, f.Page.Page, f.Page.Size, total)
 	}
 	if r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-Target") == "case-results" {
@@ -367,7 +377,7 @@ func (s *Server) casePrint(w http.ResponseWriter, r *http.Request) {
 		data.Range = p.T("cases.print_all_dates")
 	}
 	count := f
-	count.Page = store.Page{Size: 1}
+	count.Page, count.ExactTotal = store.Page{Size: 1}, true
 	if _, data.Total, err = s.app.DB.Cases(ctx, count); err != nil {
 		s.serverError(w, r, err)
 		return

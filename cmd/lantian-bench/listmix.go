@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"runtime"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/lantian-org/lantian/internal/api"
+	"github.com/lantian-org/lantian/internal/app"
+	"github.com/lantian-org/lantian/internal/demo"
+	"github.com/lantian-org/lantian/internal/ledgermix"
+	"github.com/lantian-org/lantian/internal/store"
+)
+
+// mixOptions reads the values the ledger's filters choose from: the
+// category tree, the units, and two years of report days up to today.
+func mixOptions(ctx context.Context, a *app.App) (ledgermix.Options, error) {
+	var o ledgermix.Options
+	tree, err := a.DB.Categories(ctx)
+	if err != nil {
+		return o, err
+	}
+	for _, g := range tree {
+		o.Groups = append(o.Groups, g.Code)
+		for _, c := range g.Children {
+			o.Categories = append(o.Categories, c.Code)
+		}
+	}
+	units, _, err := a.DB.Units(ctx, store.UnitFilter{Roots: []string{demo.DistrictCode}, Page: store.Page{Size: 100}})
+	if err != nil {
+		return o, err
+	}
+	for _, u := range units {
+		o.Units = append(o.Units, u.ID)
+	}
+	o.End = time.Now()
+	o.Start = o.End.AddDate(-2, 0, 0)
+	return o, nil
+}
+
+// listMix sends n ledger requests from clients goroutines, each drawn at
+// random (ledgermix) as one of the street's leaders or its inspector; it
+// prints throughput and latency, and with shapes the slowest request shapes.
+func listMix(ctx context.Context, a *app.App, n, clients int, shapes bool) error {
+	opts, err := mixOptions(ctx, a)
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	api.New(a).Routes(mux)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: mux}
+	go srv.Serve(ln)
+	defer srv.Close()
+	base := "http://" + ln.Addr().String()
+	tr := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
+	hc := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	scopes := ledgermix.Scopes()
+	users := make([]*client, len(scopes))
+	for i, s := range scopes {
+		body, _ := json.Marshal(map[string]string{"username": s.Username, "password": demo.Password})
+		resp, err := hc.Post(base+"/api/v1/tokens", "application/json", bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		var tok struct{ Token string }
+		json.NewDecoder(resp.Body).Decode(&tok)
+		resp.Body.Close()
+		if tok.Token == "" {
+			return fmt.Errorf("sign-in of %s failed: %s", s.Username, resp.Status)
+		}
+		users[i] = &client{base: base, token: tok.Token, http: hc}
+	}
+	draw := func(i int) (*client, string, string) {
+		rnd := rand.New(rand.NewPCG(15, uint64(i)))
+		k := rnd.IntN(len(scopes))
+		q, shape := ledgermix.Draw(rnd, scopes[k], opts)
+		return users[k], "/api/v1/cases?" + q.Encode(), shape
+	}
+	for i := 0; i < 50; i++ { // warm up (other draws than the run's)
+		c, path, _ := draw(n + i)
+		c.do("GET", path, nil)
+	}
+	var mu sync.Mutex
+	byShape := map[string][]time.Duration{}
+	lat, failures, elapsed := load(clients, n, func(i int) bool {
+		c, path, shape := draw(i)
+		t := time.Now()
+		status, err := c.do("GET", path, nil)
+		if shapes {
+			d := time.Since(t)
+			mu.Lock()
+			byShape[shape] = append(byShape[shape], d)
+			mu.Unlock()
+		}
+		return err == nil && status < 300
+	})
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	fmt.Printf("uncacheable mix: %d requests, %d clients: %.0f req/s, p50 %v, p99 %v, max %v, failures %d, heap in use %d MB, sys %d MB\n",
+		n, clients, float64(n)/elapsed.Seconds(), lat[n/2].Round(10*time.Microsecond), lat[n*99/100].Round(10*time.Microsecond),
+		lat[n-1].Round(time.Millisecond), failures, ms.HeapInuse>>20, ms.Sys>>20)
+	if shapes {
+		type row struct {
+			shape    string
+			n        int
+			p50, max time.Duration
+		}
+		var rows []row
+		for s, ds := range byShape {
+			slices.Sort(ds)
+			rows = append(rows, row{s, len(ds), ds[len(ds)/2], ds[len(ds)-1]})
+		}
+		sort.Slice(rows, func(i, j int) bool { return rows[i].max > rows[j].max })
+		fmt.Printf("%d shapes; the slowest by their slowest request:\n", len(rows))
+		for _, r := range rows[:min(15, len(rows))] {
+			fmt.Printf("  %-70s n=%-4d p50 %v max %v\n", r.shape, r.n, r.p50.Round(10*time.Microsecond), r.max.Round(10*time.Microsecond))
+		}
+	}
+	return nil
+}
