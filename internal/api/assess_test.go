@@ -93,3 +93,22 @@ func TestAssessContract(t *testing.T) {
 		c.Expect("admin", "POST", "/api/v1/rubrics", `{"copy_of":`+rid+`,"title":"社区考核（修订）"}`, 201, `"copied_from":`+rid, `"published":false`)
 	})
 }
+
+// TestPatrollerRubric: a rubric of patrollers (persons) takes person
+// indicators only, and a patroller sees their own line.
+func TestPatrollerRubric(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, srv *testutil.Server) {
+		c := srv.API(t)
+		c.Expect("admin", "POST", "/api/v1/rubrics", `{"year":2026,"kind":"patroller","region":"`+demo.StreetCode+`","title":"巡查员考核","items":[
+			{"key":"a","name":"A","max":50,"method":"rate","indicator":"closing_rate"},{"key":"b","name":"B","max":50,"method":"manual"}]}`, 422, `"items"`)
+		var rb struct{ ID int64 }
+		json.Unmarshal([]byte(c.Expect("admin", "POST", "/api/v1/rubrics", `{"year":2026,"kind":"patroller","region":"`+demo.StreetCode+`","title":"巡查员考核","items":[
+			{"key":"valid","name":"有效上报","max":50,"method":"rate","indicator":"valid_reports"},{"key":"b","name":"作风","max":50,"method":"manual"}]}`, 201, `"kind":"person"`)), &rb)
+		body := c.Expect("patrol01", "GET", fmt.Sprintf("/api/v1/scores?rubric=%d&period=2026-11", rb.ID), "", 200, `"kind":"person"`)
+		var sl struct{ Items []any }
+		json.Unmarshal([]byte(body), &sl)
+		if len(sl.Items) != 1 {
+			t.Fatalf("a patroller sees %d lines", len(sl.Items))
+		}
+	})
+}

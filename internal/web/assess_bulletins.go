@@ -114,10 +114,11 @@ func (s *Server) assessPublish(w http.ResponseWriter, r *http.Request) {
 // bulletinView is a bulletin as its snapshot holds it.
 type bulletinView struct {
 	store.Bulletin
-	Snap  assesssvc.Snapshot
-	Heads []assess.Item
-	Rows  []scoreRow
-	Chart template.HTML
+	Published string // the publishing time, local, to the minute
+	Snap      assesssvc.Snapshot
+	Heads     []assess.Item
+	Rows      []scoreRow
+	Chart     template.HTML
 }
 
 // viewOf reads a bulletin's snapshot for a page; links open the frozen records (base "" for none).
@@ -127,6 +128,9 @@ func viewOf(b store.Bulletin, base string) (bulletinView, error) {
 		return bulletinView{}, err
 	}
 	v := bulletinView{Bulletin: b, Snap: sn, Heads: sn.Rubric.Items, Rows: scoreRows(sn.Scores, sn.Rubric.ID, sn.Period.Key)}
+	if t, err := time.Parse(time.RFC3339, sn.PublishedAt); err == nil {
+		v.Published = t.Format("2006-01-02 15:04")
+	}
 	var labels []string
 	var values []float64
 	for i := range v.Rows {

@@ -70,6 +70,10 @@ func (s *Service) CreateRubric(ctx context.Context, actor store.Actor, p *auth.P
 	if !p.CanSomewhere(auth.AssessAdmin) {
 		return store.RubricRow{}, apperr.ErrForbidden
 	}
+	if in.Kind == "patroller" {
+		// The word for the persons a rubric of patrollers ranks.
+		in.Kind = string(assess.Person)
+	}
 	r := store.RubricRow{Rubric: assess.Rubric{Year: in.Year, Kind: assess.SubjectKind(in.Kind), Title: strings.TrimSpace(in.Title), Items: in.Items}, Region: strings.TrimSpace(in.Region)}
 	if in.CopyOf != 0 {
 		src, err := s.Rubric(ctx, p, in.CopyOf)
