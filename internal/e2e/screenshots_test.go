@@ -50,6 +50,8 @@ func TestScreenshots(t *testing.T) {
 	number := eval[string](desk, `document.querySelector("#case-results a[href^='/cases/XG-']").getAttribute("href")`)
 	desk.open(number)
 	shot(desk, "case.png")
+	desk.open("/dashboard")
+	shot(desk, "dashboard.png")
 
 	phone := s.newTab(t)
 	phone.do("phone window", chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile, chromedp.EmulateTouch))
