@@ -151,23 +151,32 @@ func (s *Service) Bulletin(ctx context.Context, p *auth.Principal, id int64) (st
 	if err != nil {
 		return b, err
 	}
+	if err := s.seesArea(ctx, p, b.Region); err != nil {
+		return store.Bulletin{}, err
+	}
+	return b, nil
+}
+
+// seesArea answers nil when p may see what ranks the region code (it
+// overlaps p's area, or holds p's unit or grid), 404 otherwise.
+func (s *Service) seesArea(ctx context.Context, p *auth.Principal, code string) error {
 	v := viewerOf(p)
 	if v.none() {
-		return store.Bulletin{}, apperr.ErrNotFound
+		return apperr.ErrNotFound
 	}
-	if v.overlaps(b.Region) {
-		return b, nil
+	if v.overlaps(code) {
+		return nil
 	}
 	own, err := s.ownAreas(ctx, p, v)
 	if err != nil {
-		return store.Bulletin{}, err
+		return err
 	}
-	for _, code := range own {
-		if region.Contains(b.Region, code) {
-			return b, nil
+	for _, c := range own {
+		if region.Contains(code, c) {
+			return nil
 		}
 	}
-	return store.Bulletin{}, apperr.ErrNotFound
+	return apperr.ErrNotFound
 }
 
 // ownAreas are the regions where unit contacts' units and patrollers' grids

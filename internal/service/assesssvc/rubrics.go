@@ -32,23 +32,10 @@ func (s *Service) Rubric(ctx context.Context, p *auth.Principal, id int64) (stor
 	if err != nil {
 		return r, err
 	}
-	v := viewerOf(p)
-	if v.none() {
-		return store.RubricRow{}, apperr.ErrNotFound
-	}
-	if v.overlaps(r.Region) {
-		return r, nil
-	}
-	own, err := s.ownAreas(ctx, p, v)
-	if err != nil {
+	if err := s.seesArea(ctx, p, r.Region); err != nil {
 		return store.RubricRow{}, err
 	}
-	for _, code := range own {
-		if region.Contains(r.Region, code) {
-			return r, nil
-		}
-	}
-	return store.RubricRow{}, apperr.ErrNotFound
+	return r, nil
 }
 
 // RubricInput is a rubric as written: year, kind and area only on creation
