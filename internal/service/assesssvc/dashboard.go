@@ -1,7 +1,9 @@
 package assesssvc
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"time"
 
 	"github.com/lantian-org/lantian/internal/apperr"
@@ -60,10 +62,29 @@ func (s *Service) Dashboard(ctx context.Context, p *auth.Principal) (Dashboard, 
 	from := today.AddDate(0, 0, -(DashboardDays - 1))
 	per := assess.Period{From: from.Format(assess.DateLayout), To: out.Today}
 	q := s.query(assess.Community, v.All, v.Roots, per)
-	var err error
-	if out.Open, err = s.DB.OpenByLevelTimer(ctx, q, now.UnixMilli()); err != nil {
+	// One pass over the open cases gives both the timers by level and the
+	// overdue (red) cases by community.
+	open, err := s.DB.OpenByCommunity(ctx, q, now.UnixMilli())
+	if err != nil {
 		return out, err
 	}
+	over := map[string]int{}
+	byLevel := map[store.LevelTimer]int{}
+	for _, o := range open {
+		over[o.Community] += o.Red
+		for _, c := range []store.LevelTimer{{Timer: "green", N: o.Green}, {Timer: "yellow", N: o.Yellow}, {Timer: "red", N: o.Red}, {Timer: "none", N: o.None}} {
+			if c.N > 0 {
+				byLevel[store.LevelTimer{Level: o.Level, Timer: c.Timer}] += c.N
+			}
+		}
+	}
+	for k, n := range byLevel {
+		k.N = n
+		out.Open = append(out.Open, k)
+	}
+	slices.SortFunc(out.Open, func(a, b store.LevelTimer) int {
+		return cmp.Or(cmp.Compare(a.Level, b.Level), cmp.Compare(a.Timer, b.Timer))
+	})
 	reported, err := s.DB.ReportedPerDay(ctx, q)
 	if err != nil {
 		return out, err
@@ -94,10 +115,6 @@ func (s *Service) Dashboard(ctx context.Context, p *auth.Principal) (Dashboard, 
 	for _, f := range weekFigs {
 		out.Week.Num += f.Num
 		out.Week.Den += f.Den
-	}
-	over, err := s.DB.OverdueByCommunity(ctx, q, now.UnixMilli())
-	if err != nil {
-		return out, err
 	}
 	comms, err := s.DB.AssessSubjects(ctx, q, nil, nil)
 	if err != nil {
