@@ -200,12 +200,13 @@ func (s *Server) categorySave(w http.ResponseWriter, r *http.Request) {
 	c.Level, _ = strconv.Atoi(r.PostFormValue("level"))
 	c.File, c.Handle, c.Verify = limitFrom(r, "file"), limitFrom(r, "handle"), limitFrom(r, "verify")
 	c.Active = r.PostFormValue("active") == "1"
-	if err := s.app.DB.SaveCategory(r.Context(), s.actor(r), c); err != nil {
+	// One row of the table, through the same service as the table's save.
+	if _, err := s.app.Cases.SaveCategories(r.Context(), s.actor(r), userOf(r), []cases.Category{c}); err != nil {
 		if apperr.As(err).Code == apperr.Internal {
 			s.serverError(w, r, err)
 			return
 		}
-		s.renderCategories(w, r, statusFor(err), err)
+		s.renderCategoriesWith(w, r, statusFor(err), err, []cases.Category{c})
 		return
 	}
 	setFlash(w, "flash.saved")
