@@ -1,6 +1,7 @@
 package messages
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -96,19 +97,10 @@ func FeedVisible(roots []string, r string) bool {
 func FeedRegions(roots []string) (above []string) {
 	for _, root := range roots {
 		for p := region.ParentOf(root); p != ""; p = region.ParentOf(p) {
-			if !containsStr(above, p) {
+			if !slices.Contains(above, p) {
 				above = append(above, p)
 			}
 		}
 	}
 	return above
-}
-
-func containsStr(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

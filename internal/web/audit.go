@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -98,7 +99,7 @@ func (s *Server) auditRowOf(ctx context.Context, p locale.Printer, e store.Audit
 				nr[0] = ps.Name
 				var roles []string
 				for _, as := range ps.Roles {
-					if r := p.T("role." + string(as.Role)); !containsStr(roles, r) {
+					if r := p.T("role." + string(as.Role)); !slices.Contains(roles, r) {
 						roles = append(roles, r)
 					}
 				}
@@ -123,22 +124,13 @@ func (s *Server) auditRowOf(ctx context.Context, p locale.Printer, e store.Audit
 	if locale.Has(p.Lang, "audit.entity."+e.Entity) {
 		row.Kind = p.T("audit.entity." + e.Entity)
 	}
-	row.Record, row.Link = s.auditRecord(ctx, e)
+	row.Record, row.Link = s.auditRecord(ctx, p.Lang, e)
 	row.Changes = auditChanges(p, s.app.Loc, e.Before, e.After)
 	return row
 }
 
-func containsStr(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // auditRecord names the record of an entry and links to its page, when it has one.
-func (s *Server) auditRecord(ctx context.Context, e store.AuditEntry) (string, string) {
+func (s *Server) auditRecord(ctx context.Context, lang string, e store.AuditEntry) (string, string) {
 	id := e.EntityID
 	n, _ := strconv.ParseInt(id, 10, 64)
 	switch e.Entity {
@@ -160,7 +152,7 @@ func (s *Server) auditRecord(ctx context.Context, e store.AuditEntry) (string, s
 		return id, "/letters/" + id
 	case "category":
 		if c, err := s.app.DB.Category(ctx, id); err == nil {
-			return id + " " + c.NameZh, "/admin/categories#c-" + id
+			return id + " " + c.Name(lang), "/admin/categories#c-" + id
 		}
 	case "inspection":
 		return id, "/inspections/" + id
