@@ -1,13 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"net"
-	"net/http"
 	"os"
 	"runtime"
 	"slices"
@@ -16,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/lantian-org/lantian/internal/api"
 	"github.com/lantian-org/lantian/internal/app"
 	"github.com/lantian-org/lantian/internal/demo"
 	"github.com/lantian-org/lantian/internal/ledgermix"
@@ -57,33 +52,20 @@ func listMix(ctx context.Context, a *app.App, n, clients int, shapes bool) error
 	if err != nil {
 		return err
 	}
-	mux := http.NewServeMux()
-	api.New(a).Routes(mux)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	base, hc, stop, err := serveAPI(a, clients)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: mux}
-	go srv.Serve(ln)
-	defer srv.Close()
-	base := "http://" + ln.Addr().String()
-	tr := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
-	hc := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	defer stop()
+	hc.Timeout = 30 * time.Second
 	scopes := ledgermix.Scopes()
 	users := make([]*client, len(scopes))
 	for i, s := range scopes {
-		body, _ := json.Marshal(map[string]string{"username": s.Username, "password": demo.Password})
-		resp, err := hc.Post(base+"/api/v1/tokens", "application/json", bytes.NewReader(body))
+		token, err := signIn(base, hc, s.Username)
 		if err != nil {
 			return err
 		}
-		var tok struct{ Token string }
-		json.NewDecoder(resp.Body).Decode(&tok)
-		resp.Body.Close()
-		if tok.Token == "" {
-			return fmt.Errorf("sign-in of %s failed: %s", s.Username, resp.Status)
-		}
-		users[i] = &client{base: base, token: tok.Token, http: hc}
+		users[i] = &client{base: base, token: token, http: hc}
 	}
 	draw := func(i int) (*client, string, string) {
 		rnd := rand.New(rand.NewPCG(15, uint64(i)))

@@ -17,13 +17,11 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
 	"runtime"
@@ -33,7 +31,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/lantian-org/lantian/internal/api"
 	"github.com/lantian-org/lantian/internal/app"
 	"github.com/lantian-org/lantian/internal/cases"
 	"github.com/lantian-org/lantian/internal/config"
@@ -231,27 +228,17 @@ func listCases(c *client, i int) (int, error) {
 
 // drive serves the API on loopback and sends n requests from clients goroutines.
 func drive(a *app.App, n, clients int, fn target) error {
-	mux := http.NewServeMux()
-	api.New(a).Routes(mux)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	base, hc, stop, err := serveAPI(a, clients)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: mux}
-	go srv.Serve(ln)
-	defer srv.Close()
-	base := "http://" + ln.Addr().String()
-	tr := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
-	hc := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	body, _ := json.Marshal(map[string]string{"username": "admin", "password": demo.Password})
-	resp, err := hc.Post(base+"/api/v1/tokens", "application/json", bytes.NewReader(body))
+	defer stop()
+	hc.Timeout = 30 * time.Second
+	token, err := signIn(base, hc, "admin")
 	if err != nil {
 		return err
 	}
-	var tok struct{ Token string }
-	json.NewDecoder(resp.Body).Decode(&tok)
-	resp.Body.Close()
-	c := &client{base: base, token: tok.Token, http: hc}
+	c := &client{base: base, token: token, http: hc}
 	// Warm up.
 	for i := 0; i < 50; i++ {
 		fn(c, i)
