@@ -6,6 +6,8 @@
 (function () {
   "use strict";
   if (!window.EventSource || !window.JSON) return;
+  // The words come from the page's catalog, on this script's tag.
+  var words = (document.currentScript && document.currentScript.dataset) || {};
   var es = new EventSource("/api/v1/events");
 
   function setUnread(n) {
@@ -48,7 +50,7 @@
     close.type = "button";
     close.className = "close";
     close.textContent = "×";
-    close.setAttribute("aria-label", document.documentElement.lang === "en" ? "Close" : "关闭");
+    close.setAttribute("aria-label", words.close || "×");
     close.addEventListener("click", function () { box.hidden = true; });
     box.appendChild(a);
     box.appendChild(close);
@@ -64,8 +66,7 @@
     if (!d) return;
     document.dispatchEvent(new CustomEvent("lantian:notice", { detail: d }));
     if ((d.change === "new" || d.change === "reminder") && d.title) {
-      var en = document.documentElement.lang === "en";
-      note((d.change === "new" ? (en ? "New notice: " : "新通知：") : (en ? "Please acknowledge: " : "请确认回执：")) + d.title, "/notices/" + d.id);
+      note((d.change === "new" ? words["new"] : words.remind) + d.title, "/notices/" + d.id);
     }
   });
   es.addEventListener("post", function (e) {
