@@ -10,12 +10,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/makiuchi-d/gozxing"
-	zxqr "github.com/makiuchi-d/gozxing/qrcode"
-
 	"github.com/lantian-org/lantian/internal/demo"
 	"github.com/lantian-org/lantian/internal/store"
 	"github.com/lantian-org/lantian/internal/testutil"
+	"github.com/lantian-org/lantian/internal/testutil/qrtest"
 )
 
 type letterOut struct {
@@ -256,10 +254,9 @@ func TestLetterScenarios(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		bmp, _ := gozxing.NewBinaryBitmapFromImage(img)
-		res, err := zxqr.NewQRCodeReader().Decode(bmp, nil)
-		if err != nil || res.GetText() != signed.VerifyURL || !strings.HasSuffix(signed.VerifyURL, "/verify/letters/"+code) {
-			t.Fatalf("QR decodes to %v (%v), want %s", res, err, signed.VerifyURL)
+		text, err := qrtest.Decode(img)
+		if err != nil || text != signed.VerifyURL || !strings.HasSuffix(signed.VerifyURL, "/verify/letters/"+code) {
+			t.Fatalf("QR decodes to %q (%v), want %s", text, err, signed.VerifyURL)
 		}
 
 		// A scan signs for both parties at once; only the street side uploads one.

@@ -404,9 +404,20 @@ func visibleJS(sel string) string {
 func (tb *tab) tapField(what, sel string) {
 	tb.t.Helper()
 	tb.waitField(what+": "+sel+" shown", visibleJS(sel), 10*time.Second)
-	ctx, cancel := context.WithTimeout(tb.ctx, 10*time.Second)
-	defer cancel()
-	if err := chromedp.Do(ctx, chromedp.Tap(chromedp.CSS(sel), chromedp.NodeVisible)); err != nil {
+	// The app may draw a screen again between finding the node and the tap
+	// (the home screen refreshes its lists after a sync); a finger would tap
+	// the new button, so a tap that lost its node is tried again on the new one.
+	for attempt := 1; ; attempt++ {
+		ctx, cancel := context.WithTimeout(tb.ctx, 10*time.Second)
+		err := chromedp.Do(ctx, chromedp.Tap(chromedp.CSS(sel), chromedp.NodeVisible))
+		cancel()
+		if err == nil {
+			return
+		}
+		if attempt < 5 && strings.Contains(err.Error(), "Could not find node") {
+			tb.waitField(what+": "+sel+" shown again", visibleJS(sel), 10*time.Second)
+			continue
+		}
 		tb.t.Fatalf("%s: tap %s: %v; saw %s", what, sel, err, tb.fieldState())
 	}
 }

@@ -15,11 +15,10 @@ import (
 
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/lantian-org/lantian/internal/letters"
 	"github.com/lantian-org/lantian/internal/store"
+	"github.com/lantian-org/lantian/internal/testutil/qrtest"
 )
 
 // Helpers of the letter journeys (letters_test.go).
@@ -132,15 +131,11 @@ func (tb *tab) qrText(sel string) string {
 	if err != nil || format != "png" {
 		tb.t.Fatalf("the image %s is not a PNG (%s): %v", sel, format, err)
 	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		tb.t.Fatalf("the QR image: %v", err)
-	}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
+	text, err := qrtest.Decode(img)
 	if err != nil {
 		tb.t.Fatalf("decode the QR code of %s: %v", sel, err)
 	}
-	return res.GetText()
+	return text
 }
 
 // covSigned reads the signed count of the coverage panel on /letters.
