@@ -21,6 +21,7 @@ func QRPNG(url string) ([]byte, error) {
 	modules := len(q.Bitmap())
 	return q.PNG(-((QRSize + modules - 1) / modules))
 }
+
 // VerifyPath is the path of the public verification page of the letter
 // whose verification code is code; the print view's QR code links to it
 // under the server's base URL.
