@@ -98,20 +98,31 @@ func listMix(ctx context.Context, a *app.App, n, clients int, shapes bool) error
 		lat[n-1].Round(time.Millisecond), failures, ms.HeapInuse>>20, ms.Sys>>20, rss())
 	if shapes {
 		type row struct {
-			shape    string
-			n        int
-			p50, max time.Duration
+			shape           string
+			n               int
+			p50, max, total time.Duration
 		}
 		var rows []row
+		var all time.Duration
 		for s, ds := range byShape {
 			slices.Sort(ds)
-			rows = append(rows, row{s, len(ds), ds[len(ds)/2], ds[len(ds)-1]})
+			r := row{shape: s, n: len(ds), p50: ds[len(ds)/2], max: ds[len(ds)-1]}
+			for _, d := range ds {
+				r.total += d
+			}
+			all += r.total
+			rows = append(rows, r)
 		}
-		sort.Slice(rows, func(i, j int) bool { return rows[i].max > rows[j].max })
-		fmt.Printf("%d shapes; the slowest by their slowest request:\n", len(rows))
-		for _, r := range rows[:min(15, len(rows))] {
-			fmt.Printf("  %-70s n=%-4d p50 %v max %v\n", r.shape, r.n, r.p50.Round(10*time.Microsecond), r.max.Round(10*time.Microsecond))
+		print := func(title string, less func(a, b row) bool) {
+			sort.Slice(rows, func(i, j int) bool { return less(rows[i], rows[j]) })
+			fmt.Printf("%d shapes; %s:\n", len(rows), title)
+			for _, r := range rows[:min(15, len(rows))] {
+				fmt.Printf("  %-70s n=%-4d p50 %v max %v, %.1f%% of the time\n", r.shape, r.n, r.p50.Round(10*time.Microsecond),
+					r.max.Round(10*time.Microsecond), 100*r.total.Seconds()/all.Seconds())
+			}
 		}
+		print("the slowest by their slowest request", func(a, b row) bool { return a.max > b.max })
+		print("the most time taken, all requests of a shape together", func(a, b row) bool { return a.total > b.total })
 	}
 	return nil
 }

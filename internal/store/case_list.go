@@ -170,14 +170,30 @@ func (f CaseFilter) terms(add func(any) string) []string {
 // equal to a value, or (a district) a range of grid codes; no column and no
 // range is no limit. Each branch has indexes of its own.
 type caseBranch struct {
-	col    string // street, community, region, unit_id, assignee_unit, reporter_id, assignee_person
+	col    string // street, community, region, unit_id, assignee_unit, reporter_id, assignee_person, assignee_region
 	val    any
 	lo, hi string
 	code   string // a region branch's region ("" for no limit)
 	region string // a region the cases must lie in besides (a person's or unit's branch under a region filter)
+	// within, when set, are the viewer's scope (region filter folded in):
+	// a branch of "assigned to me" holds only the cases in one of them.
+	within []caseBranch
 }
 
 func (b caseBranch) term(add func(any) string) string {
+	if b.within != nil {
+		own := b
+		own.within = nil
+		var alts []string
+		for _, s := range b.within {
+			t := s.term(add)
+			if t == "" {
+				return own.term(add) // a scope without limit
+			}
+			alts = append(alts, t)
+		}
+		return "(" + own.term(add) + " AND (" + strings.Join(alts, " OR ") + "))"
+	}
 	if b.region != "" {
 		return "(" + caseBranch{col: b.col, val: b.val}.term(add) + " AND " + caseScope(b.region, add) + ")"
 	}
@@ -220,6 +236,25 @@ func (b caseBranch) regional() bool {
 // when they do not overlap), so one index column serves both; a person's
 // or unit's branch keeps the region as a condition of its own.
 func (f CaseFilter) branches() []caseBranch {
+	bs := f.scopeBranches()
+	if f.Mine == nil || len(bs) == 0 {
+		return bs
+	}
+	// "Assigned to me" is narrower than any scope: the branches walked are
+	// the person's, their regions' and their units' assigned cases, each
+	// kept only where it lies in the scope.
+	mine := []caseBranch{{col: "assignee_person", val: f.Mine.PersonID, within: bs}}
+	for _, r := range f.Mine.Regions {
+		mine = append(mine, caseBranch{col: "assignee_region", val: r, within: bs})
+	}
+	for _, u := range f.Mine.UnitIDs {
+		mine = append(mine, caseBranch{col: "assignee_unit", val: u, within: bs})
+	}
+	return mine
+}
+
+// scopeBranches are the scope's branches with the region filter folded in.
+func (f CaseFilter) scopeBranches() []caseBranch {
 	bs := f.scopes()
 	if f.Region == "" {
 		return bs
@@ -277,6 +312,7 @@ var branchIndexes = map[string][2]string{
 	"assignee_unit":   {"cases_assignee_unit_at", "cases_assignee_unit_at"},
 	"reporter_id":     {"cases_reporter_at", "cases_reporter_at"},
 	"assignee_person": {"cases_assignee_at", "cases_assignee_at"},
+	"assignee_region": {"cases_assignee_region_at", "cases_assignee_region_at"},
 }
 
 // index names the index that serves branch b of f on SQLite: for a list,
@@ -361,7 +397,9 @@ func (f CaseFilter) order() string {
 
 // branchWhere is the condition of one branch: its scope term and the filters.
 func (f CaseFilter) branchWhere(b caseBranch, add func(any) string) string {
-	w := f.terms(add)
+	g := f
+	g.Mine = nil // "assigned to me" is in the branches themselves (branches)
+	w := g.terms(add)
 	if t := b.term(add); t != "" {
 		w = append([]string{t}, w...)
 	}
@@ -444,8 +482,18 @@ func (db *DB) countQuery(f CaseFilter) (string, []any) {
 // nullSafe is b with its column compared through COALESCE when the column
 // may be NULL, so that NOT of its term is true rather than NULL there.
 func (b caseBranch) nullSafe() caseBranch {
-	if !b.regional() {
+	switch {
+	case b.col == "assignee_region":
+		b.col = "COALESCE(c." + b.col + ", '')"
+	case !b.regional():
 		b.col = "COALESCE(c." + b.col + ", 0)"
+	}
+	if b.within != nil {
+		within := make([]caseBranch, len(b.within))
+		for i, w := range b.within {
+			within[i] = w.nullSafe()
+		}
+		b.within = within
 	}
 	return b
 }

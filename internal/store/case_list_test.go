@@ -77,6 +77,8 @@ func newLedgerFixture(t testing.TB, db *store.DB, n int) *ledgerFixture {
 				c.Assignee = cases.AssigneeRef("person", fx.people[rnd.IntN(len(fx.people))])
 			case 1:
 				c.Assignee = cases.AssigneeRef("unit", fx.units[rnd.IntN(len(fx.units))])
+			case 2:
+				c.Assignee = cases.AssigneeRef("region", c.Region)
 			}
 			if c.Status.Pending() || c.Status == cases.StatusHandled {
 				c.Deadline = at.Add(time.Duration(24+rnd.IntN(24*20)) * time.Hour)
@@ -154,9 +156,28 @@ func (fx *ledgerFixture) filter(rnd *rand.Rand, f store.CaseFilter) store.CaseFi
 	if one(0.1) {
 		f.AssignedTo = fx.people[rnd.IntN(len(fx.people))]
 	}
+	if one(0.15) {
+		f.Mine = fx.mine(rnd)
+	}
 	f.Sort = []string{"", "", "oldest", "deadline", "number"}[rnd.IntN(5)]
 	f.Page = store.Page{Page: 1 + rnd.IntN(3), Size: []int{5, 20, 50}[rnd.IntN(3)]}
 	return f
+}
+
+// mine is "assigned to me" for someone: a person, with the grids they
+// patrol or a community they lead, and a unit they are a contact of.
+func (fx *ledgerFixture) mine(rnd *rand.Rand) *store.CaseMine {
+	m := &store.CaseMine{PersonID: fx.people[rnd.IntN(len(fx.people))]}
+	switch rnd.IntN(3) {
+	case 0:
+		m.Regions = []string{demo.GridCode(rnd.IntN(6), rnd.IntN(5)), demo.GridCode(rnd.IntN(6), rnd.IntN(5))}
+	case 1:
+		m.Regions = []string{demo.CommunityCode(rnd.IntN(6))}
+	}
+	if rnd.IntN(2) == 0 {
+		m.UnitIDs = []int64{fx.units[rnd.IntN(len(fx.units))]}
+	}
+	return m
 }
 
 func numbers(list []cases.Case) []string {
@@ -293,6 +314,9 @@ func (fx *ledgerFixture) planCombos() []store.CaseFilter {
 									case 1:
 										f.From = "2026-04-01"
 									}
+									if rnd.IntN(8) == 0 {
+										f.Mine = fx.mine(rnd)
+									}
 									f.Page = store.Page{Page: 1 + rnd.IntN(5), Size: 50}
 									out = append(out, f)
 								}
@@ -399,7 +423,13 @@ func checkPlan(d store.Dialect, f store.CaseFilter, kind string, plan [][3]any) 
 			if f.PersonID != 0 {
 				branches += 2
 			}
-			if f.All || branches == 1 || inBranch(id) {
+			if f.All {
+				branches = 1
+			}
+			if f.Mine != nil {
+				branches = 1 + len(f.Mine.Regions) + len(f.Mine.UnitIDs)
+			}
+			if branches == 1 || inBranch(id) {
 				return "a sort instead of an index in order"
 			}
 		}
