@@ -256,6 +256,11 @@ func cityFill(ctx context.Context, a *app.App, dsn string, total int) error {
 		fmt.Printf("  %s: %v\n", names[i], time.Since(t).Round(100*time.Millisecond))
 	}
 	t := time.Now()
+	if err := a.DB.RebuildCaseTally(ctx); err != nil { // COPY wrote the cases past the store
+		return err
+	}
+	fmt.Printf("  case tally: %v\n", time.Since(t).Round(100*time.Millisecond))
+	t = time.Now()
 	if _, err := conn.Exec(ctx, `ANALYZE cases; ANALYZE case_events`); err != nil {
 		return err
 	}

@@ -98,13 +98,20 @@ func (db *DB) commitBatch(reqs []*createReq) {
 		r.created, r.err = tx.createCase(r.ctx, r.prefix, r.c, r.entries, r.events)
 		if r.err != nil {
 			tx.ExecContext(ctx, `ROLLBACK TO one_case`)
+			tx.tally = nil
 		}
 		if _, err := tx.ExecContext(ctx, `RELEASE one_case`); err != nil && r.err == nil {
-			r.err = err
+			r.err, tx.tally = err, nil
 		}
 	}
 	var changes []Change
-	if err := sqlTx.Commit(); err != nil {
+	err = flushTally(ctx, sqlTx, txs...)
+	if err == nil {
+		err = sqlTx.Commit()
+	} else {
+		sqlTx.Rollback()
+	}
+	if err != nil {
 		for _, r := range reqs {
 			if r.err == nil {
 				r.err, r.created = err, false

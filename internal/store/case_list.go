@@ -341,10 +341,13 @@ func (f CaseFilter) index(b caseBranch, count bool) string {
 	}
 	pending := cases.Status(f.Status).Pending()
 	switch {
-	case f.Sort == "number" && !count && f.Status == "" && regionRank[col] < regionRank["community"]:
-		// A street's or the district's cases by number: walk the numbers in
-		// order rather than sort them all (a smaller set is sorted below).
-		return "sqlite_autoindex_cases_1"
+	case f.Sort == "number" && !count && col != "":
+		// By number, that is by the number's day and then the number: walk
+		// the scope's days in order and sort one day's cases at a time.
+		if col == "street" {
+			return "cases_street_day"
+		}
+		return "cases_hotspot" // (community, day, …, number): a grid's pages name its community too (listWhere)
 	case f.Sort == "deadline" && pending && !count || f.Overdue && f.Status == "" && count:
 		// Pending cases by deadline; overdue ones counted through the same index.
 		switch col {
@@ -381,7 +384,10 @@ func (f CaseFilter) orderKeys() [][2]string {
 		}
 		return [][2]string{{"CASE WHEN c.deadline = 0 THEN 1 ELSE 0 END", ""}, {"c.deadline", ""}, {"c.id", ""}}
 	case "number":
-		return [][2]string{{"c.number", ""}}
+		// A case number is its prefix, its report day and a count within
+		// the day: within one prefix (a street's) this is the numbers'
+		// order, and the (scope, day) indexes give it a day at a time.
+		return [][2]string{{"c.day", ""}, {"c.number", ""}}
 	}
 	// Newest reported first (back-filled and imported cases by when they were reported, not by row).
 	return [][2]string{{"c.reported_at", " DESC"}, {"c.id", " DESC"}}
@@ -409,6 +415,27 @@ func (f CaseFilter) branchWhere(b caseBranch, add func(any) string) string {
 	return strings.Join(w, " AND ")
 }
 
+// listWhere is branchWhere for a page: by number, a grid's page names the
+// grid's community too, which leads the index that gives that order, and a
+// date range is also compared by day, the index's next column.
+func (f CaseFilter) listWhere(b caseBranch, add func(any) string) string {
+	w := f.branchWhere(b, add)
+	if f.Sort != "number" {
+		return w
+	}
+	// Those indexes hold the day: a date range is a range of them.
+	if f.To != "" {
+		w = "c.day <= " + add(f.To) + " AND " + w
+	}
+	if f.From != "" {
+		w = "c.day >= " + add(f.From) + " AND " + w
+	}
+	if f.index(b, false) == "cases_hotspot" && b.col == "region" {
+		w = "c.community = " + add(region.AncestorAt(b.val.(string), region.Community)) + " AND " + w
+	}
+	return w
+}
+
 // listQuery is the SQL of one page of f. A scope of several branches (a
 // leader's region, and the cases they reported or hold) becomes a union of
 // each branch's first rows, each walked in order through its own index,
@@ -424,7 +451,7 @@ func (db *DB) listQuery(f CaseFilter) (string, []any) {
 		return `SELECT ` + caseCols + ` FROM cases c WHERE ` + w + ` ORDER BY ` + f.order() + limit, args
 	}
 	if len(bs) == 1 {
-		w := f.branchWhere(bs[0], add)
+		w := f.listWhere(bs[0], add)
 		q := `SELECT ` + caseCols + ` FROM cases c` + db.indexed(f.index(bs[0], false)) + ` WHERE ` + w + ` ORDER BY ` + f.order()
 		limit, args := limitPage(p, args)
 		return q + limit, args
@@ -438,7 +465,7 @@ func (db *DB) listQuery(f CaseFilter) (string, []any) {
 	}
 	arms := make([]string, len(bs))
 	for i, b := range bs {
-		w := f.branchWhere(b, add)
+		w := f.listWhere(b, add)
 		arms[i] = `SELECT * FROM (SELECT ` + strings.Join(keys, ", ") + ` FROM cases c` + db.indexed(f.index(b, false)) + ` WHERE ` + w +
 			` ORDER BY ` + f.order() + ` LIMIT ` + add(p.Offset()+p.Size) + `) b` + itoa(i)
 	}
@@ -470,6 +497,10 @@ func (db *DB) countQuery(f CaseFilter) (string, []any) {
 	}
 	arms := make([]string, len(bs))
 	for i, b := range bs {
+		if t := f.tallyCount(b, add); t != "" && disjoint(b, bs[:i]) {
+			arms[i] = t
+			continue
+		}
 		w := f.branchWhere(b, add)
 		for _, prev := range bs[:i] {
 			w += " AND NOT (" + prev.nullSafe().term(add) + ")"
@@ -477,6 +508,17 @@ func (db *DB) countQuery(f CaseFilter) (string, []any) {
 		arms[i] = `(SELECT COUNT(*) FROM (SELECT c.id FROM cases c` + db.indexed(f.index(b, true)) + ` WHERE ` + w + limit + `) b` + itoa(i) + `)`
 	}
 	return `SELECT ` + strings.Join(arms, " + "), args
+}
+
+// disjoint reports whether no case of branch b lies in any of the earlier
+// branches: all are regions, none inside another.
+func disjoint(b caseBranch, earlier []caseBranch) bool {
+	for _, e := range earlier {
+		if !e.regional() || e.code == "" || region.Contains(e.code, b.code) || region.Contains(b.code, e.code) {
+			return false
+		}
+	}
+	return true
 }
 
 // nullSafe is b with its column compared through COALESCE when the column

@@ -172,6 +172,7 @@ func (tx *Tx) createCase(ctx context.Context, prefix string, c *cases.Case, entr
 		}
 		return false, err
 	}
+	tx.tallyCase(*c, 1)
 	c.Timeline = nil
 	for _, e := range entries {
 		ev, err := tx.addEvent(ctx, c.ID, e, tx.actor.Name)
@@ -251,6 +252,10 @@ func (db *DB) UpdateCase(ctx context.Context, actor Actor, u CaseUpdate) (cases.
 			}
 			if n, _ := res.RowsAffected(); n == 0 {
 				return apperr.New(apperr.Conflict, "err.case.stale")
+			}
+			if u.Before.Status != a.Status || u.Before.Level != a.Level {
+				tx.tallyCase(u.Before, -1)
+				tx.tallyCase(a, 1)
 			}
 		}
 		ev, err := tx.addEvent(ctx, a.ID, u.Entry, actor.Name)
@@ -398,6 +403,7 @@ func (tx *Tx) InsertCaseHistory(ctx context.Context, prefix string, c *cases.Cas
 	if err != nil {
 		return err
 	}
+	tx.tallyCase(*c, 1)
 	for _, e := range events {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO case_events (case_id, at, actor_id, actor_name, action, status, level, note)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, c.ID, ms(e.At), nullID(e.ActorID), e.ActorName, e.Action, e.Status, e.Level, e.Note); err != nil {

@@ -27,6 +27,7 @@ type Tx struct {
 	now    int64
 	change Change // what listeners hear of once it commits
 	chans  *[]messages.Channel
+	tally  map[tallyKey]int64 // case_tally changes, written at commit (case_tally.go)
 }
 
 // Write runs fn in a transaction on the writer; it commits when fn returns nil.
@@ -37,6 +38,9 @@ func (db *DB) Write(ctx context.Context, actor Actor, fn func(tx *Tx) error) err
 	}
 	tx := &Tx{Tx: sqlTx, db: db, actor: actor, now: db.now()}
 	err = fn(tx)
+	if err == nil {
+		err = flushTally(ctx, sqlTx, tx)
+	}
 	if err == nil {
 		err = tx.announce(ctx) // to the other servers (cluster.go)
 	}
