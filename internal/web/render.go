@@ -29,7 +29,8 @@ type Page struct {
 	Path  string
 	// RequestURI is the path with its query, to come back to after switching language.
 	RequestURI string
-	Nav        []NavItem
+	Nav        []NavItem // the desk bar: links and menus of links
+	NavFlat    []NavItem // the same links in one row (phones)
 	Flash      string
 	Error      string            // a message for the whole form or page
 	Fields     map[string]string // translated field errors, by field
@@ -43,6 +44,10 @@ type Page struct {
 type NavItem struct {
 	Href, Label string
 	Active      bool
+	// Items, when set, make this a menu of them on a desk (Href is empty);
+	// phones show every link in one swipeable row instead.
+	Items []NavItem
+	group string
 }
 
 // TileConfig tells the map script which tiles to draw, if any.
@@ -163,7 +168,7 @@ func (s *Server) page(r *http.Request, titleKey string) Page {
 	pg := Page{Title: p.T(titleKey), Lang: p.Lang, User: user, Path: r.URL.Path, RequestURI: r.URL.RequestURI(), Now: s.app.Cases.Now(),
 		Tiles: TileConfig{URL: s.app.Cfg.TileURL, CRS: s.app.Cfg.TileCRS, Attribution: s.app.Cfg.TileAttribution}}
 	if user != nil {
-		pg.Nav = s.nav(r, user)
+		pg.Nav, pg.NavFlat = s.nav(r, user)
 		if n, err := s.app.DB.Unread(r.Context(), user.PersonID); err == nil {
 			pg.Unread = n
 		}
@@ -181,51 +186,76 @@ func (pg *Page) withError(p locale.Printer, err error) {
 	pg.Fields = p.Fields(e)
 }
 
-func (s *Server) nav(r *http.Request, u *auth.Principal) []NavItem {
+// navGroups are the desk menu's groups in order, each named by its catalog
+// key nav.group.<name>; a group of one link shows that link alone.
+var navGroups = []string{"", "cases", "field", "outreach", "assess", "notices", "admin"}
+
+// nav lists the links p may follow, flat (NavFlat, the phones' row) and
+// grouped into menus (Nav, the desk's bar).
+func (s *Server) nav(r *http.Request, u *auth.Principal) (grouped, flat []NavItem) {
 	p := printer(r)
-	items := []NavItem{{Href: "/", Label: p.T("nav.home")}, {Href: "/cases", Label: p.T("nav.cases")}, {Href: "/report", Label: p.T("nav.report")},
-		{Href: "/regions", Label: p.T("nav.regions")}, {Href: "/units", Label: p.T("nav.units")}}
+	link := func(group, href, key string) NavItem { return NavItem{Href: href, Label: p.T(key), group: group} }
+	items := []NavItem{link("", "/", "nav.home"), link("cases", "/cases", "nav.cases"), link("cases", "/report", "nav.report")}
 	if u.CanSomewhere(auth.PatrolRead) {
-		items = append(items, NavItem{Href: "/patrols", Label: p.T("nav.patrols")})
-	}
-	if u.CanSomewhere(auth.LetterRead) {
-		items = append(items, NavItem{Href: "/letters", Label: p.T("nav.letters")})
+		items = append(items, link("field", "/patrols", "nav.patrols"))
 	}
 	if u.CanSomewhere(auth.InspectRead) {
-		items = append(items, NavItem{Href: "/inspections", Label: p.T("nav.inspections")})
+		items = append(items, link("field", "/inspections", "nav.inspections"))
 	}
-	if u.CanSomewhere(auth.OutreachRead) {
-		items = append(items, NavItem{Href: "/lectures", Label: p.T("nav.outreach")})
+	items = append(items, link("field", "/m/", "ux.nav.field")) // the phone app (issue 16)
+	if u.CanSomewhere(auth.LetterRead) {
+		items = append(items, link("outreach", "/letters", "nav.letters"))
 	}
 	if u.CanSomewhere(auth.CampaignRead) {
-		items = append(items, NavItem{Href: "/campaigns", Label: p.T("nav.campaigns")})
+		items = append(items, link("outreach", "/campaigns", "nav.campaigns"))
+	}
+	if u.CanSomewhere(auth.OutreachRead) {
+		items = append(items, link("outreach", "/lectures", "nav.outreach"))
 	}
 	if len(u.Scopes(auth.AssessRead)) > 0 {
-		items = append(items, NavItem{Href: "/dashboard", Label: p.T("assess.nav.dashboard")})
+		items = append(items, link("assess", "/dashboard", "assess.nav.dashboard"))
 	}
 	if mayAssess(u) {
-		items = append(items, NavItem{Href: "/assess", Label: p.T("assess.nav.assess")})
+		items = append(items, link("assess", "/assess", "assess.nav.assess"))
 	}
-	items = append(items, NavItem{Href: "/calendar", Label: p.T("nav.calendar")})
-	items = append(items, NavItem{Href: "/m/", Label: p.T("ux.nav.field")}) // the phone app (issue 16)
-	items = append(items, NavItem{Href: "/notices", Label: p.T("messages.nav.notices")})
+	items = append(items, link("notices", "/notices", "messages.nav.notices"), link("notices", "/calendar", "nav.calendar"))
+	items = append(items, link("admin", "/regions", "nav.regions"), link("admin", "/units", "nav.units"))
 	if u.CanSomewhere(auth.PersonRead) {
-		items = append(items, NavItem{Href: "/people", Label: p.T("nav.people")})
+		items = append(items, link("admin", "/people", "nav.people"))
 	}
 	if u.CanSomewhere(auth.ChannelManage) {
-		items = append(items, NavItem{Href: "/channels", Label: p.T("messages.nav.channels")})
+		items = append(items, link("admin", "/channels", "messages.nav.channels"))
 	}
 	if u.CanSomewhere(auth.CaseAdmin) {
-		items = append(items, NavItem{Href: "/admin/categories", Label: p.T("nav.settings")})
+		items = append(items, link("admin", "/admin/categories", "nav.settings"))
 	}
 	if u.CanSomewhere(auth.AuditRead) {
-		items = append(items, NavItem{Href: "/audit", Label: p.T("nav.audit")})
+		items = append(items, link("admin", "/audit", "nav.audit"))
 	}
 	for i := range items {
 		h := items[i].Href
 		items[i].Active = r.URL.Path == h || (h != "/" && strings.HasPrefix(r.URL.Path, h))
 	}
-	return items
+	for _, g := range navGroups {
+		var in []NavItem
+		for _, it := range items {
+			if it.group == g {
+				in = append(in, it)
+			}
+		}
+		switch {
+		case len(in) == 0:
+		case g == "" || len(in) == 1:
+			grouped = append(grouped, in...)
+		default:
+			menu := NavItem{Label: p.T("nav.group." + g), Items: in}
+			for _, it := range in {
+				menu.Active = menu.Active || it.Active
+			}
+			grouped = append(grouped, menu)
+		}
+	}
+	return grouped, items
 }
 
 // setFlash shows a one-time message on the next page.
