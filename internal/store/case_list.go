@@ -497,9 +497,11 @@ func (db *DB) countQuery(f CaseFilter) (string, []any) {
 	}
 	arms := make([]string, len(bs))
 	for i, b := range bs {
-		if t := f.tallyCount(b, add); t != "" && disjoint(b, bs[:i]) {
-			arms[i] = t
-			continue
+		if disjoint(b, bs[:i]) {
+			if t := f.tallyCount(b, add); t != "" { // (binds its values only when it answers)
+				arms[i] = t
+				continue
+			}
 		}
 		w := f.branchWhere(b, add)
 		for _, prev := range bs[:i] {

@@ -99,7 +99,7 @@ func newLedgerFixture(t testing.TB, db *store.DB, n int) *ledgerFixture {
 
 // scopes are the scopes people sign in with: district-wide, the street, a
 // community, a grid (each with the person's own cases), two communities,
-// a unit's contact, and a person with no region.
+// a community and a grid in it, a unit's contact, and a person with no region.
 func (fx *ledgerFixture) scopes() []store.CaseFilter {
 	p := fx.people[0]
 	return []store.CaseFilter{
@@ -108,6 +108,7 @@ func (fx *ledgerFixture) scopes() []store.CaseFilter {
 		{Roots: []string{demo.CommunityCode(1)}, PersonID: p},
 		{Roots: []string{demo.GridCode(2, 3)}, PersonID: p},
 		{Roots: []string{demo.CommunityCode(0), demo.CommunityCode(4)}, PersonID: p},
+		{Roots: []string{demo.CommunityCode(1), demo.GridCode(1, 2)}, PersonID: p}, // overlapping roots
 		{UnitIDs: []int64{fx.units[0]}, PersonID: fx.people[1]},
 		{PersonID: fx.people[2]},
 		{Roots: []string{demo.DistrictCode}},
