@@ -96,29 +96,12 @@ func (f CaseFilter) where() (string, []any) {
 // terms are the ledger's filters (everything but the scope and the region,
 // which branches fold into their own column), each binding its values
 // through add; every branch of a list and of a count repeats them. A new
-// filter belongs here, not in where, or the ledger's pages would ignore it.
+// filter belongs here, not in where, or the ledger's pages would ignore it;
+// and in tallied (case_tally.go), or totals would be counted without it.
 func (f CaseFilter) terms(add func(any) string) []string {
-	var w []string
-	if f.Status != "" {
-		w = append(w, "c.status = "+add(f.Status))
-	}
-	if f.Class != "" {
-		w = append(w, "c.class = "+add(f.Class))
-	}
-	if len(f.categories) > 0 {
-		var phs []string
-		for _, c := range f.categories {
-			phs = append(phs, add(c))
-		}
-		w = append(w, "c.category IN ("+strings.Join(phs, ",")+")")
-	} else if f.Category != "" {
-		w = append(w, "c.category = "+add(f.Category))
-	}
+	w := f.tallyTerms("c.", add)
 	if f.Source != "" {
 		w = append(w, "c.source = "+add(f.Source))
-	}
-	if f.Level != 0 {
-		w = append(w, "c.level = "+add(f.Level))
 	}
 	if f.UnitID != 0 {
 		w = append(w, "c.unit_id = "+add(f.UnitID))

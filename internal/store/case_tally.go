@@ -131,25 +131,7 @@ func (f CaseFilter) tallyCount(b caseBranch, add func(any) string) string {
 	default:
 		return ""
 	}
-	w := []string{"scope = " + add(b.val)}
-	if f.Status != "" {
-		w = append(w, "status = "+add(f.Status))
-	}
-	if f.Class != "" {
-		w = append(w, "class = "+add(f.Class))
-	}
-	if len(f.categories) > 0 {
-		var phs []string
-		for _, c := range f.categories {
-			phs = append(phs, add(c))
-		}
-		w = append(w, "category IN ("+strings.Join(phs, ",")+")")
-	} else if f.Category != "" {
-		w = append(w, "category = "+add(f.Category))
-	}
-	if f.Level != 0 {
-		w = append(w, "level = "+add(f.Level))
-	}
+	w := append([]string{"scope = " + add(b.val)}, f.tallyTerms("", add)...)
 	return `(SELECT COALESCE(SUM(n), 0) FROM case_tally WHERE ` + strings.Join(w, " AND ") + `)`
 }
 
@@ -157,4 +139,30 @@ func (f CaseFilter) tallyCount(b caseBranch, add func(any) string) string {
 func (f CaseFilter) tallied() bool {
 	return f.From == "" && f.To == "" && !f.Overdue && f.AssignedTo == 0 && f.UnitID == 0 && f.Number == "" && f.Source == "" &&
 		f.Mine == nil && f.Search.Q == "" && !f.Search.Supervised
+}
+
+// tallyTerms are f's filters on the tally's columns (status, class,
+// category, level), the column names after prefix ("c." in the cases
+// queries, none in the tally's).
+func (f CaseFilter) tallyTerms(prefix string, add func(any) string) []string {
+	var w []string
+	if f.Status != "" {
+		w = append(w, prefix+"status = "+add(f.Status))
+	}
+	if f.Class != "" {
+		w = append(w, prefix+"class = "+add(f.Class))
+	}
+	if len(f.categories) > 0 {
+		var phs []string
+		for _, c := range f.categories {
+			phs = append(phs, add(c))
+		}
+		w = append(w, prefix+"category IN ("+strings.Join(phs, ",")+")")
+	} else if f.Category != "" {
+		w = append(w, prefix+"category = "+add(f.Category))
+	}
+	if f.Level != 0 {
+		w = append(w, prefix+"level = "+add(f.Level))
+	}
+	return w
 }
