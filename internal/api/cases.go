@@ -222,7 +222,7 @@ func (a *API) listCases(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	list, total, err := a.app.DB.Cases(r.Context(), f)
+	list, total, err := a.app.DB.CasesTotal(r.Context(), f)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -232,12 +232,8 @@ func (a *API) listCases(w http.ResponseWriter, r *http.Request) {
 	for _, c := range list {
 		items = append(items, a.toCaseJSON(r.Context(), p, c, false))
 	}
-	// Past store.TotalCap the total is not counted: it says "at least this many".
-	more := store.TotalMore(total)
-	if more {
-		total = store.TotalCap
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": total, "total_lower_bound": more})
+	// Past store.TotalCap a total not kept in the tally is not counted: it says "at least this many".
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": total.N, "total_lower_bound": total.More})
 }
 
 func (a *API) getCase(w http.ResponseWriter, r *http.Request) {

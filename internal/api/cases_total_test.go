@@ -15,7 +15,8 @@ import (
 )
 
 // TestCaseListTotalLowerBound: past 10,000 matching cases the list's total
-// is 10,000 and says it is a lower bound; below, it is exact and says so.
+// is 10,000 and says it is a lower bound, unless the tally holds it; below,
+// it is exact and says so.
 // (SQLite only: it inserts 10,000 cases.)
 func TestCaseListTotalLowerBound(t *testing.T) {
 	srv := testutil.Start(t, "sqlite")
@@ -52,5 +53,20 @@ func TestCaseListTotalLowerBound(t *testing.T) {
 	body = api.Expect("admin", "GET", "/api/v1/cases?page_size=1&status=reported", "", http.StatusOK)
 	if err := json.Unmarshal([]byte(body), &out); err != nil || out.LowerBound || out.Total < 7 || out.Total > 100 {
 		t.Fatalf("reported cases: %+v (%v), want an exact small total", out, err)
+	}
+	// The street leader's cases come from the tally: exact past 10,000 too,
+	// and the same as a count of the rows.
+	var want int
+	if err := srv.App.DB.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM cases WHERE street = $1`, demo.StreetCode).Scan(&want); err != nil {
+		t.Fatal(err)
+	}
+	body = api.Expect("street", "GET", "/api/v1/cases?page_size=1", "", http.StatusOK)
+	if err := json.Unmarshal([]byte(body), &out); err != nil || out.LowerBound || out.Total != want || want <= store.TotalCap {
+		t.Fatalf("the street's cases: %+v (%v), want exactly %d (more than %d)", out, err, want, store.TotalCap)
+	}
+	// A filter the tally does not hold (a date range) is counted, up to the cap.
+	body = api.Expect("street", "GET", "/api/v1/cases?page_size=1&from=2026-04-01&to=2026-05-31", "", http.StatusOK)
+	if err := json.Unmarshal([]byte(body), &out); err != nil || out.Total != store.TotalCap || !out.LowerBound {
+		t.Fatalf("the street's cases in April and May: %+v (%v), want %d as a lower bound", out, err, store.TotalCap)
 	}
 }

@@ -469,14 +469,14 @@ const maxArms = 6
 func (db *DB) countQuery(f CaseFilter) (string, []any) {
 	var args []any
 	add := func(v any) string { args = append(args, v); return ph(len(args)) }
-	limit := ""
+	limit, count := "", "COUNT(*)"
 	if !f.ExactTotal {
-		limit = " LIMIT " + itoa(TotalCap+1)
+		limit, count = " LIMIT "+itoa(TotalCap+1), capped
 	}
 	bs := f.branches()
 	if len(bs) > maxArms {
 		w, args := f.where()
-		return `SELECT COUNT(*) FROM (SELECT c.id FROM cases c WHERE ` + w + limit + `) t`, args
+		return `SELECT ` + count + ` FROM (SELECT c.id FROM cases c WHERE ` + w + limit + `) t`, args
 	}
 	arms := make([]string, len(bs))
 	for i, b := range bs {
@@ -490,10 +490,18 @@ func (db *DB) countQuery(f CaseFilter) (string, []any) {
 		for _, prev := range bs[:i] {
 			w += " AND NOT (" + prev.nullSafe().term(add) + ")"
 		}
-		arms[i] = `(SELECT COUNT(*) FROM (SELECT c.id FROM cases c` + db.indexed(f.index(b, true)) + ` WHERE ` + w + limit + `) b` + itoa(i) + `)`
+		arms[i] = `(SELECT ` + count + ` FROM (SELECT c.id FROM cases c` + db.indexed(f.index(b, true)) + ` WHERE ` + w + limit + `) b` + itoa(i) + `)`
 	}
 	return `SELECT ` + strings.Join(arms, " + "), args
 }
+
+// countMore is what a counted branch answers once it reaches TotalCap+1
+// rows: larger than any exact total, so that the sum of the branches says
+// "more" by itself, while branches counted from the tally stay exact.
+const countMore = 1_000_000_000
+
+// capped is a branch's count of its rows (at most TotalCap+1 of them).
+var capped = `CASE WHEN COUNT(*) > ` + itoa(TotalCap) + ` THEN ` + itoa(countMore) + ` ELSE COUNT(*) END`
 
 // disjoint reports whether no case of branch b lies in any of the earlier
 // branches: all are regions, none inside another.
@@ -541,24 +549,43 @@ func (db *DB) Analyze(ctx context.Context, table string) error {
 // Cases lists the cases matching f (without timelines) and the total: exact
 // up to TotalCap, TotalCap+1 for anything larger unless f.ExactTotal.
 func (db *DB) Cases(ctx context.Context, f CaseFilter) ([]cases.Case, int, error) {
+	list, t, err := db.CasesTotal(ctx, f)
+	if t.More || !f.ExactTotal && t.N > TotalCap {
+		t.N = TotalCap + 1
+	}
+	return list, t.N, err
+}
+
+// CaseTotal is a ledger total: N cases, or at least N when More.
+type CaseTotal struct {
+	N    int
+	More bool
+}
+
+// CasesTotal is Cases for the ledger's pages and API: the total is exact
+// up to TotalCap, and above it when the tally holds it (a street's,
+// community's or grid's cases by status, category, class and level);
+// otherwise it is TotalCap with More set, unless f.ExactTotal.
+func (db *DB) CasesTotal(ctx context.Context, f CaseFilter) ([]cases.Case, CaseTotal, error) {
 	if len(f.branches()) == 0 {
-		return nil, 0, nil
+		return nil, CaseTotal{}, nil
 	}
 	if err := db.expand(ctx, &f); err != nil {
-		return nil, 0, err
+		return nil, CaseTotal{}, err
 	}
 	cq, cargs := db.countQuery(f)
-	total, err := db.countCases(ctx, cq, cargs)
+	n, err := db.countCases(ctx, cq, cargs)
 	if err != nil {
-		return nil, 0, err
+		return nil, CaseTotal{}, err
 	}
-	if !f.ExactTotal {
-		total = min(total, TotalCap+1)
+	total := CaseTotal{N: n}
+	if n >= countMore {
+		total = CaseTotal{N: TotalCap, More: true}
 	}
 	q, args := db.listQuery(f)
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
-		return nil, 0, err
+		return nil, CaseTotal{}, err
 	}
 	out, err := scanAll(rows, scanCase)
 	return out, total, err

@@ -168,7 +168,7 @@ func (s *Server) caseList(w http.ResponseWriter, r *http.Request) {
 		data.Pager = newPager(r, 1, casePageSize, 0)
 		status = statusFor(ferr)
 	} else {
-		list, total, err := s.app.DB.Cases(ctx, f)
+		list, total, err := s.app.DB.CasesTotal(ctx, f)
 		if err != nil {
 			s.serverError(w, r, err)
 			return
@@ -183,8 +183,8 @@ func (s *Server) caseList(w http.ResponseWriter, r *http.Request) {
 			data.Rows = append(data.Rows, caseRow{Case: c, CategoryName: catNames[c.Category], GridName: names(c.Region),
 				Timer: s.timerOf(ctx, c), Overdue: c.Overdue(now), NoAfterPhoto: c.NoAfterPhoto(now)})
 		}
-		data.Total, data.TotalMore = total, store.TotalMore(total)
-		data.Pager = newPager(r, f.Page.Page, f.Page.Size, total)
+		data.Total, data.TotalMore = total.N, total.More
+		data.Pager = newPager(r, f.Page.Page, f.Page.Size, total.N)
 	}
 	if r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-Target") == "case-results" {
 		// htmx swaps only successful answers; bad filters show inside the results.
