@@ -582,6 +582,11 @@ func (db *DB) CasesTotal(ctx context.Context, f CaseFilter) ([]cases.Case, CaseT
 	if n >= countMore {
 		total = CaseTotal{N: TotalCap, More: true}
 	}
+	if !total.More && total.N <= f.Page.Clamp().Offset() {
+		// Nothing on this page (a filter nothing matches, a page past the
+		// end): the list would walk its whole index to find so.
+		return []cases.Case{}, total, nil
+	}
 	q, args := db.listQuery(f)
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
