@@ -43,6 +43,9 @@ func (tx *Tx) tallyCase(c cases.Case, d int64) {
 // community and grid, as the case's street, community and region columns
 // hold them, each once (a case filed at a community is that community's once).
 func caseScopes(code string) []string {
+	if code == "" {
+		return nil
+	}
 	out := []string{code}
 	for _, l := range []region.Level{region.Community, region.Street} {
 		if a := region.AncestorAt(code, l); a != "" && !slices.Contains(out, a) {
