@@ -433,9 +433,13 @@ func (db *DB) listQuery(f CaseFilter) (string, []any) {
 		limit, args := limitPage(p, args)
 		return `SELECT ` + caseCols + ` FROM cases c WHERE ` + w + ` ORDER BY ` + f.order() + limit, args
 	}
-	if len(bs) == 1 {
-		w := f.listWhere(bs[0], add)
-		q := `SELECT ` + caseCols + ` FROM cases c` + db.indexed(f.index(bs[0], false)) + ` WHERE ` + w + ` ORDER BY ` + f.order()
+	var walks []listArm
+	for _, b := range bs {
+		walks = append(walks, f.listArms(b, add)...)
+	}
+	if len(walks) == 1 {
+		a := walks[0]
+		q := `SELECT ` + caseCols + ` FROM cases c` + db.indexed(a.index) + ` WHERE ` + a.where + ` ORDER BY ` + a.order
 		limit, args := limitPage(p, args)
 		return q + limit, args
 	}
@@ -446,15 +450,52 @@ func (db *DB) listQuery(f CaseFilter) (string, []any) {
 		keys = append(keys, k[0]+" AS k"+itoa(i))
 		outer = append(outer, "k"+itoa(i)+k[1])
 	}
-	arms := make([]string, len(bs))
-	for i, b := range bs {
-		w := f.listWhere(b, add)
-		arms[i] = `SELECT * FROM (SELECT ` + strings.Join(keys, ", ") + ` FROM cases c` + db.indexed(f.index(b, false)) + ` WHERE ` + w +
-			` ORDER BY ` + f.order() + ` LIMIT ` + add(p.Offset()+p.Size) + `) b` + itoa(i)
+	arms := make([]string, len(walks))
+	for i, a := range walks {
+		arms[i] = `SELECT * FROM (SELECT ` + strings.Join(keys, ", ") + ` FROM cases c` + db.indexed(a.index) + ` WHERE ` + a.where +
+			` ORDER BY ` + a.order + ` LIMIT ` + add(p.Offset()+p.Size) + `) b` + itoa(i)
 	}
 	limit, args := limitPage(p, args)
 	return `SELECT ` + caseCols + ` FROM cases c WHERE c.id IN (SELECT id FROM (` + strings.Join(arms, " UNION ") + `) u ORDER BY ` +
 		strings.Join(outer, ", ") + limit + `) ORDER BY ` + f.order(), args
+}
+
+// listArm is one ordered walk of a page's union: a branch of the scope, or
+// a part of one.
+type listArm struct {
+	where, index, order string
+}
+
+// listArms are the walks of branch b: one, in f's order through f.index;
+// or, by deadline over a community, a street or the district without a
+// pending status and with no filter but the status, two per status — the
+// cases with a deadline by deadline, then those without by id — each read
+// in order from a (community,) status, deadline index, instead of a sort of
+// every case in the area (a street's took 100–350 ms). A grid's cases, and
+// those a date range or another filter narrows, are fewer to sort than
+// these walks would read.
+func (f CaseFilter) listArms(b caseBranch, add func(any) string) []listArm {
+	narrowed := f.From != "" || f.To != "" || f.Class != "" || f.Category != "" || f.Level != 0 || f.Source != "" ||
+		f.Number != "" || f.AssignedTo != 0 || f.UnitID != 0 || f.Search.Q != "" || f.Search.Supervised
+	if f.Sort != "deadline" || cases.Status(f.Status).Pending() || !b.regional() || b.col == "region" || narrowed {
+		return []listArm{{f.listWhere(b, add), f.index(b, false), f.order()}}
+	}
+	statuses := cases.Statuses
+	if f.Status != "" {
+		statuses = []cases.Status{cases.Status(f.Status)}
+	}
+	index := "cases_deadline" // (status, deadline): the district's, or a street's checked on each row
+	if b.col == "community" {
+		index = "cases_community_deadline"
+	}
+	var out []listArm
+	for _, st := range statuses {
+		g := f
+		g.Status = string(st)
+		w := g.listWhere(b, add)
+		out = append(out, listArm{w + " AND c.deadline > 0", index, "c.deadline, c.id"}, listArm{w + " AND c.deadline = 0", index, "c.id"})
+	}
+	return out
 }
 
 // maxArms is the most branches a query is split into: a scope of many

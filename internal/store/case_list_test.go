@@ -526,3 +526,35 @@ func BenchmarkLedgerMix(b *testing.B) {
 		})
 	}
 }
+
+// TestCasesDeadlineOrder pages through a community's, the street's and the
+// district's cases by deadline (read per status from the deadline indexes,
+// cases without a deadline last) and compares every page with the plain query.
+func TestCasesDeadlineOrder(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		fx := newLedgerFixture(t, db, 600)
+		for _, scope := range []store.CaseFilter{{Roots: []string{demo.CommunityCode(1)}}, {Roots: []string{demo.StreetCode}}, {All: true}} {
+			for _, status := range []string{"", string(cases.StatusClosed)} {
+				for page := 1; ; page++ {
+					f := scope
+					f.Status, f.Sort, f.Now, f.Page = status, "deadline", fx.now, store.Page{Page: page, Size: 50}
+					got, _, err := db.Cases(ctx, f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want, _, err := store.CasesPlain(ctx, db, f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !slices.Equal(numbers(got), numbers(want)) {
+						t.Fatalf("%+v:\n got %v\nwant %v", f, numbers(got), numbers(want))
+					}
+					if len(want) < 50 {
+						break
+					}
+				}
+			}
+		}
+	})
+}
