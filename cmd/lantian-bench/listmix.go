@@ -113,7 +113,7 @@ func listMix(ctx context.Context, a *app.App, n, clients int, shapes bool) error
 			all += r.total
 			rows = append(rows, r)
 		}
-		print := func(title string, less func(a, b row) bool) {
+		show := func(title string, less func(a, b row) bool) {
 			sort.Slice(rows, func(i, j int) bool { return less(rows[i], rows[j]) })
 			fmt.Printf("%d shapes; %s:\n", len(rows), title)
 			for _, r := range rows[:min(15, len(rows))] {
@@ -121,8 +121,8 @@ func listMix(ctx context.Context, a *app.App, n, clients int, shapes bool) error
 					r.max.Round(10*time.Microsecond), 100*r.total.Seconds()/all.Seconds())
 			}
 		}
-		print("the slowest by their slowest request", func(a, b row) bool { return a.max > b.max })
-		print("the most time taken, all requests of a shape together", func(a, b row) bool { return a.total > b.total })
+		show("the slowest by their slowest request", func(a, b row) bool { return a.max > b.max })
+		show("the most time taken, all requests of a shape together", func(a, b row) bool { return a.total > b.total })
 	}
 	return nil
 }

@@ -96,8 +96,7 @@ func (f CaseFilter) where() (string, []any) {
 // terms are the ledger's filters (everything but the scope and the region,
 // which branches fold into their own column), each binding its values
 // through add; every branch of a list and of a count repeats them. A new
-// filter belongs here, not in where, or the ledger's pages would ignore it;
-// and in tallied (case_tally.go), or totals would be counted without it.
+// filter belongs here, not in where, or the ledger's pages would ignore it.
 func (f CaseFilter) terms(add func(any) string) []string {
 	w := f.tallyTerms("c.", add)
 	if f.Source != "" {

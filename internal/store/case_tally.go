@@ -61,6 +61,9 @@ const tallyRows = 400
 // flushTally writes the tally changes of txs (one transaction, or the
 // creations of one group commit that did not fail) in one statement.
 func flushTally(ctx context.Context, sqlTx execer, txs ...*Tx) error {
+	if !slices.ContainsFunc(txs, func(tx *Tx) bool { return len(tx.tally) > 0 }) {
+		return nil // most writes touch no case
+	}
 	sum := map[tallyKey]int64{}
 	for _, tx := range txs {
 		for k, d := range tx.tally {
@@ -138,10 +141,13 @@ func (f CaseFilter) tallyCount(b caseBranch, add func(any) string) string {
 	return `(SELECT COALESCE(SUM(n), 0) FROM case_tally WHERE ` + strings.Join(w, " AND ") + `)`
 }
 
-// tallied reports whether f's filters are all columns of the tally.
+// tallied reports whether f's filters are all columns of the tally: with
+// those cleared, no term of the cases queries is left (so a filter added to
+// terms later is counted from the indexes until the tally holds it).
 func (f CaseFilter) tallied() bool {
-	return f.From == "" && f.To == "" && !f.Overdue && f.AssignedTo == 0 && f.UnitID == 0 && f.Number == "" && f.Source == "" &&
-		f.Mine == nil && f.Search.Q == "" && !f.Search.Supervised
+	g := f
+	g.Status, g.Class, g.Category, g.categories, g.Level = "", "", "", nil, 0
+	return len(g.terms(func(any) string { return "" })) == 0
 }
 
 // tallyTerms are f's filters on the tally's columns (status, class,
